@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// EmbeddingKit: transfer learning with pre-trained word embeddings (and a small ConvNet), in Swift.
+///
+/// The hot kernels live in the C target `LinearAlgebraKernels`, compiled for the baseline CPU and
+/// with per-function AVX2/FMA and AVX-512 variants chosen at run time. No `unsafeFlags` are used,
+/// so the package stays usable as a versioned dependency.
+let package = Package(
+    name: "EmbeddingKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "EmbeddingStore", targets: ["EmbeddingStore"]),
+        .library(name: "TextFeatures", targets: ["TextFeatures"]),
+        .library(name: "ImageFeatures", targets: ["ImageFeatures"]),
+        .library(name: "Classifiers", targets: ["Classifiers"]),
+        .library(name: "TransferLearning", targets: ["TransferLearning"]),
+        .executable(name: "embkit", targets: ["EmbeddingKitCLI"]),
+        .executable(name: "embkit-bench", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "LinearAlgebraKernels"),
+        .target(name: "LinearAlgebra", dependencies: ["LinearAlgebraKernels"]),
+        .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra"]),
+        .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "LinearAlgebra"]),
+        .target(name: "ImageFeatures", dependencies: ["LinearAlgebra"]),
+        .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
+        .target(
+            name: "TransferLearning",
+            dependencies: ["Classifiers", "TextFeatures", "ImageFeatures", "EmbeddingStore", "LinearAlgebra"]),
+        .executableTarget(
+            name: "EmbeddingKitCLI",
+            dependencies: [
+                "LinearAlgebra", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "Benchmarks", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
+        .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

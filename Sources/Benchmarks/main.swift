@@ -1,0 +1,23 @@
+// embkit-bench: EmbeddingKit's benchmarks. Run in a release build:
+//   swift run -c release embkit-bench kernels
+import Foundation
+
+let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
+    "kernels": KernelBenchmark.run,
+]
+
+let arguments = CommandLine.arguments.dropFirst()
+guard let name = arguments.first, let benchmark = benchmarks[name] else {
+    let names = benchmarks.keys.sorted().joined(separator: "|")
+    FileHandle.standardError.write(Data("usage: embkit-bench \(names) [options]\n".utf8))
+    exit(2)
+}
+#if DEBUG
+FileHandle.standardError.write(Data("warning: debug build; run `swift run -c release embkit-bench ...`\n".utf8))
+#endif
+do {
+    try benchmark(arguments.dropFirst())
+} catch {
+    FileHandle.standardError.write(Data("embkit-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A zero-initialised, 64-byte-aligned block of floats owned by `Vector` and `Matrix`.
+///
+/// `@unchecked Sendable` is safe because the owners copy it before writing unless they hold the
+/// only reference (copy-on-write), so a shared instance is never mutated.
+final class AlignedStorage: @unchecked Sendable {
+    static let alignment = 64
+
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        precondition(count >= 0, "AlignedStorage: negative count \(count)")
+        var raw: UnsafeMutableRawPointer?
+        let bytes = max(1, count) * MemoryLayout<Float>.stride
+        guard posix_memalign(&raw, AlignedStorage.alignment, bytes) == 0, let raw else {
+            fatalError("AlignedStorage: cannot allocate \(bytes) bytes")
+        }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        pointer.initialize(repeating: 0, count: max(1, count))
+        self.count = count
+    }
+
+    func copy() -> AlignedStorage {
+        let result = AlignedStorage(count: count)
+        result.pointer.update(from: pointer, count: count)
+        return result
+    }
+
+    var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+
+    deinit { free(pointer) }
+}

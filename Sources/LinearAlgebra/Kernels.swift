@@ -1,0 +1,80 @@
+import LinearAlgebraKernels
+
+/// SIMD kernels over float buffers: the inner loops every other module shares.
+///
+/// Read-only inputs may also be given as raw pointers at any byte address (rows inside a mapped
+/// word2vec binary file are not 4-byte aligned); they are read with unaligned loads.
+/// Each kernel runs the variant for `InstructionSet.detected` unless an instruction set is passed.
+public enum Kernels {
+    /// The sum of `a[i] * b[i]`.
+    /// - Precondition: both buffers have the same count.
+    /// - Complexity: O(n).
+    public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Float {
+        precondition(a.count == b.count, "dot: lengths differ (\(a.count) vs \(b.count))")
+        return dot(UnsafeRawPointer(a.baseAddress), UnsafeRawPointer(b.baseAddress), count: a.count)
+    }
+
+    /// The sum of `a[i] * b[i]` for `count` floats at any byte addresses.
+    /// - Complexity: O(count).
+    public static func dot(
+        _ a: UnsafeRawPointer?, _ b: UnsafeRawPointer?, count: Int,
+        instructionSet: InstructionSet = .detected
+    ) -> Float {
+        guard count > 0, let a, let b else { return 0 }
+        return ek_dot(instructionSet.kernelValue, a, b, count)
+    }
+
+    /// `y[i] += alpha * x[i]`.
+    /// - Precondition: both buffers have the same count.
+    /// - Complexity: O(n).
+    public static func axpy(
+        _ alpha: Float, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(x.count == y.count, "axpy: lengths differ (\(x.count) vs \(y.count))")
+        axpy(alpha, UnsafeRawPointer(x.baseAddress), y)
+    }
+
+    /// `y[i] += alpha * x[i]` where `x` holds `y.count` floats at any byte address.
+    /// - Complexity: O(n).
+    public static func axpy(_ alpha: Float, _ x: UnsafeRawPointer?, _ y: UnsafeMutableBufferPointer<Float>) {
+        guard let x, let base = y.baseAddress, !y.isEmpty else { return }
+        ek_axpy(InstructionSet.detected.kernelValue, y.count, alpha, x, base)
+    }
+
+    /// `y[i] += x[i]`.
+    /// - Precondition: both buffers have the same count.
+    /// - Complexity: O(n).
+    public static func add(_ x: UnsafeBufferPointer<Float>, to y: UnsafeMutableBufferPointer<Float>) {
+        axpy(1, x, y)
+    }
+
+    /// `x[i] *= alpha`.
+    /// - Complexity: O(n).
+    public static func scale(_ x: UnsafeMutableBufferPointer<Float>, by alpha: Float) {
+        guard let base = x.baseAddress, !x.isEmpty else { return }
+        ek_scale(InstructionSet.detected.kernelValue, x.count, alpha, base)
+    }
+
+    /// The Euclidean (L2) norm, `sqrt(sum of x[i]²)`.
+    /// - Complexity: O(n).
+    public static func l2Norm(_ x: UnsafeBufferPointer<Float>) -> Float {
+        l2Norm(UnsafeRawPointer(x.baseAddress), count: x.count)
+    }
+
+    /// The Euclidean (L2) norm of `count` floats at any byte address.
+    /// - Complexity: O(count).
+    public static func l2Norm(_ x: UnsafeRawPointer?, count: Int) -> Float {
+        guard count > 0, let x else { return 0 }
+        return ek_sum_of_squares(InstructionSet.detected.kernelValue, x, count).squareRoot()
+    }
+
+    /// Scales `x` to unit L2 norm in place; a zero vector stays zero.
+    /// - Returns: the norm before scaling.
+    /// - Complexity: O(n).
+    @discardableResult
+    public static func normalize(_ x: UnsafeMutableBufferPointer<Float>) -> Float {
+        let norm = l2Norm(UnsafeBufferPointer(x))
+        if norm > 0 { scale(x, by: 1 / norm) }
+        return norm
+    }
+}

@@ -1,0 +1,69 @@
+import Dispatch
+import Foundation
+
+/// How many threads a kernel may use, and the loop that spreads work over them.
+///
+/// Results never depend on the thread count: work is split into contiguous chunks whose
+/// arithmetic is the same as in a serial run.
+public struct Parallelism: Sendable, Hashable {
+    /// The largest number of threads used at once; at least 1.
+    public let threadCount: Int
+
+    /// Creates a setting that uses at most `threadCount` threads.
+    /// - Precondition: `threadCount >= 1`.
+    public init(threadCount: Int) {
+        precondition(threadCount >= 1, "Parallelism needs at least one thread, got \(threadCount)")
+        self.threadCount = threadCount
+    }
+
+    /// One thread: everything runs on the caller's thread.
+    public static let serial = Parallelism(threadCount: 1)
+
+    /// One thread per active processor core.
+    public static var available: Parallelism {
+        Parallelism(threadCount: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// Splits `0..<count` into at most `threadCount` contiguous chunks of at least
+    /// `minimumChunkSize` elements and runs `body` on each, concurrently; returns when all are done.
+    ///
+    /// - Parameters:
+    ///   - count: the number of elements to cover; nothing runs when it is 0.
+    ///   - minimumChunkSize: below this many elements per chunk, fewer threads are used.
+    ///   - body: called once per chunk with its range; must be safe to call concurrently.
+    /// - Complexity: O(1) besides `body`.
+    public func forEachChunk(
+        of count: Int, minimumChunkSize: Int = 1, _ body: @Sendable (Range<Int>) -> Void
+    ) {
+        guard count > 0 else { return }
+        let chunks = min(threadCount, max(1, count / max(1, minimumChunkSize)))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            body(Parallelism.range(ofChunk: chunk, chunkCount: chunks, count: count))
+        }
+    }
+
+    /// The `chunk`-th of `chunkCount` near-equal contiguous parts of `0..<count`.
+    static func range(ofChunk chunk: Int, chunkCount: Int, count: Int) -> Range<Int> {
+        let base = count / chunkCount
+        let extra = count % chunkCount
+        let start = chunk * base + min(chunk, extra)
+        return start..<(start + base + (chunk < extra ? 1 : 0))
+    }
+}
+
+/// A pointer handed to concurrent chunks of one kernel call.
+///
+/// `@unchecked Sendable` is safe because the kernels that use it give each chunk a disjoint range
+/// of the memory to write, and the memory outlives the call that spreads the work.
+struct SharedPointer<Pointee>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Pointee>
+}
+
+/// A read-only pointer handed to concurrent chunks of one kernel call (see `SharedPointer`).
+struct SharedReadOnlyPointer: @unchecked Sendable {
+    let base: UnsafeRawPointer
+}

@@ -1,0 +1,189 @@
+// One instruction set's kernels. Kernels.c includes this file once per instruction set, with:
+//   EK_SUFFIX  name suffix of this variant (baseline, avx2, avx512)
+//   EK_TARGET  the function attributes that select the instruction set (may be empty)
+//   EK_VW      floats per vector register
+//   EK_MR      rows of the GEMM micro-tile (its columns are two vectors, 2 * EK_VW)
+// Vectors are clang extended vectors, so the one source compiles to SSE2/NEON, AVX2 or AVX-512.
+// `acc += x * y` is contracted to a fused multiply-add where the target has one.
+
+#define EK_NAME2(name, suffix) name##_##suffix
+#define EK_NAME1(name, suffix) EK_NAME2(name, suffix)
+#define EK_FN(name) EK_NAME1(name, EK_SUFFIX)
+#define EK_NR (2 * EK_VW)
+
+typedef float EK_FN(vec) __attribute__((ext_vector_type(EK_VW)));
+#define VEC EK_FN(vec)
+
+EK_TARGET static inline VEC EK_FN(load)(const char *p) {
+    VEC v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+EK_TARGET static inline void EK_FN(store)(float *p, VEC v) { memcpy(p, &v, sizeof v); }
+
+EK_TARGET static inline float EK_FN(horizontal_sum)(VEC v) {
+#if EK_VW == 16
+    ek_vec8 h8 = v.lo + v.hi;
+    ek_vec4 h4 = h8.lo + h8.hi;
+#elif EK_VW == 8
+    ek_vec4 h4 = v.lo + v.hi;
+#else
+    ek_vec4 h4 = v;
+#endif
+    return (h4.x + h4.z) + (h4.y + h4.w);
+}
+
+EK_TARGET static float EK_FN(dot)(const char *a, const char *b, size_t n) {
+    VEC s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 * EK_VW <= n; i += 4 * EK_VW) {
+        s0 += EK_FN(load)(a + 4 * i) * EK_FN(load)(b + 4 * i);
+        s1 += EK_FN(load)(a + 4 * (i + EK_VW)) * EK_FN(load)(b + 4 * (i + EK_VW));
+        s2 += EK_FN(load)(a + 4 * (i + 2 * EK_VW)) * EK_FN(load)(b + 4 * (i + 2 * EK_VW));
+        s3 += EK_FN(load)(a + 4 * (i + 3 * EK_VW)) * EK_FN(load)(b + 4 * (i + 3 * EK_VW));
+    }
+    for (; i + EK_VW <= n; i += EK_VW) s0 += EK_FN(load)(a + 4 * i) * EK_FN(load)(b + 4 * i);
+    float s = EK_FN(horizontal_sum)((s0 + s1) + (s2 + s3));
+    for (; i + 4 <= n; i += 4) s += ek_dot4(a + 4 * i, b + 4 * i);
+    for (; i < n; i++) s += ek_load_scalar(a + 4 * i) * ek_load_scalar(b + 4 * i);
+    return s;
+}
+
+EK_TARGET static float EK_FN(sum)(const char *x, size_t n) {
+    VEC s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 * EK_VW <= n; i += 4 * EK_VW) {
+        s0 += EK_FN(load)(x + 4 * i);
+        s1 += EK_FN(load)(x + 4 * (i + EK_VW));
+        s2 += EK_FN(load)(x + 4 * (i + 2 * EK_VW));
+        s3 += EK_FN(load)(x + 4 * (i + 3 * EK_VW));
+    }
+    for (; i + EK_VW <= n; i += EK_VW) s0 += EK_FN(load)(x + 4 * i);
+    float s = EK_FN(horizontal_sum)((s0 + s1) + (s2 + s3));
+    for (; i < n; i++) s += ek_load_scalar(x + 4 * i);
+    return s;
+}
+
+EK_TARGET static void EK_FN(axpy)(size_t n, float alpha, const char *x, float *y) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        EK_FN(store)(y + i, EK_FN(load)((const char *)(y + i)) + alpha * EK_FN(load)(x + 4 * i));
+    }
+    for (; i < n; i++) y[i] += alpha * ek_load_scalar(x + 4 * i);
+}
+
+EK_TARGET static void EK_FN(scale)(size_t n, float alpha, float *x) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) EK_FN(store)(x + i, alpha * EK_FN(load)((const char *)(x + i)));
+    for (; i < n; i++) x[i] *= alpha;
+}
+
+EK_TARGET static void EK_FN(gemv)(size_t rows, size_t columns, const char *a, size_t lda,
+                                  const float *x, float *y) {
+    for (size_t i = 0; i < rows; i++) y[i] = EK_FN(dot)(a + 4 * i * lda, (const char *)x, columns);
+}
+
+EK_TARGET static void EK_FN(gemv_transposed)(size_t rows, size_t columns, const char *a, size_t lda,
+                                             const float *x, float *y) {
+    memset(y, 0, columns * sizeof(float));
+    for (size_t i = 0; i < rows; i++) EK_FN(axpy)(columns, x[i], a + 4 * i * lda, y);
+}
+
+// GEMM: the Goto/BLIS scheme. op(B) is packed into column panels of EK_NR, op(A) (times alpha)
+// into row panels of EK_MR, both zero-padded; a register-blocked micro-kernel multiplies one
+// panel pair into an EK_MR × EK_NR tile of C.
+
+EK_TARGET static void EK_FN(micro_kernel)(size_t kc, const float *ap, const float *bp,
+                                          float *c, size_t ldc) {
+    VEC acc0[EK_MR], acc1[EK_MR];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < EK_MR; r++) { acc0[r] = 0; acc1[r] = 0; }
+    for (size_t p = 0; p < kc; p++) {
+        VEC b0 = EK_FN(load)((const char *)bp), b1 = EK_FN(load)((const char *)(bp + EK_VW));
+#pragma clang loop unroll(full)
+        for (int r = 0; r < EK_MR; r++) {
+            acc0[r] += ap[r] * b0;
+            acc1[r] += ap[r] * b1;
+        }
+        ap += EK_MR;
+        bp += EK_NR;
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < EK_MR; r++) {
+        float *row = c + r * ldc;
+        EK_FN(store)(row, EK_FN(load)((const char *)row) + acc0[r]);
+        EK_FN(store)(row + EK_VW, EK_FN(load)((const char *)(row + EK_VW)) + acc1[r]);
+    }
+}
+
+EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
+                                 const float *a, size_t lda, const float *b, size_t ldb,
+                                 float beta, float *c, size_t ldc) {
+    enum { MR = EK_MR, NR = EK_NR, KC = 256, MC = EK_MR * 16, NC = 2048 };
+    ek_scale_matrix(m, n, beta, c, ldc);
+    if (m == 0 || n == 0 || k == 0 || alpha == 0) return 0;
+
+    float *packed_b = ek_aligned_alloc(sizeof(float) * KC * NC);
+    float *packed_a = ek_aligned_alloc(sizeof(float) * KC * MC);
+    if (!packed_b || !packed_a) {
+        free(packed_b);
+        free(packed_a);
+        return -1;
+    }
+    float tile[MR * NR];
+    for (size_t jc = 0; jc < n; jc += NC) {
+        size_t nc = n - jc < NC ? n - jc : NC;
+        for (size_t pc = 0; pc < k; pc += KC) {
+            size_t kc = k - pc < KC ? k - pc : KC;
+            ek_pack_b(tb, b, ldb, pc, kc, jc, nc, NR, packed_b);
+            for (size_t ic = 0; ic < m; ic += MC) {
+                size_t mc = m - ic < MC ? m - ic : MC;
+                ek_pack_a(ta, a, lda, ic, mc, pc, kc, MR, alpha, packed_a);
+                for (size_t jr = 0; jr < nc; jr += NR) {
+                    const float *bp = packed_b + jr * kc;
+                    size_t nr = nc - jr < NR ? nc - jr : NR;
+                    for (size_t ir = 0; ir < mc; ir += MR) {
+                        const float *ap = packed_a + ir * kc;
+                        size_t mr = mc - ir < MR ? mc - ir : MR;
+                        float *ctile = c + (ic + ir) * ldc + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            EK_FN(micro_kernel)(kc, ap, bp, ctile, ldc);
+                        } else {
+                            memset(tile, 0, sizeof tile);
+                            EK_FN(micro_kernel)(kc, ap, bp, tile, NR);
+                            for (size_t r = 0; r < mr; r++)
+                                for (size_t j = 0; j < nr; j++) ctile[r * ldc + j] += tile[r * NR + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    free(packed_b);
+    free(packed_a);
+    return 0;
+}
+
+EK_TARGET static double EK_FN(fma_peak_loop)(size_t iterations, float *sink) {
+    enum { CHAINS = 12 };
+    VEC acc[CHAINS];
+    VEC factor = 0.999999f, term = 1e-7f;
+#pragma clang loop unroll(full)
+    for (int r = 0; r < CHAINS; r++) acc[r] = (float)r;
+    for (size_t it = 0; it < iterations; it++) {
+#pragma clang loop unroll(full)
+        for (int r = 0; r < CHAINS; r++) acc[r] = acc[r] * factor + term;
+    }
+    VEC total = 0;
+#pragma clang loop unroll(full)
+    for (int r = 0; r < CHAINS; r++) total += acc[r];
+    *sink = EK_FN(horizontal_sum)(total);
+    return 2.0 * CHAINS * EK_VW * (double)iterations;
+}
+
+#undef VEC
+#undef EK_NR
+#undef EK_FN
+#undef EK_NAME1
+#undef EK_NAME2

@@ -1,0 +1,175 @@
+// Shared helpers, the per-instruction-set kernel variants, and the dispatching entry points.
+#include "LinearAlgebraKernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef float ek_vec4 __attribute__((ext_vector_type(4)));
+typedef float ek_vec8 __attribute__((ext_vector_type(8)));
+
+/// Reads one float at any byte address.
+static inline float ek_load_scalar(const char *p) {
+    float v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/// Dot product of four floats at any byte address.
+static inline float ek_dot4(const char *a, const char *b) {
+    ek_vec4 x, y;
+    memcpy(&x, a, sizeof x);
+    memcpy(&y, b, sizeof y);
+    ek_vec4 p = x * y;
+    return (p.x + p.z) + (p.y + p.w);
+}
+
+static void *ek_aligned_alloc(size_t bytes) {
+    void *p = NULL;
+    return posix_memalign(&p, 64, bytes) == 0 ? p : NULL;
+}
+
+/// C = beta · C, with beta == 0 writing zeros (BLAS semantics: C is not read).
+static void ek_scale_matrix(size_t m, size_t n, float beta, float *c, size_t ldc) {
+    if (beta == 1) return;
+    for (size_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (beta == 0) {
+            memset(row, 0, n * sizeof(float));
+        } else {
+            for (size_t j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+}
+
+/// Packs rows [pc, pc+kc) × columns [jc, jc+nc) of op(B) into panels of `nr` columns, each panel
+/// stored row by row (kc rows of nr floats), missing columns zero.
+static void ek_pack_b(int tb, const float *b, size_t ldb, size_t pc, size_t kc, size_t jc, size_t nc,
+                      size_t nr, float *out) {
+    for (size_t jr = 0; jr < nc; jr += nr) {
+        float *dst = out + jr * kc;
+        size_t width = nc - jr < nr ? nc - jr : nr;
+        if (tb) {  // op(B)[p][j] = B[j][p]: read each stored row once, contiguously
+            for (size_t j = 0; j < width; j++) {
+                const float *column = b + (jc + jr + j) * ldb + pc;
+                for (size_t p = 0; p < kc; p++) dst[p * nr + j] = column[p];
+            }
+        } else {
+            for (size_t p = 0; p < kc; p++) memcpy(dst + p * nr, b + (pc + p) * ldb + jc + jr, width * sizeof(float));
+        }
+        for (size_t p = 0; p < kc; p++)
+            for (size_t j = width; j < nr; j++) dst[p * nr + j] = 0;
+    }
+}
+
+/// Packs rows [ic, ic+mc) × columns [pc, pc+kc) of alpha · op(A) into panels of `mr` rows, each
+/// panel stored column by column (kc columns of mr floats), missing rows zero.
+static void ek_pack_a(int ta, const float *a, size_t lda, size_t ic, size_t mc, size_t pc, size_t kc,
+                      size_t mr, float alpha, float *out) {
+    for (size_t ir = 0; ir < mc; ir += mr) {
+        float *dst = out + ir * kc;
+        size_t height = mc - ir < mr ? mc - ir : mr;
+        if (ta) {  // op(A)[i][p] = A[p][i]: read each stored row once, contiguously
+            for (size_t p = 0; p < kc; p++) {
+                const float *row = a + (pc + p) * lda + ic + ir;
+                for (size_t r = 0; r < height; r++) dst[p * mr + r] = alpha * row[r];
+            }
+        } else {
+            for (size_t r = 0; r < height; r++) {
+                const float *row = a + (ic + ir + r) * lda + pc;
+                for (size_t p = 0; p < kc; p++) dst[p * mr + r] = alpha * row[p];
+            }
+        }
+        for (size_t p = 0; p < kc; p++)
+            for (size_t r = height; r < mr; r++) dst[p * mr + r] = 0;
+    }
+}
+
+#define EK_SUFFIX baseline
+#define EK_TARGET
+#define EK_VW 4
+#define EK_MR 4
+#include "KernelTemplate.h"
+#undef EK_SUFFIX
+#undef EK_TARGET
+#undef EK_VW
+#undef EK_MR
+
+#if defined(__x86_64__)
+#define EK_HAS_X86_VARIANTS 1
+
+#define EK_SUFFIX avx2
+#define EK_TARGET __attribute__((target("avx2,fma")))
+#define EK_VW 8
+#define EK_MR 6
+#include "KernelTemplate.h"
+#undef EK_SUFFIX
+#undef EK_TARGET
+#undef EK_VW
+#undef EK_MR
+
+#define EK_SUFFIX avx512
+#define EK_TARGET __attribute__((target("avx512f,avx2,fma")))
+#define EK_VW 16
+#define EK_MR 12
+#include "KernelTemplate.h"
+#undef EK_SUFFIX
+#undef EK_TARGET
+#undef EK_VW
+#undef EK_MR
+#endif
+
+ek_isa ek_detect_isa(void) {
+#if defined(EK_HAS_X86_VARIANTS)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return EK_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return EK_ISA_AVX2_FMA;
+#endif
+    return EK_ISA_BASELINE;
+}
+
+// Calls the variant of `name` that `isa` selects; on CPUs without x86 variants every isa is baseline.
+#if defined(EK_HAS_X86_VARIANTS)
+#define EK_DISPATCH(name, ...)                                         \
+    switch (isa) {                                                     \
+    case EK_ISA_AVX512: return name##_avx512(__VA_ARGS__);             \
+    case EK_ISA_AVX2_FMA: return name##_avx2(__VA_ARGS__);             \
+    default: return name##_baseline(__VA_ARGS__);                      \
+    }
+#else
+#define EK_DISPATCH(name, ...) (void)isa; return name##_baseline(__VA_ARGS__);
+#endif
+
+float ek_dot(ek_isa isa, const void *a, const void *b, size_t n) {
+    EK_DISPATCH(dot, (const char *)a, (const char *)b, n)
+}
+
+float ek_sum_of_squares(ek_isa isa, const void *x, size_t n) {
+    EK_DISPATCH(dot, (const char *)x, (const char *)x, n)
+}
+
+float ek_sum(ek_isa isa, const void *x, size_t n) { EK_DISPATCH(sum, (const char *)x, n) }
+
+void ek_axpy(ek_isa isa, size_t n, float alpha, const void *x, float *y) {
+    EK_DISPATCH(axpy, n, alpha, (const char *)x, y)
+}
+
+void ek_scale(ek_isa isa, size_t n, float alpha, float *x) { EK_DISPATCH(scale, n, alpha, x) }
+
+void ek_gemv(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda, const float *x,
+             float *y) {
+    EK_DISPATCH(gemv, rows, columns, (const char *)a, lda, x, y)
+}
+
+void ek_gemv_transposed(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda,
+                        const float *x, float *y) {
+    EK_DISPATCH(gemv_transposed, rows, columns, (const char *)a, lda, x, y)
+}
+
+int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
+            const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    EK_DISPATCH(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+double ek_fma_peak_loop(ek_isa isa, size_t iterations, float *sink) {
+    EK_DISPATCH(fma_peak_loop, iterations, sink)
+}

@@ -1,0 +1,69 @@
+// LinearAlgebraKernels: the SIMD inner loops under the LinearAlgebra module.
+//
+// Every kernel is compiled three times from one source (KernelTemplate.inc): for the baseline CPU,
+// for AVX2+FMA and for AVX-512, each variant marked with a per-function `target` attribute, so no
+// compiler flag is needed and the package stays usable as a dependency. The caller chooses the
+// variant through `ek_isa`; `ek_detect_isa()` returns the best one this CPU runs.
+//
+// Input vectors are read with unaligned loads: rows inside a mapped file (word2vec binary) may sit
+// at any byte address, so they are passed as `const void *`.
+#ifndef LINEAR_ALGEBRA_KERNELS_H
+#define LINEAR_ALGEBRA_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction sets the kernels are compiled for.
+typedef enum {
+    EK_ISA_BASELINE = 0,  ///< portable vector code (SSE2 on x86-64, NEON on arm64)
+    EK_ISA_AVX2_FMA = 1,  ///< 256-bit AVX2 with fused multiply-add
+    EK_ISA_AVX512 = 2,    ///< 512-bit AVX-512F
+} ek_isa;
+
+/// The best instruction set this CPU and operating system support.
+ek_isa ek_detect_isa(void);
+
+/// Sum of a[i] * b[i] for i < n.
+float ek_dot(ek_isa isa, const void *a, const void *b, size_t n);
+
+/// Sum of x[i] * x[i] for i < n.
+float ek_sum_of_squares(ek_isa isa, const void *x, size_t n);
+
+/// Sum of x[i] for i < n: a plain streaming read, the bandwidth reference for benchmarks.
+float ek_sum(ek_isa isa, const void *x, size_t n);
+
+/// y[i] += alpha * x[i] for i < n.
+void ek_axpy(ek_isa isa, size_t n, float alpha, const void *x, float *y);
+
+/// x[i] *= alpha for i < n.
+void ek_scale(ek_isa isa, size_t n, float alpha, float *x);
+
+/// y[i] = A[i, :] · x for the `rows` × `columns` matrix A with row stride `lda` (in floats).
+void ek_gemv(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda,
+             const float *x, float *y);
+
+/// y[j] = sum over i of A[i, j] * x[i]: y = Aᵀ x, with A as in `ek_gemv` and y of length `columns`.
+void ek_gemv_transposed(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda,
+                        const float *x, float *y);
+
+/// C = alpha · op(A) · op(B) + beta · C, row-major, where op(X) is X or Xᵀ. op(A) is m × k,
+/// op(B) is k × n, C is m × n; lda, ldb and ldc are the row strides (in floats) of A, B and C as
+/// stored. When beta is 0, C is not read (NaN in C does not propagate).
+/// Returns 0, or -1 when the packing workspace could not be allocated.
+int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
+            float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+            float beta, float *c, size_t ldc);
+
+/// Runs `iterations` rounds of independent fused multiply-adds held in registers and returns the
+/// number of floating-point operations performed: the compute peak reference for benchmarks.
+/// `sink` receives a value that depends on every operation, so none can be optimised away.
+double ek_fma_peak_loop(ek_isa isa, size_t iterations, float *sink);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// Runs the built `embkit` executable and captures what it prints.
+struct EmbeddingKitProcess {
+    /// `embkit` in the same build folder as this test bundle.
+    static var executable: URL {
+        var folder = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("embkit").path),
+              folder.pathComponents.count > 1 {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("embkit")
+    }
+
+    /// The exit status, stdout and stderr of `embkit arguments…` with `input` on stdin.
+    static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite("embkit command line")
+struct CommandLineTests {
+    @Test("--version prints the version and exits 0")
+    func version() throws {
+        let result = try EmbeddingKitProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
+    @Test("--help describes the tool")
+    func help() throws {
+        let result = try EmbeddingKitProcess.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: embkit"))
+    }
+
+    @Test("an unknown option fails with a message on stderr")
+    func unknownOption() throws {
+        let result = try EmbeddingKitProcess.run(["--no-such-option"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("no-such-option"))
+    }
+}

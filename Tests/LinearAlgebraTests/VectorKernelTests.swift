@@ -1,0 +1,82 @@
+import LinearAlgebra
+import LinearAlgebraKernels
+import Testing
+
+/// Floats copied to `byteOffset` bytes past a 64-byte boundary, so kernels see unaligned rows.
+final class UnalignedFloats {
+    let raw: UnsafeMutableRawPointer
+    let pointer: UnsafeMutableRawPointer
+    init(_ values: [Float], byteOffset: Int) {
+        raw = .allocate(byteCount: values.count * 4 + 64 + byteOffset, alignment: 64)
+        pointer = raw + byteOffset
+        values.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+    deinit { raw.deallocate() }
+}
+
+@Suite("Vector kernels match naive loops on every length and alignment")
+struct VectorKernelTests {
+    static let instructionSets = InstructionSet.allCases.filter(\.isSupported)
+    static let lengths = Array(0...33) + [63, 64, 65, 300, 1001]
+
+    @Test("dot, sum of squares and sum", arguments: instructionSets)
+    func reductions(instructionSet: InstructionSet) {
+        for length in Self.lengths {
+            let a = randomValues(length, seed: UInt64(length)), b = randomValues(length, seed: UInt64(length) + 100)
+            for offset in 0..<4 {
+                let x = UnalignedFloats(a, byteOffset: offset), y = UnalignedFloats(b, byteOffset: 3 - offset)
+                let isa = instructionSet.kernelValue
+                let context = "length \(length) offset \(offset) \(instructionSet)"
+                expectClose(ek_dot(isa, x.pointer, y.pointer, length), Naive.dot(a, b), tolerance: 1e-5, context)
+                expectClose(ek_sum_of_squares(isa, x.pointer, length), Naive.dot(a, a), tolerance: 1e-5, context)
+                expectClose(ek_sum(isa, x.pointer, length), Float(a.reduce(0.0) { $0 + Double($1) }),
+                            tolerance: 1e-5, context)
+            }
+        }
+    }
+
+    @Test("axpy and scale", arguments: instructionSets)
+    func updates(instructionSet: InstructionSet) {
+        for length in Self.lengths {
+            let x = randomValues(length, seed: UInt64(length) + 7), start = randomValues(length, seed: UInt64(length) + 8)
+            for offset in 0..<4 {
+                let source = UnalignedFloats(x, byteOffset: offset)
+                var y = start
+                y.withUnsafeMutableBufferPointer { ek_axpy(instructionSet.kernelValue, length, -0.75, source.pointer, $0.baseAddress) }
+                expectClose(y, zip(start, x).map { $0 + -0.75 * $1 }, tolerance: 1e-6, "axpy length \(length)")
+            }
+            var scaled = start
+            scaled.withUnsafeMutableBufferPointer { ek_scale(instructionSet.kernelValue, length, 2.5, $0.baseAddress) }
+            #expect(scaled == start.map { $0 * 2.5 }, "scale length \(length)")
+        }
+    }
+
+    @Test("the Swift wrappers: dot, axpy, add, scale, norm, normalize")
+    func wrappers() {
+        let a = randomValues(37, seed: 1), b = randomValues(37, seed: 2)
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in expectClose(Kernels.dot(x, y), Naive.dot(a, b), tolerance: 1e-5) }
+        }
+        var y = b
+        a.withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { Kernels.add(x, to: $0) } }
+        expectClose(y, zip(a, b).map(+), tolerance: 1e-6)
+        var vector = Vector(a)
+        expectClose(vector.l2Norm, Naive.dot(a, a).squareRoot(), tolerance: 1e-5)
+        vector.normalize()
+        expectClose(vector.l2Norm, 1, tolerance: 1e-6)
+        var zero = Vector(count: 5)
+        zero.normalize()
+        #expect(Array(zero) == [0, 0, 0, 0, 0], "a zero vector stays zero, not NaN")
+    }
+
+    @Test("unaligned rows through the raw-pointer entry points")
+    func unalignedWrappers() {
+        let a = randomValues(301, seed: 3), b = randomValues(301, seed: 4)
+        let x = UnalignedFloats(a, byteOffset: 1), y = UnalignedFloats(b, byteOffset: 2)
+        expectClose(Kernels.dot(x.pointer, y.pointer, count: 301), Naive.dot(a, b), tolerance: 1e-5)
+        expectClose(Kernels.l2Norm(x.pointer, count: 301), Naive.dot(a, a).squareRoot(), tolerance: 1e-5)
+        var out = [Float](repeating: 1, count: 301)
+        out.withUnsafeMutableBufferPointer { Kernels.axpy(2, x.pointer, $0) }
+        expectClose(out, a.map { 1 + 2 * $0 }, tolerance: 1e-6)
+    }
+}

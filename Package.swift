@@ -25,7 +25,8 @@ let package = Package(
     targets: [
         .target(name: "LinearAlgebraKernels"),
         .target(name: "LinearAlgebra", dependencies: ["LinearAlgebraKernels"]),
-        .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "CZlib"]),
         .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "LinearAlgebra"]),
         .target(name: "ImageFeatures", dependencies: ["LinearAlgebra"]),
         .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
@@ -38,9 +39,10 @@ let package = Package(
                 "LinearAlgebra", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "Benchmarks", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "EmbeddingStore"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
-        .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"]),
+        .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

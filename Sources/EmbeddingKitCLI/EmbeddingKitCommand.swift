@@ -12,6 +12,6 @@ struct EmbeddingKitCommand: ParsableCommand {
             messages to stderr.
             """,
         version: EmbeddingKitVersion.current,
-        subcommands: []
+        subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self]
     )
 }

@@ -42,12 +42,12 @@ public struct Parallelism: Sendable, Hashable {
             return
         }
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body(Parallelism.range(ofChunk: chunk, chunkCount: chunks, count: count))
+            body(Parallelism.rangeOfChunk(chunk, chunkCount: chunks, count: count))
         }
     }
 
     /// The `chunk`-th of `chunkCount` near-equal contiguous parts of `0..<count`.
-    static func range(ofChunk chunk: Int, chunkCount: Int, count: Int) -> Range<Int> {
+    public static func rangeOfChunk(_ chunk: Int, chunkCount: Int, count: Int) -> Range<Int> {
         let base = count / chunkCount
         let extra = count % chunkCount
         let start = chunk * base + min(chunk, extra)
@@ -55,15 +55,24 @@ public struct Parallelism: Sendable, Hashable {
     }
 }
 
-/// A pointer handed to concurrent chunks of one kernel call.
+/// A pointer handed to the concurrent chunks of one `forEachChunk` call.
 ///
-/// `@unchecked Sendable` is safe because the kernels that use it give each chunk a disjoint range
-/// of the memory to write, and the memory outlives the call that spreads the work.
-struct SharedPointer<Pointee>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Pointee>
+/// `@unchecked Sendable` is safe only under the contract its users keep: each chunk writes a
+/// disjoint part of the memory, and the memory outlives the call that spreads the work.
+public struct SharedPointer<Pointee>: @unchecked Sendable {
+    /// The shared address.
+    public let base: UnsafeMutablePointer<Pointee>
+
+    /// Wraps `base` for concurrent chunks that write disjoint parts of it.
+    public init(base: UnsafeMutablePointer<Pointee>) { self.base = base }
 }
 
-/// A read-only pointer handed to concurrent chunks of one kernel call (see `SharedPointer`).
-struct SharedReadOnlyPointer: @unchecked Sendable {
-    let base: UnsafeRawPointer
+/// A read-only address handed to the concurrent chunks of one `forEachChunk` call (see
+/// `SharedPointer`); nothing writes the memory while the chunks run.
+public struct SharedReadOnlyPointer: @unchecked Sendable {
+    /// The shared address.
+    public let base: UnsafeRawPointer
+
+    /// Wraps `base` for concurrent readers.
+    public init(base: UnsafeRawPointer) { self.base = base }
 }

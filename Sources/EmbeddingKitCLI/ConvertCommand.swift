@@ -1,0 +1,63 @@
+import ArgumentParser
+import EmbeddingStore
+
+/// `embkit convert IN OUT`: rewrite a vector file in another format, atomically.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert between vector formats (word2vec binary/text, GloVe, fastText .vec, native).",
+        discussion: "The output format comes from --to, else from OUT's extension: .bin → word2vec-binary, "
+            + ".txt → word2vec-text, .vec → fasttext-vec, .ekv → native. The output appears only when complete.")
+
+    @Argument(help: "The input vector file.")
+    var input: String
+
+    @Argument(help: "The output file.")
+    var output: String
+
+    @Option(help: "The input format (default: detected).")
+    var from: String = "auto"
+
+    @Option(help: "The output format (default: from OUT's extension).")
+    var to: String?
+
+    @Option(help: "Convert only the first N rows.")
+    var limit: Int?
+
+    @Flag(help: "Replace invalid UTF-8 in words with U+FFFD instead of failing.")
+    var lossyUTF8 = false
+
+    @Flag(help: "Load NaN and infinite values instead of rejecting them.")
+    var allowNonFinite = false
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
+
+    func run() throws {
+        let target = try outputFormat()
+        let options = LoadOptions(format: try EmbeddingFormat.parse(option: from), limit: limit,
+                                  textDecoding: lossyUTF8 ? .lossy : .strict,
+                                  nonFiniteValues: allowNonFinite ? .allow : .reject)
+        try reportingFileErrors {
+            let embeddings = try WordEmbeddings(contentsOf: input, options: options)
+            try VectorFileWriter.write(embeddings, to: output, as: target, limit: limit)
+            StandardError.print("wrote \(min(embeddings.count, limit ?? .max)) × \(embeddings.dimensions) as \(target) to \(output)")
+        }
+    }
+
+    private func outputFormat() throws -> EmbeddingFormat {
+        if let to {
+            guard let format = try EmbeddingFormat.parse(option: to) else {
+                throw ValidationError("--to needs a format, not auto")
+            }
+            return format
+        }
+        let byExtension: [(String, EmbeddingFormat)] = [(".bin", .word2vecBinary), (".txt", .word2vecText),
+                                                        (".vec", .fasttextVec), (".ekv", .native)]
+        guard let match = byExtension.first(where: { output.hasSuffix($0.0) }) else {
+            throw ValidationError("cannot tell the output format from '\(output)'; pass --to")
+        }
+        return match.1
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import EmbeddingStore
+import Foundation
+
+/// The options every command that opens a vector file shares.
+struct EmbeddingFileOptions: ParsableArguments {
+    @Option(help: "The file format: word2vec-binary, word2vec-text, glove, fasttext-vec, native, or auto.")
+    var format: String = "auto"
+
+    @Flag(help: "Replace invalid UTF-8 in words with U+FFFD instead of failing.")
+    var lossyUTF8 = false
+
+    @Flag(help: "Load NaN and infinite values instead of rejecting them.")
+    var allowNonFinite = false
+
+    /// The load options these flags describe.
+    func loadOptions(limit: Int? = nil) throws -> LoadOptions {
+        LoadOptions(format: try EmbeddingFormat.parse(option: format), limit: limit,
+                    textDecoding: lossyUTF8 ? .lossy : .strict,
+                    nonFiniteValues: allowNonFinite ? .allow : .reject)
+    }
+}
+
+extension EmbeddingFormat {
+    /// The format named on the command line; nil for `auto`.
+    static func parse(option name: String) throws -> EmbeddingFormat? {
+        if name == "auto" { return nil }
+        guard let format = EmbeddingFormat(rawValue: name) else {
+            let names = EmbeddingFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("unknown format '\(name)'; expected auto, \(names)")
+        }
+        return format
+    }
+}
+
+/// Runs `body`, turning a file error into its `path:line: message` on stderr and exit code 1.
+func reportingFileErrors<R>(_ body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let error as EmbeddingFileError {
+        StandardError.print("embkit: \(error)")
+        throw ExitCode.failure
+    }
+}
+
+/// Messages for stderr; results go to stdout.
+enum StandardError {
+    static func print(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// Buffered writing to stdout for commands that print many lines.
+struct StandardOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import LinearAlgebra
+
+/// The start offsets of the lines in a byte range, found with both cores.
+enum LineIndex {
+    /// Offsets where lines start in `bytes[start...]`, in order; the first is `start`. A final
+    /// newline does not start another line.
+    static func lineStarts(in bytes: UnsafeRawBufferPointer, from start: Int, parallelism: Parallelism) -> [Int] {
+        let length = bytes.count - start
+        guard length > 0 else { return [] }
+        let chunkCount = max(1, min(parallelism.threadCount, length / (1 << 20)))
+        let base = SharedReadOnlyPointer(base: bytes.baseAddress! + start)
+        let results = UnsafeMutableBufferPointer<[Int]>.allocate(capacity: chunkCount)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        let output = SharedPointer(base: results.baseAddress!)
+        Parallelism(threadCount: chunkCount).forEachChunk(of: chunkCount) { chunks in
+            for chunk in chunks {
+                let range = Parallelism.rangeOfChunk(chunk, chunkCount: chunkCount, count: length)
+                var starts: [Int] = []
+                starts.reserveCapacity(range.count / 64)
+                var position = range.lowerBound
+                while position < range.upperBound,
+                      let found = memchr(base.base + position, 0x0A, range.upperBound - position) {
+                    let newline = base.base.distance(to: UnsafeRawPointer(found))
+                    if newline + 1 < length { starts.append(start + newline + 1) }
+                    position = newline + 1
+                }
+                (output.base + chunk).pointee = starts
+            }
+        }
+        var all = [start]
+        all.reserveCapacity(results.reduce(0) { $0 + $1.count } + 1)
+        for chunk in results { all.append(contentsOf: chunk) }
+        return all
+    }
+}

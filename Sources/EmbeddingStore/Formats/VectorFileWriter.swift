@@ -1,0 +1,48 @@
+/// Writes `WordEmbeddings` in any writable format, atomically (temporary file, then rename).
+public enum VectorFileWriter {
+    /// Writes `embeddings` to `path` as `format`.
+    /// - Parameters:
+    ///   - limit: write only the first `limit` rows.
+    /// - Throws: `EmbeddingFileError` (`.cannotWrite`) when the file cannot be written, or
+    ///   `.unknownFormat` for fastText `.bin` (not writable).
+    /// - Complexity: O(count × dimensions).
+    public static func write(_ embeddings: WordEmbeddings, to path: String, as format: EmbeddingFormat,
+                             limit: Int? = nil) throws {
+        let embeddings = limit.map { embeddings.prefix(rows: $0) } ?? embeddings
+        switch format {
+        case .native:
+            try NativeFormat.write(embeddings, to: path)
+        case .word2vecBinary:
+            try writeRows(embeddings, to: path, header: true) { writer, address in
+                try writer.write(" ")
+                try writer.write(UnsafeRawBufferPointer(start: address, count: embeddings.dimensions * 4))
+            }
+        case .word2vecText, .fasttextVec, .glove:
+            try writeRows(embeddings, to: path, header: format != .glove) { writer, address in
+                var line = ""
+                for index in 0..<embeddings.dimensions {
+                    line += " "
+                    line += address.loadUnaligned(fromByteOffset: 4 * index, as: Float.self).description
+                }
+                try writer.write(line)
+            }
+        case .fasttextBin:
+            throw EmbeddingFileError(path: path, location: .file, kind: .unknownFormat,
+                                     message: "fastText .bin files cannot be written; choose another format")
+        }
+    }
+
+    private static func writeRows(
+        _ embeddings: WordEmbeddings, to path: String, header: Bool,
+        values: (AtomicFileWriter, UnsafeRawPointer) throws -> Void
+    ) throws {
+        let writer = try AtomicFileWriter(path: path)
+        if header { try writer.write("\(embeddings.count) \(embeddings.dimensions)\n") }
+        for row in 0..<embeddings.count {
+            try writer.write(UnsafeRawBufferPointer(embeddings.vocabulary.wordBytes(at: row)))
+            try embeddings.withRow(at: row) { try values(writer, $0) }
+            try writer.write("\n")
+        }
+        try writer.commit()
+    }
+}

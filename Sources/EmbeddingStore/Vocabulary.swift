@@ -1,0 +1,129 @@
+/// The words of an embedding file: index ↔ word in O(1), stored as one UTF-8 blob with a prebuilt
+/// open-addressing hash index, so it can be mapped from a native file without parsing.
+public struct Vocabulary: Sendable {
+    /// How a lookup treats case.
+    public enum CaseMatching: Sendable, Hashable {
+        /// Only the exact word matches.
+        case exact
+        /// The exact word, or else its lowercased form (useful for all-lowercase files like GloVe).
+        case lowercasedFallback
+    }
+
+    let storage: VocabularyStorage
+
+    /// The number of words.
+    public var count: Int { storage.offsets.count - 1 }
+
+    /// The index of `word`, or nil when it is not in the vocabulary.
+    /// - Complexity: O(length of word) expected.
+    public func index(of word: String, matching: CaseMatching = .exact) -> Int? {
+        if let index = exactIndex(of: word) { return index }
+        guard matching == .lowercasedFallback else { return nil }
+        let lowered = word.lowercased()
+        return lowered == word ? nil : exactIndex(of: lowered)
+    }
+
+    /// Whether `word` is in the vocabulary (exact match).
+    public func contains(_ word: String) -> Bool { index(of: word) != nil }
+
+    /// The word at `index`.
+    /// - Precondition: `0 <= index < count`.
+    public func word(at index: Int) -> String {
+        String(decoding: wordBytes(at: index), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of the word at `index`, without copying.
+    /// - Precondition: `0 <= index < count`.
+    public func wordBytes(at index: Int) -> UnsafeBufferPointer<UInt8> {
+        precondition(index >= 0 && index < count, "Vocabulary index \(index) out of range 0..<\(count)")
+        let start = Int(storage.offsets[index]), end = Int(storage.offsets[index + 1])
+        return UnsafeBufferPointer(rebasing: storage.bytes[start..<end])
+    }
+
+    /// The index of the word with these UTF-8 bytes, or nil.
+    /// - Complexity: O(bytes.count) expected.
+    public func index(ofUTF8 bytes: UnsafeRawBufferPointer) -> Int? {
+        let table = storage.table
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: WordHash.hash(bytes)) & mask
+        while true {
+            let entry = table[slot]
+            if entry == 0 { return nil }
+            let candidate = Int(entry - 1)
+            if wordBytes(at: candidate).elementsEqual(bytes) { return candidate }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func exactIndex(of word: String) -> Int? {
+        var word = word
+        return word.withUTF8 { index(ofUTF8: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension Vocabulary: RandomAccessCollection {
+    /// 0.
+    public var startIndex: Int { 0 }
+    /// The word count.
+    public var endIndex: Int { count }
+    /// The word at `position`.
+    public subscript(position: Int) -> String { word(at: position) }
+}
+
+/// The hash of a word's UTF-8 bytes used by the vocabulary index (64-bit FNV-1a). Stored indexes
+/// in native files depend on it, so it never changes within a native format version.
+enum WordHash {
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// The table size for `count` words: a power of two at least twice the count.
+    static func tableSize(for count: Int) -> Int {
+        var size = 16
+        while size < 2 * count { size <<= 1 }
+        return size
+    }
+}
+
+/// The three arrays behind a `Vocabulary`, either owned or pointing into a mapped native file.
+///
+/// `@unchecked Sendable` is safe because the arrays are never written after construction.
+final class VocabularyStorage: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// `count + 1` offsets into `bytes`; word i is `bytes[offsets[i] ..< offsets[i + 1]]`.
+    let offsets: UnsafeBufferPointer<UInt64>
+    /// Power-of-two open-addressing table of `index + 1`, 0 marking an empty slot.
+    let table: UnsafeBufferPointer<UInt32>
+    /// What keeps the memory alive: nil when this storage owns (and frees) the arrays.
+    private let owner: AnyObject?
+
+    /// Takes ownership of three allocated buffers.
+    init(owning bytes: UnsafeMutableBufferPointer<UInt8>, offsets: UnsafeMutableBufferPointer<UInt64>,
+         table: UnsafeMutableBufferPointer<UInt32>) {
+        self.bytes = UnsafeBufferPointer(bytes)
+        self.offsets = UnsafeBufferPointer(offsets)
+        self.table = UnsafeBufferPointer(table)
+        owner = nil
+    }
+
+    /// Points into memory that `owner` keeps alive (a mapped native file).
+    init(bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<UInt64>,
+         table: UnsafeBufferPointer<UInt32>, keptAliveBy owner: AnyObject) {
+        self.bytes = bytes
+        self.offsets = offsets
+        self.table = table
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil {
+            bytes.deallocate()
+            offsets.deallocate()
+            table.deallocate()
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import LinearAlgebra
+
+/// A table of word vectors read from a word2vec, GloVe, fastText `.vec` or native file.
+///
+/// Files are memory-mapped where the format allows (word2vec binary rows are used in place, native
+/// files open without parsing); text and gzip files are parsed once into an aligned matrix.
+public struct WordEmbeddings: Sendable {
+    /// The words, in file order; word i owns row i.
+    public let vocabulary: Vocabulary
+    /// The number of floats per vector.
+    public let dimensions: Int
+    /// Where the file came from and what loading it found.
+    public let metadata: EmbeddingMetadata
+    let storage: VectorStorage
+    private let caseMatching: Vocabulary.CaseMatching
+
+    init(vocabulary: Vocabulary, dimensions: Int, storage: VectorStorage, metadata: EmbeddingMetadata,
+         caseMatching: Vocabulary.CaseMatching) {
+        self.vocabulary = vocabulary
+        self.dimensions = dimensions
+        self.storage = storage
+        self.metadata = metadata
+        self.caseMatching = caseMatching
+    }
+
+    /// Opens the vector file at `path`, detecting its format (and gzip) unless `options` names it.
+    /// - Throws: `EmbeddingFileError` naming the path and the line or byte offset of the problem.
+    /// - Complexity: O(1) for native files; one pass over the words for word2vec binary; one
+    ///   parallel parse of the values for text and gzip files.
+    public init(contentsOf path: String, options: LoadOptions = LoadOptions()) throws {
+        let source = try ByteSource.open(path: path)
+        let format = try options.format ?? FormatDetector.detect(source)
+        switch format {
+        case .word2vecBinary:
+            self = try Word2VecBinaryReader(source: source, options: options).read()
+        case .word2vecText, .fasttextVec, .glove:
+            self = try TextVectorReader(source: source, format: format, options: options).read()
+        case .native:
+            self = try NativeFormat.open(source, options: options)
+        case .fasttextBin:
+            throw source.error(.file, .unknownFormat, "fastText .bin/.ftz models are not supported yet")
+        }
+    }
+
+    /// The number of words (rows).
+    public var count: Int { vocabulary.count }
+
+    /// Whether `word` has a vector (using the case matching chosen when loading).
+    public func contains(_ word: String) -> Bool { index(of: word) != nil }
+
+    /// The row of `word`, or nil when it is unknown (using the case matching chosen when loading).
+    public func index(of word: String) -> Int? { vocabulary.index(of: word, matching: caseMatching) }
+
+    /// A copy of the vector of `word`, or nil when it is unknown.
+    /// - Complexity: O(dimensions).
+    public func vector(for word: String) -> [Float]? {
+        index(of: word).map(vector(at:))
+    }
+
+    /// A copy of row `index`.
+    /// - Precondition: `0 <= index < count`.
+    /// - Complexity: O(dimensions).
+    public func vector(at index: Int) -> [Float] {
+        withRow(at: index) { row in
+            [Float](unsafeUninitializedCapacity: dimensions) { buffer, initialized in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: row, count: dimensions * 4))
+                initialized = dimensions
+            }
+        }
+    }
+
+    /// Calls `body` with the address of row `index`: `dimensions` float32 values, possibly at an
+    /// unaligned address (read them with `loadUnaligned` or the `Kernels` raw-pointer entry points).
+    /// - Precondition: `0 <= index < count`.
+    public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        precondition(index >= 0 && index < count, "WordEmbeddings row \(index) out of range 0..<\(count)")
+        return try body(storage.rowAddress(index, dimensions: dimensions))
+    }
+}
+
+extension WordEmbeddings: RandomAccessCollection {
+    /// 0.
+    public var startIndex: Int { 0 }
+    /// The word count.
+    public var endIndex: Int { count }
+    /// The word and a copy of its vector at `position`.
+    public subscript(position: Int) -> (word: String, vector: [Float]) {
+        (vocabulary.word(at: position), vector(at: position))
+    }
+}
+
+/// What is known about a loaded vector file.
+public struct EmbeddingMetadata: Sendable, Hashable {
+    /// The format the file was read as.
+    public var format: EmbeddingFormat
+    /// The path it was read from.
+    public var sourcePath: String
+    /// Whether the file was gzip-compressed.
+    public var wasCompressed: Bool
+    /// How many rows repeated an earlier word and were dropped (the first occurrence is kept).
+    public var duplicateCount: Int
+    /// For native files: the format of the file it was converted from.
+    public var originalFormat: EmbeddingFormat?
+}
+
+extension WordEmbeddings {
+    /// The first `rows` words and their vectors (all of them when `rows >= count`), sharing storage.
+    /// - Complexity: O(rows) to index the shorter vocabulary.
+    public func prefix(rows: Int) -> WordEmbeddings {
+        guard rows < count else { return self }
+        var builder = VocabularyBuilder(expectedCount: rows)
+        for index in 0..<Swift.max(0, rows) { _ = builder.insert(UnsafeRawBufferPointer(vocabulary.wordBytes(at: index))) }
+        return WordEmbeddings(vocabulary: builder.build(), dimensions: dimensions, storage: storage,
+                              metadata: metadata, caseMatching: caseMatching)
+    }
+}

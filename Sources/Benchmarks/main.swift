@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "kernels": KernelBenchmark.run,
+    "load": LoadBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

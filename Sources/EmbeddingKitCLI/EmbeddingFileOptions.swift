@@ -13,11 +13,13 @@ struct EmbeddingFileOptions: ParsableArguments {
     @Flag(help: "Load NaN and infinite values instead of rejecting them.")
     var allowNonFinite = false
 
+    @Flag(help: "Keep a native copy beside a text or gzip file (FILE.ekv) and open it instead while FILE is unchanged.")
+    var cache = false
+
     /// The load options these flags describe.
-    func loadOptions(limit: Int? = nil) throws -> LoadOptions {
-        LoadOptions(format: try EmbeddingFormat.parse(option: format), limit: limit,
-                    textDecoding: lossyUTF8 ? .lossy : .strict,
-                    nonFiniteValues: allowNonFinite ? .allow : .reject)
+    func loadOptions() throws -> LoadOptions {
+        LoadOptions(format: try EmbeddingFormat.parse(option: format), textDecoding: lossyUTF8 ? .lossy : .strict,
+                    nonFiniteValues: allowNonFinite ? .allow : .reject, cache: cache ? .beside : .off)
     }
 }
 

@@ -24,6 +24,8 @@ struct InfoCommand: ParsableCommand {
             ("duplicates_dropped", metadata.duplicateCount),
         ]
         if let original = metadata.originalFormat { fields.append(("original_format", original.rawValue)) }
+        if let path = metadata.originalPath { fields.append(("original_path", path)) }
+        if metadata.cacheStatus != .notUsed { fields.append(("cache", metadata.cacheStatus.rawValue)) }
         if json {
             let object = Dictionary(uniqueKeysWithValues: fields)
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -38,6 +38,16 @@ public struct LoadOptions: Sendable {
         case allow
     }
 
+    /// Whether a native cache file is kept beside a non-native source.
+    public enum Cache: Sendable, Hashable {
+        /// Always read the source.
+        case off
+        /// Use `<source>.ekv` when its recorded size and modification time match the source;
+        /// otherwise read the source and write that cache (a write failure is only recorded in
+        /// `EmbeddingMetadata.cacheStatus`). Ignored together with `limit`.
+        case beside
+    }
+
     /// The format, or nil to detect it from the contents.
     public var format: EmbeddingFormat?
     /// Read only the first `limit` rows (in file order), or all when nil.
@@ -48,11 +58,15 @@ public struct LoadOptions: Sendable {
     public var nonFiniteValues: NonFiniteValues
     /// How `vector(for:)` matches case.
     public var caseMatching: Vocabulary.CaseMatching
+    /// Whether a native cache beside the source is used and written.
+    public var cache: Cache
 
     /// Options with the defaults: detect the format, read everything, strict UTF-8, reject NaN/Inf,
-    /// exact case.
+    /// exact case, no cache.
     public init(format: EmbeddingFormat? = nil, limit: Int? = nil, textDecoding: TextDecoding = .strict,
-                nonFiniteValues: NonFiniteValues = .reject, caseMatching: Vocabulary.CaseMatching = .exact) {
+                nonFiniteValues: NonFiniteValues = .reject, caseMatching: Vocabulary.CaseMatching = .exact,
+                cache: Cache = .off) {
+        self.cache = cache
         self.format = format
         self.limit = limit
         self.textDecoding = textDecoding

@@ -19,95 +19,131 @@ enum FloatParser {
         case nonFinite
     }
 
-    private static let floatPowers: [Float] = (0...10).map { Float(pow(10, Double($0))) }
-    private static let doublePowers: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
+    /// 10^exponent for 0...10, all exact in a Float (a switch, so no lazy global is touched per call).
+    @inline(__always)
+    private static func floatPower(_ exponent: Int) -> Float {
+        switch exponent {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        default: 1e10
+        }
+    }
+
+    /// 10^exponent for 0...22, all exact in a Double.
+    @inline(__always)
+    private static func doublePower(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
     /// The float spelled by `token` (no surrounding whitespace).
     /// - Throws: `Failure` when the token is not a finite decimal number.
     /// - Complexity: O(token length).
+    @inline(__always)
     static func parse(_ token: UnsafeRawBufferPointer) throws(Failure) -> Float {
+        guard let base = token.baseAddress, !token.isEmpty else { throw .notANumber }
+        let (value, end) = try parsePrefix(base.assumingMemoryBound(to: UInt8.self), count: token.count)
+        guard end == token.count else { throw .notANumber }
+        return value
+    }
+
+    /// Parses the number at the start of `bytes[0..<count]` and returns it with the offset of the
+    /// first byte after it; the caller checks that a separator follows.
+    /// - Throws: `Failure` when no finite number starts there.
+    @inline(__always)
+    static func parsePrefix(_ bytes: UnsafePointer<UInt8>, count end: Int) throws(Failure) -> (Float, Int) {
         var index = 0
-        let end = token.count
         var negative = false
-        if index < end && (token[index] == UInt8(ascii: "-") || token[index] == UInt8(ascii: "+")) {
-            negative = token[index] == UInt8(ascii: "-")
-            index += 1
+        if index < end && (bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")) {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index &+= 1
         }
+        // Up to 19 digits (leading zeros included) fit the 64-bit mantissa; beyond that the
+        // value is handed to strtof.
         var mantissa: UInt64 = 0
-        var significantDigits = 0
         var exponent = 0
-        var digitsSeen = 0
-        // Integer part.
-        while index < end, case let digit = token[index] &- 48, digit < 10 {
-            digitsSeen += 1
-            if mantissa != 0 || digit != 0 {
-                if significantDigits < 19 {
-                    mantissa = mantissa * 10 + UInt64(digit)
-                } else {
-                    exponent += 1
-                }
-                significantDigits += 1
-            }
-            index += 1
+        var digits = 0
+        while index < end, case let digit = bytes[index] &- 48, digit < 10 {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(digit) } else { exponent &+= 1 }
+            digits &+= 1
+            index &+= 1
         }
-        // Fraction.
-        if index < end && token[index] == UInt8(ascii: ".") {
-            index += 1
-            while index < end, case let digit = token[index] &- 48, digit < 10 {
-                digitsSeen += 1
-                if mantissa != 0 || digit != 0 {
-                    if significantDigits < 19 {
-                        mantissa = mantissa * 10 + UInt64(digit)
-                        exponent -= 1
-                    }
-                    significantDigits += 1
-                } else {
-                    exponent -= 1
+        if index < end && bytes[index] == UInt8(ascii: ".") {
+            index &+= 1
+            while index < end, case let digit = bytes[index] &- 48, digit < 10 {
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    exponent &-= 1
                 }
-                index += 1
+                digits &+= 1
+                index &+= 1
             }
         }
-        guard digitsSeen > 0 else { throw nonNumber(token, from: index) }
-        // Exponent.
-        if index < end && (token[index] | 0x20) == UInt8(ascii: "e") {
-            index += 1
+        guard digits > 0 else { throw nonNumber(UnsafeRawBufferPointer(start: bytes + index, count: end - index)) }
+        if index < end && (bytes[index] | 0x20) == UInt8(ascii: "e") {
+            index &+= 1
             var exponentNegative = false
-            if index < end && (token[index] == UInt8(ascii: "-") || token[index] == UInt8(ascii: "+")) {
-                exponentNegative = token[index] == UInt8(ascii: "-")
-                index += 1
+            if index < end && (bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")) {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index &+= 1
             }
             var value = 0
-            var exponentDigits = 0
-            while index < end, case let digit = token[index] &- 48, digit < 10 {
-                if value < 100_000 { value = value * 10 + Int(digit) }
-                exponentDigits += 1
-                index += 1
+            let exponentStart = index
+            while index < end, case let digit = bytes[index] &- 48, digit < 10 {
+                if value < 100_000 { value = value &* 10 &+ Int(digit) }
+                index &+= 1
             }
-            guard exponentDigits > 0 else { throw .notANumber }
-            exponent += exponentNegative ? -value : value
+            guard index > exponentStart else { throw .notANumber }
+            exponent &+= exponentNegative ? -value : value
         }
-        guard index == end else { throw .notANumber }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
-
-        if significantDigits <= 19 {
+        if mantissa == 0 && digits <= 19 { return (negative ? -0.0 : 0.0, index) }
+        if digits <= 19 {
             if mantissa < (1 << 24) && exponent >= -10 && exponent <= 10 {
-                let value = exponent < 0 ? Float(mantissa) / floatPowers[-exponent] : Float(mantissa) * floatPowers[exponent]
-                return negative ? -value : value
+                let value = exponent < 0 ? Float(mantissa) / floatPower(-exponent) : Float(mantissa) * floatPower(exponent)
+                return (negative ? -value : value, index)
             }
             if mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
-                let double = exponent < 0 ? Double(mantissa) / doublePowers[-exponent] : Double(mantissa) * doublePowers[exponent]
+                let double = exponent < 0 ? Double(mantissa) / doublePower(-exponent) : Double(mantissa) * doublePower(exponent)
                 // A double exactly halfway between two floats could round either way: let strtof decide.
                 if double.bitPattern & 0x1FFF_FFFF != 0x1000_0000 {
                     let value = Float(double)
                     guard value.isFinite else { throw .nonFinite }
-                    return negative ? -value : value
+                    return (negative ? -value : value, index)
                 }
             }
         }
-        return try slowPath(token)
+        return (try slowPath(UnsafeRawBufferPointer(start: bytes, count: index)), index)
     }
 
     /// `strtof` on a NUL-terminated copy of the token.
@@ -120,8 +156,9 @@ enum FloatParser {
     }
 
     /// Classifies a token that held no digits: `nan`/`inf` spellings are non-finite, the rest junk.
-    private static func nonNumber(_ token: UnsafeRawBufferPointer, from index: Int) -> Failure {
-        let rest = String(decoding: UnsafeRawBufferPointer(rebasing: token[index...]), as: UTF8.self).lowercased()
-        return ["nan", "inf", "infinity"].contains(rest) ? .nonFinite : .notANumber
+    private static func nonNumber(_ rest: UnsafeRawBufferPointer) -> Failure {
+        let letters = rest.prefix { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
+        let word = String(decoding: letters, as: UTF8.self).lowercased()
+        return ["nan", "inf", "infinity"].contains(word) ? .nonFinite : .notANumber
     }
 }

@@ -11,7 +11,7 @@ public struct WordEmbeddings: Sendable {
     /// The number of floats per vector.
     public let dimensions: Int
     /// Where the file came from and what loading it found.
-    public let metadata: EmbeddingMetadata
+    public internal(set) var metadata: EmbeddingMetadata
     let storage: VectorStorage
     private let caseMatching: Vocabulary.CaseMatching
 
@@ -29,6 +29,10 @@ public struct WordEmbeddings: Sendable {
     /// - Complexity: O(1) for native files; one pass over the words for word2vec binary; one
     ///   parallel parse of the values for text and gzip files.
     public init(contentsOf path: String, options: LoadOptions = LoadOptions()) throws {
+        if options.cache == .beside && options.limit == nil {
+            self = try Self.loadThroughCache(path: path, options: options)
+            return
+        }
         let source = try ByteSource.open(path: path)
         let format = try options.format ?? FormatDetector.detect(source)
         switch format {
@@ -79,6 +83,35 @@ public struct WordEmbeddings: Sendable {
     }
 }
 
+extension WordEmbeddings {
+    /// The cache file `LoadOptions.cache = .beside` uses for `path`.
+    public static func cachePath(for path: String) -> String { path + ".ekv" }
+
+    /// Opens the native cache beside `path` when its fingerprint matches the source; otherwise
+    /// parses the source and writes the cache (atomically) for next time.
+    private static func loadThroughCache(path: String, options: LoadOptions) throws -> WordEmbeddings {
+        var uncached = options
+        uncached.cache = .off
+        let cachePath = cachePath(for: path)
+        let current = NativeFormat.fingerprint(ofFileAt: path)
+        if current != nil, var cached = try? WordEmbeddings(contentsOf: cachePath, options: LoadOptions(
+               format: .native, limit: nil, caseMatching: options.caseMatching)),
+           cached.metadata.originalFingerprint == current {
+            cached.metadata.cacheStatus = .hit
+            return cached
+        }
+        var loaded = try WordEmbeddings(contentsOf: path, options: uncached)
+        guard loaded.metadata.format != .native else { return loaded }
+        do {
+            try VectorFileWriter.write(loaded, to: cachePath, as: .native)
+            loaded.metadata.cacheStatus = .written
+        } catch {
+            loaded.metadata.cacheStatus = .writeFailed
+        }
+        return loaded
+    }
+}
+
 extension WordEmbeddings: RandomAccessCollection {
     /// 0.
     public var startIndex: Int { 0 }
@@ -101,7 +134,25 @@ public struct EmbeddingMetadata: Sendable, Hashable {
     /// How many rows repeated an earlier word and were dropped (the first occurrence is kept).
     public var duplicateCount: Int
     /// For native files: the format of the file it was converted from.
-    public var originalFormat: EmbeddingFormat?
+    public var originalFormat: EmbeddingFormat? = nil
+    /// For native files: the path of the file it was converted from.
+    public var originalPath: String? = nil
+    /// For native files: the size and modification time the original had when converted.
+    public var originalFingerprint: String? = nil
+    /// Whether a native cache beside the source was used or written (`LoadOptions.cache`).
+    public var cacheStatus: CacheStatus = .notUsed
+}
+
+/// What happened with the native cache beside a source file.
+public enum CacheStatus: String, Sendable, Hashable {
+    /// No cache was asked for, or the file is native already.
+    case notUsed = "not-used"
+    /// A current cache was opened instead of parsing the source.
+    case hit
+    /// The source was parsed and a new cache was written beside it.
+    case written
+    /// The source was parsed; the cache could not be written (for example a read-only folder).
+    case writeFailed = "write-failed"
 }
 
 extension WordEmbeddings {

@@ -89,3 +89,24 @@ struct VocabularyPolicyTests {
         #expect(folded.vector(for: "King") == [1, 2])
     }
 }
+
+@Suite("The native cache beside a text file")
+struct NativeCacheTests {
+    @Test("is written on first load, used while the source is unchanged, and rebuilt when it changes")
+    func lifecycle() throws {
+        let path = try TestFiles.write("2 2\na 1 2\nb 3 4\n", named: "cached.txt")
+        let options = LoadOptions(cache: .beside)
+        let first = try WordEmbeddings(contentsOf: path, options: options)
+        #expect(first.metadata.cacheStatus == .written)
+        #expect(FileManager.default.fileExists(atPath: WordEmbeddings.cachePath(for: path)))
+        let second = try WordEmbeddings(contentsOf: path, options: options)
+        #expect(second.metadata.cacheStatus == .hit && second.metadata.format == .native)
+        #expect(second.vector(for: "b") == [3, 4])
+
+        try Data("2 2\na 1 2\nb 5 6\n".utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: path)
+        let third = try WordEmbeddings(contentsOf: path, options: options)
+        #expect(third.metadata.cacheStatus == .written && third.vector(for: "b") == [5, 6])
+        #expect(try WordEmbeddings(contentsOf: path, options: options).vector(for: "b") == [5, 6])
+    }
+}

@@ -72,8 +72,10 @@ enum NativeFormat {
             keptAliveBy: file))
         let formatCode = Int(bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
         let original = EmbeddingFormat.allCases.indices.contains(formatCode) ? EmbeddingFormat.allCases[formatCode] : nil
+        let origin = origin(fromMetadata: UnsafeRawBufferPointer(rebasing: bytes[field(88)..<(field(88) + field(96))]))
         let metadata = EmbeddingMetadata(format: .native, sourcePath: source.path, wasCompressed: false,
-                                         duplicateCount: field(104), originalFormat: original)
+                                         duplicateCount: field(104), originalFormat: original,
+                                         originalPath: origin.path, originalFingerprint: origin.fingerprint)
         return WordEmbeddings(vocabulary: vocabulary, dimensions: dimensions,
                               storage: .mappedMatrix(file, offset: matrixOffset), metadata: metadata,
                               caseMatching: options.caseMatching)
@@ -135,15 +137,31 @@ enum NativeFormat {
         return table
     }
 
+    /// A cheap identity of the file at `path`: its size and modification time, or nil when it
+    /// cannot be read. A cache whose recorded fingerprint differs is stale.
+    static func fingerprint(ofFileAt path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else {
+            return nil
+        }
+        return "\(size.int64Value)-\(modified.timeIntervalSince1970)"
+    }
+
+    /// The JSON metadata block: where the vectors came from, in which format, and its fingerprint.
     private static func metadataJSON(_ embeddings: WordEmbeddings) throws -> Data {
-        let source = embeddings.metadata.sourcePath
-        let attributes = try? FileManager.default.attributesOfItem(atPath: source)
+        let metadata = embeddings.metadata
+        let origin = metadata.originalPath ?? metadata.sourcePath
         let fields: [String: String] = [
-            "source": source,
-            "sourceFormat": (embeddings.metadata.originalFormat ?? embeddings.metadata.format).rawValue,
-            "sourceSize": (attributes?[.size] as? NSNumber)?.stringValue ?? "",
-            "sourceModified": (attributes?[.modificationDate] as? Date).map { String($0.timeIntervalSince1970) } ?? "",
+            "source": origin,
+            "sourceFormat": (metadata.originalFormat ?? metadata.format).rawValue,
+            "fingerprint": metadata.originalFingerprint ?? fingerprint(ofFileAt: origin) ?? "",
         ]
         return try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    }
+
+    /// The `source` and `fingerprint` fields of a metadata block (nil when absent or unreadable).
+    private static func origin(fromMetadata bytes: UnsafeRawBufferPointer) -> (path: String?, fingerprint: String?) {
+        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String]
+        return (object?["source"], object?["fingerprint"])
     }
 }

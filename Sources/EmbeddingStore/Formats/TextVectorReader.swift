@@ -130,22 +130,26 @@ struct TextVectorReader {
             throw source.error(.line(lineNumber), .raggedRow, "the line starts with whitespace instead of a word")
         }
         var found = 0
-        while position < range.upperBound {
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        while true {
             while position < range.upperBound && Self.isSpace(bytes[position]) { position += 1 }
-            let tokenStart = position
-            while position < range.upperBound && !Self.isSpace(bytes[position]) { position += 1 }
+            if position == range.upperBound { break }
             guard found < dimensions else {
-                throw source.error(.line(lineNumber), .raggedRow,
-                                   "expected \(dimensions) values, found more")
+                throw source.error(.line(lineNumber), .raggedRow, "expected \(dimensions) values, found more")
             }
-            let token = UnsafeRawBufferPointer(rebasing: bytes[tokenStart..<position])
-            do {
-                let value = try FloatParser.parse(token)
+            let tokenStart = position
+            do throws(FloatParser.Failure) {
+                let (value, length) = try FloatParser.parsePrefix(base + position, count: range.upperBound - position)
+                position += length
+                guard position == range.upperBound || Self.isSpace(bytes[position]) else { throw .notANumber }
                 output[found] = value
             } catch .nonFinite where !rejectNonFinite {
-                output[found] = Self.nonFiniteValue(token)
+                while position < range.upperBound && !Self.isSpace(bytes[position]) { position += 1 }
+                output[found] = Self.nonFiniteValue(UnsafeRawBufferPointer(rebasing: bytes[tokenStart..<position]))
             } catch {
-                let text = String(decoding: token.prefix(40), as: UTF8.self)
+                var tokenEnd = tokenStart
+                while tokenEnd < range.upperBound && !Self.isSpace(bytes[tokenEnd]) { tokenEnd += 1 }
+                let text = String(decoding: bytes[tokenStart..<tokenEnd].prefix(40), as: UTF8.self)
                 throw error == .nonFinite
                     ? source.error(.line(lineNumber), .nonFiniteValue, "value \(found + 1) is \"\(text)\", not finite")
                     : source.error(.line(lineNumber), .badNumber, "value \(found + 1) is \"\(text)\", not a number")

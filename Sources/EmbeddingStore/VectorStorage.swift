@@ -2,8 +2,8 @@ import LinearAlgebra
 
 /// Where the rows of a `WordEmbeddings` live.
 enum VectorStorage: Sendable {
-    /// An owned, 64-byte-aligned matrix (parsed text, inflated gzip).
-    case owned(Matrix)
+    /// Owned, 64-byte-aligned rows (parsed text, inflated gzip).
+    case owned(RowBuffer)
     /// Rows inside a mapped file at arbitrary (unaligned) byte offsets: word2vec binary in place.
     case mappedRows(MappedFile, offsets: [Int])
     /// Contiguous rows inside a mapped file starting at `offset`, `dimensions` floats each (native).
@@ -12,8 +12,8 @@ enum VectorStorage: Sendable {
     /// The address of row `index` (possibly unaligned), valid while this storage is alive.
     func rowAddress(_ index: Int, dimensions: Int) -> UnsafeRawPointer {
         switch self {
-        case .owned(let matrix):
-            matrix.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) + index * dimensions * 4 }
+        case .owned(let rows):
+            UnsafeRawPointer(rows.row(index))
         case .mappedRows(let file, let offsets):
             file.bytes.baseAddress! + offsets[index]
         case .mappedMatrix(let file, let offset):

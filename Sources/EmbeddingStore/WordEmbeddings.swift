@@ -33,17 +33,36 @@ public struct WordEmbeddings: Sendable {
             self = try Self.loadThroughCache(path: path, options: options)
             return
         }
-        let source = try ByteSource.open(path: path)
-        let format = try options.format ?? FormatDetector.detect(source)
+        let file = try MappedFile(path: path)
+        guard GzipStream.hasMagic(file.bytes) else {
+            let source = ByteSource(path: path, bytes: file.bytes, owner: file, mappedFile: file, wasCompressed: false)
+            let format = try options.format ?? FormatDetector.detect(source)
+            switch format {
+            case .word2vecBinary:
+                self = try Word2VecBinaryReader(source: source, options: options).read()
+            case .word2vecText, .fasttextVec, .glove:
+                self = try TextVectorReader(path: path, format: format, options: options).read(source)
+            case .native:
+                self = try NativeFormat.open(source, options: options)
+            case .fasttextBin:
+                throw source.error(.file, .unknownFormat, "fastText .bin/.ftz models are not supported yet")
+            }
+            return
+        }
+        let prefix = try GzipStream.inflatePrefix(file.bytes, path: path, length: 1 << 20)
+        let format = try options.format ?? FormatDetector.detect(
+            ByteSource(path: path, bytes: prefix.bytes, owner: prefix, mappedFile: nil, wasCompressed: true))
         switch format {
-        case .word2vecBinary:
-            self = try Word2VecBinaryReader(source: source, options: options).read()
         case .word2vecText, .fasttextVec, .glove:
-            self = try TextVectorReader(source: source, format: format, options: options).read()
-        case .native:
-            self = try NativeFormat.open(source, options: options)
-        case .fasttextBin:
-            throw source.error(.file, .unknownFormat, "fastText .bin/.ftz models are not supported yet")
+            self = try TextVectorReader(path: path, format: format, options: options)
+                .read(streaming: GzipLineBlocks(file: file), compressedSize: file.count)
+        case .word2vecBinary:
+            let inflated = try GzipStream.inflateAll(file.bytes, path: path)
+            let source = ByteSource(path: path, bytes: inflated.bytes, owner: inflated, mappedFile: nil, wasCompressed: true)
+            self = try Word2VecBinaryReader(source: source, options: options).read()
+        case .native, .fasttextBin:
+            throw EmbeddingFileError(path: path, location: .file, kind: .unknownFormat,
+                                     message: "\(format) files are read uncompressed: gunzip it first")
         }
     }
 

@@ -4,8 +4,9 @@ import LinearAlgebra
 /// The start offsets of the lines in a byte range, found with both cores.
 enum LineIndex {
     /// Offsets where lines start in `bytes[start...]`, in order; the first is `start`. A final
-    /// newline does not start another line.
-    static func lineStarts(in bytes: UnsafeRawBufferPointer, from start: Int, parallelism: Parallelism) -> [Int] {
+    /// newline does not start another line. Pages of `file` are released once scanned.
+    static func lineStarts(in bytes: UnsafeRawBufferPointer, from start: Int, parallelism: Parallelism,
+                           releasing file: MappedFile?) -> [Int] {
         let length = bytes.count - start
         guard length > 0 else { return [] }
         let chunkCount = max(1, min(parallelism.threadCount, length / (1 << 20)))
@@ -26,6 +27,7 @@ enum LineIndex {
                     if newline + 1 < length { starts.append(start + newline + 1) }
                     position = newline + 1
                 }
+                file?.release((start + range.lowerBound)..<(start + range.upperBound))
                 (output.base + chunk).pointee = starts
             }
         }

@@ -1,22 +1,29 @@
+import Foundation
 import LinearAlgebra
 import Synchronization
 
 /// Reads word2vec text, fastText `.vec` (both with a `count dims` header) and GloVe text (no
-/// header), parsing the rows on all cores into an aligned matrix.
+/// header).
 ///
 /// Rows are `word v1 … vD`, separated by spaces or tabs; trailing whitespace, CR before LF and
-/// trailing blank lines are accepted. Every row's width is checked.
+/// trailing blank lines are accepted; every row's width is checked. A mapped file is parsed on all
+/// cores, releasing the pages it has read so memory stays near the size of the vectors; a gzip
+/// file is inflated on one core while its lines are parsed on another (`read(streaming:)`).
 struct TextVectorReader {
-    let source: ByteSource
+    let path: String
     let format: EmbeddingFormat
     let options: LoadOptions
     let parallelism = Parallelism.available
 
-    func read() throws -> WordEmbeddings {
+    /// How many bytes a parser reads before releasing them from the resident set.
+    private static let releaseWindow = 32 << 20
+
+    private var headerLines: Int { format.hasTextHeader ? 1 : 0 }
+
+    /// Parses a whole file in memory (mapped) on all cores.
+    func read(_ source: ByteSource) throws -> WordEmbeddings {
         let bytes = source.bytes
-        var header: HeaderLine?
-        if format.hasTextHeader { header = try HeaderLine.parse(source) }
-        let headerLines = header == nil ? 0 : 1
+        let header = format.hasTextHeader ? try HeaderLine.parse(source) : nil
         let bodyStart = header?.bodyStart ?? 0
         if let header, header.dimensions > (bytes.count - bodyStart) / 2 {
             // Each value takes at least two bytes ("0 "): refuse a lying header before allocating.
@@ -24,161 +31,155 @@ struct TextVectorReader {
                                "the header promises \(header.dimensions) values per row, more than the "
                                + "\(bytes.count - bodyStart) bytes that follow can hold")
         }
-        var lines = LineIndex.lineStarts(in: bytes, from: bodyStart, parallelism: parallelism)
-        while !lines.isEmpty && line(lines.count - 1, lines).isEmpty { lines.removeLast() }
-        let rowsInFile = lines.count
-        let dimensions = try header?.dimensions ?? gloveDimensions(lines)
-        if let header {
-            guard rowsInFile >= header.count else {
-                throw source.error(.line(headerLines + rowsInFile + 1), .truncated,
-                                   "the header promises \(header.count) rows, the file ends after \(rowsInFile)")
-            }
-            guard rowsInFile == header.count else {
-                throw source.error(.line(headerLines + header.count + 1), .raggedRow,
-                                   "the header promises \(header.count) rows, the file has more")
+        var lines = LineIndex.lineStarts(in: bytes, from: bodyStart, parallelism: parallelism, releasing: source.mappedFile)
+        func content(_ index: Int) -> UnsafeRawBufferPointer {
+            let end = index + 1 < lines.count ? lines[index + 1] : bytes.count
+            return TextRowParser.content(of: UnsafeRawBufferPointer(rebasing: bytes[lines[index]..<end]))
+        }
+        while let last = lines.indices.last, content(last).isEmpty { lines.removeLast() }
+        let dimensions = try header?.dimensions ?? gloveDimensions(firstRow: lines.isEmpty ? nil : content(0))
+        if let header { try checkRowCount(found: lines.count, promised: header.count) }
+        let rowCount = min(lines.count, options.limit ?? lines.count)
+        let rows = RowBuffer(dimensions: dimensions, capacity: rowCount)
+        rows.setCount(rowCount)
+
+        let parser = TextRowParser(path: path, dimensions: dimensions, nonFiniteValues: options.nonFiniteValues)
+        let chunkCount = max(1, min(parallelism.threadCount, rowCount / 4096))
+        let wordLists = Mutex([WordList?](repeating: nil, count: chunkCount))
+        let firstError = Mutex<(row: Int, error: EmbeddingFileError)?>(nil)
+        let headerLines = headerLines
+        let file = source.mappedFile
+        let lineStarts = lines
+        Parallelism(threadCount: chunkCount).forEachChunk(of: chunkCount) { chunks in
+            let bytes = source.bytes
+            for chunk in chunks {
+                let range = Parallelism.rangeOfChunk(chunk, chunkCount: chunkCount, count: rowCount)
+                var words = WordList(firstLine: headerLines + range.lowerBound + 1)
+                var released = range.isEmpty ? 0 : lineStarts[range.lowerBound]
+                for row in range {
+                    let start = lineStarts[row]
+                    let end = row + 1 < lineStarts.count ? lineStarts[row + 1] : bytes.count
+                    let line = TextRowParser.content(of: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    do {
+                        let wordLength = try parser.parse(line, lineNumber: headerLines + row + 1, into: rows.row(row))
+                        words.append(UnsafeRawBufferPointer(rebasing: line[0..<wordLength]))
+                    } catch {
+                        firstError.withLock { current in
+                            if current == nil || row < current!.row { current = (row, error as! EmbeddingFileError) }
+                        }
+                        return
+                    }
+                    if let file, start - released > Self.releaseWindow {
+                        file.release(released..<start)
+                        released = start
+                    }
+                }
+                if let file, !range.isEmpty {
+                    file.release(released..<(range.upperBound < lineStarts.count ? lineStarts[range.upperBound] : bytes.count))
+                }
+                wordLists.withLock { $0[chunk] = words }
             }
         }
-        let rowCount = min(rowsInFile, options.limit ?? rowsInFile)
-        var matrix = Matrix(rows: rowCount, columns: dimensions)
-        let wordRanges = try parseRows(lines: lines, rowCount: rowCount, dimensions: dimensions,
-                                       headerLines: headerLines, into: &matrix)
-        var builder = VocabularyBuilder(expectedCount: rowCount)
+        if let (_, error) = firstError.withLock({ $0 }) { throw error }
+        return try finish(rows: rows, words: wordLists.withLock { $0.compactMap { $0 } }, compressed: false)
+    }
+
+    /// Parses a gzip file block by block while the next block is inflated in the background.
+    func read(streaming blocks: GzipLineBlocks, compressedSize: Int) throws -> WordEmbeddings {
+        defer { blocks.cancel() }
+        var lineNumber = 0
+        var header: (count: Int, dimensions: Int)?
+        var parser: TextRowParser?
+        var rows: RowBuffer?
+        var words = WordList(firstLine: headerLines + 1)
+        var blankLine: Int?
+        let limit = options.limit ?? .max
+        reading: while let block = try blocks.next() {
+            let bytes = block.bytes
+            var start = 0
+            while start < bytes.count {
+                let end = bytes.baseAddress.flatMap { memchr($0 + start, 0x0A, bytes.count - start) }
+                    .map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) + 1 } ?? bytes.count
+                let line = TextRowParser.content(of: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                start = end
+                lineNumber += 1
+                if lineNumber == 1 && format.hasTextHeader {
+                    header = try HeaderLine.parse(line: line, path: path)
+                    continue
+                }
+                if line.isEmpty {
+                    blankLine = blankLine ?? lineNumber
+                    continue
+                }
+                if let blankLine {
+                    throw error(.line(blankLine), .raggedRow, "empty line; expected a word and its values")
+                }
+                if parser == nil {
+                    let dimensions = try header?.dimensions ?? gloveDimensions(firstRow: line)
+                    parser = TextRowParser(path: path, dimensions: dimensions, nonFiniteValues: options.nonFiniteValues)
+                    // Reserve generously: untouched capacity costs address space, not memory.
+                    let estimate = header?.count ?? (compressedSize * 8 / max(1, line.count))
+                    rows = RowBuffer(dimensions: dimensions, capacity: min(estimate, limit))
+                }
+                guard rows!.count < limit else { break reading }
+                if let header, rows!.count == header.count {
+                    try checkRowCount(found: header.count + 1, promised: header.count)
+                }
+                let wordLength = try parser!.parse(line, lineNumber: lineNumber, into: rows!.appendRow())
+                words.append(UnsafeRawBufferPointer(rebasing: line[0..<wordLength]))
+            }
+        }
+        guard let rows else { throw error(.file, .empty, "the file holds no vectors") }
+        if let header, rows.count < limit {
+            try checkRowCount(found: rows.count, promised: header.count)
+        }
+        return try finish(rows: rows, words: [words], compressed: true)
+    }
+
+    /// Builds the vocabulary from the parsed words in order, dropping rows of duplicate words.
+    private func finish(rows: RowBuffer, words: [WordList], compressed: Bool) throws -> WordEmbeddings {
+        var builder = VocabularyBuilder(expectedCount: rows.count)
         var keptRows: [Int] = []
-        keptRows.reserveCapacity(rowCount)
-        for row in 0..<rowCount {
-            let word = UnsafeRawBufferPointer(rebasing: bytes[wordRanges[row]])
-            let inserted = try UTF8Validation.withValidWord(word, decoding: options.textDecoding, error: { bad in
-                source.error(.line(headerLines + row + 1), .invalidUTF8,
-                             "invalid UTF-8 in the word at byte \(wordRanges[row].lowerBound + bad)")
-            }) { builder.insert($0) }
-            if inserted != nil { keptRows.append(row) }
+        keptRows.reserveCapacity(rows.count)
+        var row = 0
+        for list in words {
+            try list.forEach { word, line in
+                let inserted = try UTF8Validation.withValidWord(word, decoding: options.textDecoding, error: { bad in
+                    error(.line(line), .invalidUTF8, "invalid UTF-8 at byte \(bad) of the word")
+                }) { builder.insert($0) }
+                if inserted != nil { keptRows.append(row) }
+                row += 1
+            }
         }
-        if keptRows.count < rowCount { matrix = Self.keepingRows(keptRows, of: matrix) }
-        let metadata = EmbeddingMetadata(format: format, sourcePath: source.path, wasCompressed: source.wasCompressed,
+        if keptRows.count < rows.count { rows.keepRows(keptRows) }
+        let metadata = EmbeddingMetadata(format: format, sourcePath: path, wasCompressed: compressed,
                                          duplicateCount: builder.duplicateCount)
-        return WordEmbeddings(vocabulary: builder.build(), dimensions: dimensions, storage: .owned(matrix),
+        return WordEmbeddings(vocabulary: builder.build(), dimensions: rows.dimensions, storage: .owned(rows),
                               metadata: metadata, caseMatching: options.caseMatching)
     }
 
-    /// The byte range of line `index` without its newline, CR and trailing spaces or tabs.
-    private func line(_ index: Int, _ lines: [Int]) -> Range<Int> {
-        let start = lines[index]
-        var end = index + 1 < lines.count ? lines[index + 1] - 1 : source.bytes.count
-        while end > start, Self.isSpace(source.bytes[end - 1]) || source.bytes[end - 1] == 0x0A { end -= 1 }
-        return start..<end
+    /// Checks a header's row count against the rows found.
+    private func checkRowCount(found: Int, promised: Int) throws {
+        if found < promised {
+            throw error(.line(headerLines + found + 1), .truncated,
+                        "the header promises \(promised) rows, the file ends after \(found)")
+        }
+        if found > promised {
+            throw error(.line(headerLines + promised + 1), .raggedRow, "the header promises \(promised) rows, the file has more")
+        }
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
-
-    /// GloVe: the number of tokens on the first line, minus the word.
-    private func gloveDimensions(_ lines: [Int]) throws -> Int {
-        guard !lines.isEmpty else {
-            throw source.error(.file, .empty, "the file holds no vectors")
-        }
-        let first = UnsafeRawBufferPointer(rebasing: source.bytes[line(0, lines)])
-        let tokens = first.split(whereSeparator: Self.isSpace).count
+    /// GloVe: the number of tokens on the first row, minus the word.
+    private func gloveDimensions(firstRow: UnsafeRawBufferPointer?) throws -> Int {
+        guard let firstRow else { throw error(.file, .empty, "the file holds no vectors") }
+        let tokens = firstRow.split(whereSeparator: TextRowParser.isSpace).count
         guard tokens >= 2 else {
-            throw source.error(.line(1), .raggedRow, "expected a word followed by its values, found \(tokens) token(s)")
+            throw error(.line(1), .raggedRow, "expected a word followed by its values, found \(tokens) token(s)")
         }
         return tokens - 1
     }
 
-    /// Parses every row into `matrix` on all cores; returns the byte range of each row's word.
-    /// Throws the error of the earliest bad line.
-    private func parseRows(lines: [Int], rowCount: Int, dimensions: Int, headerLines: Int,
-                           into matrix: inout Matrix) throws -> [Range<Int>] {
-        var wordRanges = [Range<Int>](repeating: 0..<0, count: rowCount)
-        let firstError = Mutex<(row: Int, error: EmbeddingFileError)?>(nil)
-        let rejectNonFinite = options.nonFiniteValues == .reject
-        let reader = self
-        wordRanges.withUnsafeMutableBufferPointer { ranges in
-            matrix.withUnsafeMutableBufferPointer { values in
-                let rangeOutput = SharedPointer(base: ranges.baseAddress!)
-                let valueOutput = SharedPointer(base: values.baseAddress!)
-                parallelism.forEachChunk(of: rowCount, minimumChunkSize: 4096) { rows in
-                    for row in rows {
-                        do {
-                            let lineRange = reader.line(row, lines)
-                            rangeOutput.base[row] = try reader.parseRow(
-                                lineRange, into: valueOutput.base + row * dimensions, dimensions: dimensions,
-                                rejectNonFinite: rejectNonFinite, lineNumber: headerLines + row + 1)
-                        } catch {
-                            firstError.withLock { current in
-                                if current == nil || row < current!.row { current = (row, error as! EmbeddingFileError) }
-                            }
-                            return
-                        }
-                    }
-                }
-            }
-        }
-        if let (_, error) = firstError.withLock({ $0 }) { throw error }
-        return wordRanges
-    }
-
-    /// Parses `word v1 … vD` into `output`; returns the word's byte range.
-    private func parseRow(_ range: Range<Int>, into output: UnsafeMutablePointer<Float>, dimensions: Int,
-                          rejectNonFinite: Bool, lineNumber: Int) throws -> Range<Int> {
-        let bytes = source.bytes
-        guard !range.isEmpty else {
-            throw source.error(.line(lineNumber), .raggedRow, "empty line; expected a word and \(dimensions) values")
-        }
-        var position = range.lowerBound
-        while position < range.upperBound && !Self.isSpace(bytes[position]) { position += 1 }
-        let word = range.lowerBound..<position
-        guard !word.isEmpty else {
-            throw source.error(.line(lineNumber), .raggedRow, "the line starts with whitespace instead of a word")
-        }
-        var found = 0
-        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        while true {
-            while position < range.upperBound && Self.isSpace(bytes[position]) { position += 1 }
-            if position == range.upperBound { break }
-            guard found < dimensions else {
-                throw source.error(.line(lineNumber), .raggedRow, "expected \(dimensions) values, found more")
-            }
-            let tokenStart = position
-            do throws(FloatParser.Failure) {
-                let (value, length) = try FloatParser.parsePrefix(base + position, count: range.upperBound - position)
-                position += length
-                guard position == range.upperBound || Self.isSpace(bytes[position]) else { throw .notANumber }
-                output[found] = value
-            } catch .nonFinite where !rejectNonFinite {
-                while position < range.upperBound && !Self.isSpace(bytes[position]) { position += 1 }
-                output[found] = Self.nonFiniteValue(UnsafeRawBufferPointer(rebasing: bytes[tokenStart..<position]))
-            } catch {
-                var tokenEnd = tokenStart
-                while tokenEnd < range.upperBound && !Self.isSpace(bytes[tokenEnd]) { tokenEnd += 1 }
-                let text = String(decoding: bytes[tokenStart..<tokenEnd].prefix(40), as: UTF8.self)
-                throw error == .nonFinite
-                    ? source.error(.line(lineNumber), .nonFiniteValue, "value \(found + 1) is \"\(text)\", not finite")
-                    : source.error(.line(lineNumber), .badNumber, "value \(found + 1) is \"\(text)\", not a number")
-            }
-            found += 1
-        }
-        guard found == dimensions else {
-            throw source.error(.line(lineNumber), .raggedRow, "expected \(dimensions) values, found \(found)")
-        }
-        return word
-    }
-
-    /// NaN or ±infinity for an allowed non-finite token.
-    private static func nonFiniteValue(_ token: UnsafeRawBufferPointer) -> Float {
-        let text = String(decoding: token, as: UTF8.self).lowercased()
-        if text.contains("nan") { return .nan }
-        return text.hasPrefix("-") ? -.infinity : .infinity
-    }
-
-    /// A matrix of only `rows` of `matrix`, in order.
-    static func keepingRows(_ rows: [Int], of matrix: Matrix) -> Matrix {
-        var kept = Matrix(rows: rows.count, columns: matrix.columns)
-        kept.withUnsafeMutableBufferPointer { output in
-            for (target, source) in rows.enumerated() {
-                matrix.withRow(source) { row in
-                    _ = UnsafeMutableBufferPointer(rebasing: output[(target * matrix.columns)...]).update(fromContentsOf: row)
-                }
-            }
-        }
-        return kept
+    private func error(_ location: FileLocation, _ kind: EmbeddingFileError.Kind, _ message: String) -> EmbeddingFileError {
+        EmbeddingFileError(path: path, location: location, kind: kind, message: message)
     }
 }

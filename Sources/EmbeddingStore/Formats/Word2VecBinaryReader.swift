@@ -96,16 +96,13 @@ struct Word2VecBinaryReader {
         return (0..<count).first { !address.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self).isFinite }
     }
 
-    /// The rows at `offsets` copied into an aligned matrix.
-    private func copyRows(_ offsets: [Int], dimensions: Int) -> Matrix {
-        var matrix = Matrix(rows: offsets.count, columns: dimensions)
-        matrix.withUnsafeMutableBufferPointer { values in
-            let target = UnsafeMutableRawPointer(values.baseAddress!)
-            for (row, offset) in offsets.enumerated() {
-                target.advanced(by: row * dimensions * 4)
-                    .copyMemory(from: source.bytes.baseAddress! + offset, byteCount: dimensions * 4)
-            }
+    /// The rows at `offsets` copied into aligned rows.
+    private func copyRows(_ offsets: [Int], dimensions: Int) -> RowBuffer {
+        let rows = RowBuffer(dimensions: dimensions, capacity: offsets.count)
+        rows.setCount(offsets.count)
+        for (row, offset) in offsets.enumerated() {
+            UnsafeMutableRawPointer(rows.row(row)).copyMemory(from: source.bytes.baseAddress! + offset, byteCount: dimensions * 4)
         }
-        return matrix
+        return rows
     }
 }

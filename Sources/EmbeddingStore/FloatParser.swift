@@ -94,7 +94,6 @@ enum FloatParser {
         var mantissa: UInt64 = 0
         var exponent = 0
         var digits = 0
-        digitRun(bytes, &index, end, &mantissa, &digits)
         while index < end, case let digit = bytes[index] &- 48, digit < 10 {
             if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(digit) } else { exponent &+= 1 }
             digits &+= 1
@@ -103,8 +102,7 @@ enum FloatParser {
         if index < end && bytes[index] == UInt8(ascii: ".") {
             index &+= 1
             let before = digits
-            digitRun(bytes, &index, end, &mantissa, &digits)
-            exponent &-= digits &- before
+                exponent &-= digits &- before
             while index < end, case let digit = bytes[index] &- 48, digit < 10 {
                 if digits < 19 {
                     mantissa = mantissa &* 10 &+ UInt64(digit)
@@ -148,44 +146,6 @@ enum FloatParser {
             }
         }
         return (try slowPath(UnsafeRawBufferPointer(start: bytes, count: index)), index)
-    }
-
-    /// Consumes up to 8 digits at once (SWAR) while 8 bytes are readable and the mantissa keeps
-    /// at most 19 digits; the scalar loops after it finish the run.
-    @inline(__always)
-    private static func digitRun(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int,
-                                 _ mantissa: inout UInt64, _ digits: inout Int) {
-        while index &+ 8 <= end && digits <= 11 {
-            let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3030_3030_3030
-            // A byte is a digit when it is below 10 after the XOR; the high bit marks the others.
-            let nonDigits = (((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | word) & 0x8080_8080_8080_8080
-            let count = nonDigits == 0 ? 8 : nonDigits.trailingZeroBitCount / 8
-            guard count > 0 else { return }
-            // Keep the `count` digits, moved to the high bytes so the low bytes read as leading zeros.
-            var value = count == 8 ? word : (word & ((1 &<< (8 &* count)) &- 1)) &<< (64 &- 8 &* count)
-            value = ((value & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) >> 8
-            value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
-            value = ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
-            mantissa = mantissa &* decimalScale(count) &+ value
-            digits &+= count
-            index &+= count
-            if count < 8 { return }
-        }
-    }
-
-    /// 10^count for 1...8.
-    @inline(__always)
-    private static func decimalScale(_ count: Int) -> UInt64 {
-        switch count {
-        case 1: 10
-        case 2: 100
-        case 3: 1_000
-        case 4: 10_000
-        case 5: 100_000
-        case 6: 1_000_000
-        case 7: 10_000_000
-        default: 100_000_000
-        }
     }
 
     /// `strtof` on a NUL-terminated copy of the token.

@@ -54,7 +54,7 @@ final class GzipLineBlocks: @unchecked Sendable {
     }
 
     private func produce() {
-        let inflater = GzipStream(input: file.bytes, path: file.path)
+        let inflater = GzipStream(input: file.bytes, path: file.path, releasing: file)
         var carry: [UInt8] = []
         while !cancelled.load(ordering: .relaxed) {
             let block = OwnedBytes(capacity: blockSize + carry.count + (1 << 16))

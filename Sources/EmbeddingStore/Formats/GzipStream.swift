@@ -6,14 +6,18 @@ import CZlib
 final class GzipStream {
     private let input: UnsafeRawBufferPointer
     private let path: String
+    /// The mapping `input` lies in, whose pages are released once inflated.
+    private let file: MappedFile?
+    private var released = 0
     private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     private var consumed = 0
     private var memberFinished = false
     private var started = false
 
-    init(input: UnsafeRawBufferPointer, path: String) {
+    init(input: UnsafeRawBufferPointer, path: String, releasing file: MappedFile? = nil) {
         self.input = input
         self.path = path
+        self.file = file
         stream.initialize(to: z_stream())
     }
 
@@ -76,6 +80,10 @@ final class GzipStream {
             let status = CZlib.inflate(stream, Z_NO_FLUSH)
             output.didAppend(outputChunk - Int(stream.pointee.avail_out))
             consumed += inputChunk - Int(stream.pointee.avail_in)
+            if let file, consumed - released > 32 << 20 {
+                file.release(released..<consumed)
+                released = consumed
+            }
             if status == Z_STREAM_END {
                 memberFinished = true
             } else if status != Z_OK {

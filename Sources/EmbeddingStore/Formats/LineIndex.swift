@@ -3,6 +3,9 @@ import LinearAlgebra
 
 /// The start offsets of the lines in a byte range, found with both cores.
 enum LineIndex {
+    /// How many bytes a scan reads before releasing them from the resident set.
+    static let releaseWindow = 32 << 20
+
     /// Offsets where lines start in `bytes[start...]`, in order; the first is `start`. A final
     /// newline does not start another line. Pages of `file` are released once scanned.
     static func lineStarts(in bytes: UnsafeRawBufferPointer, from start: Int, parallelism: Parallelism,
@@ -21,13 +24,18 @@ enum LineIndex {
                 var starts: [Int] = []
                 starts.reserveCapacity(range.count / 64)
                 var position = range.lowerBound
+                var released = range.lowerBound
                 while position < range.upperBound,
                       let found = memchr(base.base + position, 0x0A, range.upperBound - position) {
                     let newline = base.base.distance(to: UnsafeRawPointer(found))
                     if newline + 1 < length { starts.append(start + newline + 1) }
                     position = newline + 1
+                    if position - released > releaseWindow {
+                        file?.release((start + released)..<(start + position))
+                        released = position
+                    }
                 }
-                file?.release((start + range.lowerBound)..<(start + range.upperBound))
+                file?.release((start + released)..<(start + range.upperBound))
                 (output.base + chunk).pointee = starts
             }
         }

@@ -12,6 +12,7 @@ struct EmbeddingKitCommand: ParsableCommand {
             messages to stderr.
             """,
         version: EmbeddingKitVersion.current,
-        subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self]
+        subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self, NeighborsCommand.self,
+                      SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self]
     )
 }

@@ -76,9 +76,10 @@ enum NativeFormat {
         let metadata = EmbeddingMetadata(format: .native, sourcePath: source.path, wasCompressed: false,
                                          duplicateCount: field(104), originalFormat: original,
                                          originalPath: origin.path, originalFingerprint: origin.fingerprint)
+        let norms = UnsafeBufferPointer(start: (base + field(80)).assumingMemoryBound(to: Float.self), count: count)
         return WordEmbeddings(vocabulary: vocabulary, dimensions: dimensions,
                               storage: .mappedMatrix(file, offset: matrixOffset), metadata: metadata,
-                              caseMatching: options.caseMatching)
+                              caseMatching: options.caseMatching, norms: RowNorms(mapped: norms))
     }
 
     /// Writes `embeddings` as a native file at `path`, atomically.

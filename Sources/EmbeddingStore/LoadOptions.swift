@@ -1,0 +1,54 @@
+/// Options for opening a vector file.
+public struct LoadOptions: Sendable {
+    /// How invalid UTF-8 in words is treated.
+    public enum TextDecoding: Sendable, Hashable {
+        /// Invalid UTF-8 is an error naming the byte offset.
+        case strict
+        /// Invalid sequences become U+FFFD (word2vec.c can cut multi-byte characters).
+        case lossy
+    }
+
+    /// What happens to NaN and infinite vector values.
+    public enum NonFiniteValues: Sendable, Hashable {
+        /// They are an error naming the line or byte offset.
+        case reject
+        /// They are loaded as they are.
+        case allow
+    }
+
+    /// Whether a native cache file is kept beside a non-native source.
+    public enum Cache: Sendable, Hashable {
+        /// Always read the source.
+        case off
+        /// Use `<source>.ekv` when its recorded size and modification time match the source;
+        /// otherwise read the source and write that cache (a write failure is only recorded in
+        /// `EmbeddingMetadata.cacheStatus`). Ignored together with `limit`.
+        case beside
+    }
+
+    /// The format, or nil to detect it from the contents.
+    public var format: EmbeddingFormat?
+    /// Read only the first `limit` rows (in file order), or all when nil.
+    public var limit: Int?
+    /// Strict or lossy UTF-8 for words.
+    public var textDecoding: TextDecoding
+    /// Reject or allow NaN and infinite values.
+    public var nonFiniteValues: NonFiniteValues
+    /// How `vector(for:)` matches case.
+    public var caseMatching: Vocabulary.CaseMatching
+    /// Whether a native cache beside the source is used and written.
+    public var cache: Cache
+
+    /// Options with the defaults: detect the format, read everything, strict UTF-8, reject NaN/Inf,
+    /// exact case, no cache.
+    public init(format: EmbeddingFormat? = nil, limit: Int? = nil, textDecoding: TextDecoding = .strict,
+                nonFiniteValues: NonFiniteValues = .reject, caseMatching: Vocabulary.CaseMatching = .exact,
+                cache: Cache = .off) {
+        self.cache = cache
+        self.format = format
+        self.limit = limit
+        self.textDecoding = textDecoding
+        self.nonFiniteValues = nonFiniteValues
+        self.caseMatching = caseMatching
+    }
+}

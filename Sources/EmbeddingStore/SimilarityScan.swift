@@ -1,0 +1,134 @@
+import LinearAlgebra
+import LinearAlgebraKernels
+import Synchronization
+
+/// One similarity search: query vectors whose cosines with each row combine into a score.
+struct SimilarityQuery: Sendable {
+    /// How the cosines of a row with the query vectors become its score.
+    enum Scoring: Sendable {
+        /// The cosine with the single query vector.
+        case cosine
+        /// 3CosMul (Levy & Goldberg): the product of `(1 + cos) / 2` over the first `positive`
+        /// vectors divided by the same product over the others plus 1e-6.
+        case multiplicative(positive: Int)
+    }
+
+    /// Unit-length query vectors.
+    var vectors: [[Float]]
+    var scoring: Scoring
+    /// Rows never returned (the query words themselves).
+    var excluded: Set<Int>
+}
+
+/// Exact top-k similarity search over the first `rowLimit` rows, on all cores.
+///
+/// Rows are processed in blocks: for each block the dot products with every query vector come
+/// from one matrix product (or matrix×vector for a few vectors), are divided by the row norms,
+/// combined into scores, and only scores above a query's current k-th best are offered to its
+/// selector. Threads scan disjoint row ranges and their selectors are merged at the end.
+struct SimilarityScan {
+    let embeddings: WordEmbeddings
+    let rowLimit: Int
+    let parallelism: Parallelism
+
+    private static let blockRows = 1024
+
+    /// The `k` best rows for each query, best first (ties to the lower row).
+    func topK(_ queries: [SimilarityQuery], k: Int) -> [[TopKSelector.Entry]] {
+        guard !queries.isEmpty, rowLimit > 0 else { return queries.map { _ in [] } }
+        _ = embeddings.norms.values(for: embeddings)  // computed once, before the threads start
+        let vectors = queries.flatMap(\.vectors)
+        let packed = vectors.flatMap { $0 }
+        let results = Mutex([TopKSelector]?(nil))
+        let scan = self
+        parallelism.forEachChunk(of: rowLimit, minimumChunkSize: Self.blockRows) { rows in
+            let norms = scan.embeddings.norms.values(for: scan.embeddings)
+            var selectors = queries.map { TopKSelector(k: k + $0.excluded.count) }
+            var dots = [Float](repeating: 0, count: vectors.count * Self.blockRows)
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let block = start..<min(start + Self.blockRows, rows.upperBound)
+                scan.dotProducts(packed, vectorCount: vectors.count, rows: block, into: &dots)
+                var first = 0
+                for (queryIndex, query) in queries.enumerated() {
+                    scan.offerScores(query, dots: dots, firstVector: first, rows: block, norms: norms,
+                                     to: &selectors[queryIndex])
+                    first += query.vectors.count
+                }
+                start = block.upperBound
+            }
+            results.withLock { merged in
+                if merged == nil {
+                    merged = selectors
+                } else {
+                    for index in selectors.indices { merged![index].merge(selectors[index]) }
+                }
+            }
+        }
+        let selectors = results.withLock { $0 } ?? []
+        return zip(queries, selectors).map { query, selector in
+            Array(selector.sortedResults().lazy.filter { !query.excluded.contains($0.index) }.prefix(k))
+        }
+    }
+
+    /// `dots[v * blockRows + r]` = query vector v · row (block.lowerBound + r).
+    private func dotProducts(_ packed: [Float], vectorCount: Int, rows block: Range<Int>, into dots: inout [Float]) {
+        let dimensions = embeddings.dimensions
+        let stride = Self.blockRows
+        if let contiguous = embeddings.contiguousRows(from: block.lowerBound), vectorCount > 4 {
+            packed.withUnsafeBufferPointer { queries in
+                dots.withUnsafeMutableBufferPointer { output in
+                    Kernels.multiply(queries.baseAddress!, .none, lda: dimensions,
+                                     contiguous, .transposed, ldb: dimensions,
+                                     into: output.baseAddress!, ldc: stride,
+                                     m: vectorCount, n: block.count, k: dimensions, parallelism: .serial)
+                }
+            }
+            return
+        }
+        packed.withUnsafeBufferPointer { queries in
+            dots.withUnsafeMutableBufferPointer { output in
+                for vector in 0..<vectorCount {
+                    let query = queries.baseAddress! + vector * dimensions
+                    if let contiguous = embeddings.contiguousRows(from: block.lowerBound) {
+                        ek_gemv(InstructionSet.detected.kernelValue, block.count, dimensions, contiguous, dimensions,
+                                query, output.baseAddress! + vector * stride)
+                    } else {
+                        for (offset, row) in block.enumerated() {
+                            output[vector * stride + offset] = embeddings.withRow(at: row) {
+                                Kernels.dot($0, UnsafeRawPointer(query), count: dimensions)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns one query's dot products for a block into scores and offers those that can enter
+    /// its top k.
+    private func offerScores(_ query: SimilarityQuery, dots: [Float], firstVector: Int, rows block: Range<Int>,
+                             norms: UnsafeBufferPointer<Float>, to selector: inout TopKSelector) {
+        let stride = Self.blockRows
+        dots.withUnsafeBufferPointer { dots in
+            switch query.scoring {
+            case .cosine:
+                let base = firstVector * stride
+                for (offset, row) in block.enumerated() {
+                    let score = dots[base + offset] / norms[row]
+                    if score >= selector.threshold { selector.offer(index: row, score: score) }
+                }
+            case .multiplicative(let positive):
+                for (offset, row) in block.enumerated() {
+                    var numerator: Float = 1, denominator: Float = 1
+                    for vector in 0..<query.vectors.count {
+                        let shifted = (1 + dots[(firstVector + vector) * stride + offset] / norms[row]) / 2
+                        if vector < positive { numerator *= shifted } else { denominator *= shifted }
+                    }
+                    let score = numerator / (denominator + 1e-6)
+                    if score >= selector.threshold { selector.offer(index: row, score: score) }
+                }
+            }
+        }
+    }
+}

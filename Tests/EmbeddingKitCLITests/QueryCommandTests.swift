@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@Suite("embkit neighbors, similarity, analogy and evaluate")
+struct QueryCommandTests {
+    static var toyModel: String { StoreCommandTests.toyModel }
+
+    @Test("neighbors --json prints one object per query, with an error object for unknown words")
+    func neighborsJSON() throws {
+        let result = try EmbeddingKitProcess.run(["neighbors", "--embeddings", Self.toyModel, "-k", "3", "--json"],
+                                                 input: "the\nnot-a-word\nof\n")
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 3)
+        #expect(lines[0]["query"] as? String == "the" && (lines[0]["neighbors"] as? [[String: Any]])?.count == 3)
+        #expect(lines[1]["error"] as? String == "unknown word")
+        #expect((lines[2]["neighbors"] as? [[String: Any]])?.first?["word"] is String)
+    }
+
+    @Test("neighbors in text mode lists each query and its neighbours")
+    func neighborsText() throws {
+        let result = try EmbeddingKitProcess.run(["neighbors", "--embeddings", Self.toyModel, "-k", "2", "the"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0] == "the" && lines[1].hasPrefix("  "))
+    }
+
+    @Test("similarity and analogy print JSON with the documented keys")
+    func similarityAndAnalogy() throws {
+        let similarity = try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "the", "of", "--json"])
+        #expect(similarity.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(similarity.stdout.utf8)) as? [String: Any]
+        #expect(object?["a"] as? String == "the" && object?["similarity"] is Double)
+        let analogy = try EmbeddingKitProcess.run(["analogy", "--embeddings", Self.toyModel, "the", "of", "and",
+                                                   "-k", "2", "--method", "mul", "--json"])
+        #expect(analogy.status == 0)
+        let answer = try JSONSerialization.jsonObject(with: Data(analogy.stdout.utf8)) as? [String: Any]
+        #expect(answer?["method"] as? String == "mul" && (answer?["results"] as? [Any])?.count == 2)
+        let unknown = try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "the", "zzz"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("unknown word 'zzz'"))
+    }
+
+    @Test("evaluate similarity reports pairs, correlations and the OOV ratio")
+    func evaluate() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-eval-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let pairs = folder.appendingPathComponent("pairs.tsv")
+        try Data("# comment\nthe\tof\t5.0\nthe\tand\t7.5\nof\tand\t2.0\nthe\tzzz\t1.0\n".utf8).write(to: pairs)
+        let result = try EmbeddingKitProcess.run(["evaluate", "similarity", "--embeddings", Self.toyModel, pairs.path, "--json"])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["pairs"] as? Int == 3 && object?["oov_ratio"] as? Double == 25)
+        let questions = folder.appendingPathComponent("questions.txt")
+        try Data("the of and in\n".utf8).write(to: questions)
+        let bad = try EmbeddingKitProcess.run(["evaluate", "analogies", "--embeddings", Self.toyModel, questions.path])
+        #expect(bad.status == 1 && bad.stderr.contains("\(questions.path):1: a question before the first `: section` header"))
+    }
+}

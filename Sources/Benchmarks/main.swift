@@ -5,6 +5,7 @@ import Foundation
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "kernels": KernelBenchmark.run,
     "load": LoadBenchmark.run,
+    "neighbors": NeighborsBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

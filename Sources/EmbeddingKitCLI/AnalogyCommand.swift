@@ -34,7 +34,7 @@ struct AnalogyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let table = try reportingFileErrors { try WordEmbeddings(contentsOf: embeddings, options: try fileOptions.loadOptions()) }
+        let table = try fileOptions.load(embeddings)
         guard let results = table.analogy(a: a, b: b, c: c, k: k, method: method, restrictVocabulary: restrictVocab) else {
             let missing = [a, b, c].filter { !table.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
             StandardError.print("embkit: unknown word \(missing)")

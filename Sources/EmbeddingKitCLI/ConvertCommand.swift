@@ -36,12 +36,15 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let target = try outputFormat()
+        let reading = ProgressLine("reading \(input)"), writing = ProgressLine("writing \(output)")
         let options = LoadOptions(format: try EmbeddingFormat.parse(option: from), limit: limit,
                                   textDecoding: lossyUTF8 ? .lossy : .strict,
-                                  nonFiniteValues: allowNonFinite ? .allow : .reject)
+                                  nonFiniteValues: allowNonFinite ? .allow : .reject, progress: reading.update)
         try reportingFileErrors {
             let embeddings = try WordEmbeddings(contentsOf: input, options: options)
-            try VectorFileWriter.write(embeddings, to: output, as: target, limit: limit)
+            reading.finish()
+            try VectorFileWriter.write(embeddings, to: output, as: target, limit: limit, progress: writing.update)
+            writing.finish()
             StandardError.print("wrote \(min(embeddings.count, limit ?? .max)) × \(embeddings.dimensions) as \(target) to \(output)")
         }
     }

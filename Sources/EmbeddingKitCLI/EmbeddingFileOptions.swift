@@ -17,9 +17,19 @@ struct EmbeddingFileOptions: ParsableArguments {
     var cache = false
 
     /// The load options these flags describe.
-    func loadOptions() throws -> LoadOptions {
+    private func loadOptions() throws -> LoadOptions {
         LoadOptions(format: try EmbeddingFormat.parse(option: format), textDecoding: lossyUTF8 ? .lossy : .strict,
                     nonFiniteValues: allowNonFinite ? .allow : .reject, cache: cache ? .beside : .off)
+    }
+
+    /// Opens `path` with these options, showing progress on a terminal; a file error is printed
+    /// as `path:line: message` and ends the command with exit code 1.
+    func load(_ path: String) throws -> WordEmbeddings {
+        var options = try loadOptions()
+        let progress = ProgressLine("loading \(path)")
+        options.progress = progress.update
+        defer { progress.finish() }
+        return try reportingFileErrors { try WordEmbeddings(contentsOf: path, options: options) }
     }
 }
 

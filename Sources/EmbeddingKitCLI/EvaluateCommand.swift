@@ -24,7 +24,7 @@ struct EvaluateCommand: ParsableCommand {
         var dataset: String
 
         func load() throws -> WordEmbeddings {
-            try reportingFileErrors { try WordEmbeddings(contentsOf: embeddings, options: try fileOptions.loadOptions()) }
+            try fileOptions.load(embeddings)
         }
     }
 

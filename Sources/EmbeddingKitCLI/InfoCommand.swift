@@ -16,7 +16,7 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let embeddings = try reportingFileErrors { try WordEmbeddings(contentsOf: file, options: try fileOptions.loadOptions()) }
+        let embeddings = try fileOptions.load(file)
         let metadata = embeddings.metadata
         var fields: [(String, Any)] = [
             ("format", metadata.format.rawValue), ("count", embeddings.count),

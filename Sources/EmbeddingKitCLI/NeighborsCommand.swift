@@ -34,7 +34,7 @@ struct NeighborsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let table = try reportingFileErrors { try WordEmbeddings(contentsOf: embeddings, options: try fileOptions.loadOptions()) }
+        let table = try fileOptions.load(embeddings)
         var unknown = 0
         func answer(_ queries: [String]) {
             let results = table.nearestNeighbors(ofWords: queries, k: k, restrictVocabulary: restrictVocab)

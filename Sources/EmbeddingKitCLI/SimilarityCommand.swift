@@ -21,7 +21,7 @@ struct SimilarityCommand: ParsableCommand {
     var second: String
 
     func run() throws {
-        let table = try reportingFileErrors { try WordEmbeddings(contentsOf: embeddings, options: try fileOptions.loadOptions()) }
+        let table = try fileOptions.load(embeddings)
         guard let similarity = table.similarity(first, second) else {
             let missing = [first, second].filter { !table.contains($0) }.map { "'\($0)'" }.joined(separator: " and ")
             StandardError.print("embkit: unknown word \(missing)")

@@ -19,7 +19,7 @@ struct VectorCommand: ParsableCommand {
     var words: [String] = []
 
     func run() throws {
-        let table = try reportingFileErrors { try WordEmbeddings(contentsOf: embeddings, options: try fileOptions.loadOptions()) }
+        let table = try fileOptions.load(embeddings)
         var output = StandardOutput()
         var unknown = 0
         func emit(_ word: String) {

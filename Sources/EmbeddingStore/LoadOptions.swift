@@ -26,6 +26,10 @@ public struct LoadOptions: Sendable {
         case beside
     }
 
+    /// Called from any thread with the fraction done (0…1) while a long load runs; must be
+    /// thread-safe and quick. Libraries never print: the caller decides how to show it.
+    public typealias Progress = @Sendable (Double) -> Void
+
     /// The format, or nil to detect it from the contents.
     public var format: EmbeddingFormat?
     /// Read only the first `limit` rows (in file order), or all when nil.
@@ -38,13 +42,16 @@ public struct LoadOptions: Sendable {
     public var caseMatching: Vocabulary.CaseMatching
     /// Whether a native cache beside the source is used and written.
     public var cache: Cache
+    /// Receives the fraction done while parsing text, scanning word2vec binary or inflating gzip.
+    public var progress: Progress?
 
     /// Options with the defaults: detect the format, read everything, strict UTF-8, reject NaN/Inf,
     /// exact case, no cache.
     public init(format: EmbeddingFormat? = nil, limit: Int? = nil, textDecoding: TextDecoding = .strict,
                 nonFiniteValues: NonFiniteValues = .reject, caseMatching: Vocabulary.CaseMatching = .exact,
-                cache: Cache = .off) {
+                cache: Cache = .off, progress: Progress? = nil) {
         self.cache = cache
+        self.progress = progress
         self.format = format
         self.limit = limit
         self.textDecoding = textDecoding

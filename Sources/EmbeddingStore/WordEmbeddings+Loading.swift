@@ -24,7 +24,7 @@ extension WordEmbeddings {
         switch format {
         case .word2vecText, .fasttextVec, .glove:
             return try TextVectorReader(path: path, format: format, options: options)
-                .read(streaming: GzipLineBlocks(file: file), compressedSize: file.count)
+                .read(streaming: GzipLineBlocks(file: file, progress: options.progress), compressedSize: file.count)
         case .word2vecBinary:
             let inflated = try GzipStream.inflateAll(file.bytes, path: path)
             let source = ByteSource(path: path, bytes: inflated.bytes, owner: inflated, mappedFile: nil, wasCompressed: true)

@@ -16,10 +16,13 @@ final class GzipLineBlocks: @unchecked Sendable {
     private let free: DispatchSemaphore
     private let cancelled = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    private let progress: ProgressCounter
 
-    /// Starts inflating `file` in blocks of about `blockSize` bytes, at most `depth` ahead.
-    init(file: MappedFile, blockSize: Int = 8 << 20, depth: Int = 3) {
+    /// Starts inflating `file` in blocks of about `blockSize` bytes, at most `depth` ahead,
+    /// reporting the share of compressed bytes read to `progress`.
+    init(file: MappedFile, blockSize: Int = 8 << 20, depth: Int = 3, progress: LoadOptions.Progress? = nil) {
         self.file = file
+        self.progress = ProgressCounter(total: file.count, callback: progress)
         self.blockSize = blockSize
         filled = DispatchSemaphore(value: 0)
         free = DispatchSemaphore(value: depth)
@@ -63,6 +66,7 @@ final class GzipLineBlocks: @unchecked Sendable {
             let atEnd: Bool
             do {
                 atEnd = try inflater.inflate(into: block, upTo: blockSize)
+                progress.set(inflater.consumedBytes)
             } catch {
                 _ = deliver(.failure(error as! EmbeddingFileError))
                 return

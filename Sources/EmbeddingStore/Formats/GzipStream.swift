@@ -26,6 +26,9 @@ final class GzipStream {
         stream.deallocate()
     }
 
+    /// How many compressed bytes have been inflated so far.
+    var consumedBytes: Int { consumed }
+
     /// Whether `bytes` start with the gzip magic number.
     static func hasMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B

@@ -83,7 +83,7 @@ enum NativeFormat {
     }
 
     /// Writes `embeddings` as a native file at `path`, atomically.
-    static func write(_ embeddings: WordEmbeddings, to path: String) throws {
+    static func write(_ embeddings: WordEmbeddings, to path: String, progress: ProgressCounter? = nil) throws {
         let writer = try AtomicFileWriter(path: path)
         let count = embeddings.count, dimensions = embeddings.dimensions
         let vocabulary = embeddings.vocabulary.storage
@@ -118,6 +118,7 @@ enum NativeFormat {
                 try writer.write(UnsafeRawBufferPointer(start: address, count: dimensions * 4))
                 norms[row] = Kernels.l2Norm(address, count: dimensions)
             }
+            if row & 0x3FFF == 0 { progress?.set(row) }
         }
         try writer.pad(toMultipleOf: 64)
         try norms.withUnsafeBytes { try writer.write($0) }

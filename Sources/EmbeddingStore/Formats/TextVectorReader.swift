@@ -31,7 +31,10 @@ struct TextVectorReader {
                                "the header promises \(header.dimensions) values per row, more than the "
                                + "\(bytes.count - bodyStart) bytes that follow can hold")
         }
+        // Progress: indexing the lines counts for the first tenth, parsing for the rest.
+        let progress = ProgressCounter(total: 10 * bytes.count, callback: options.progress)
         var lines = LineIndex.lineStarts(in: bytes, from: bodyStart, parallelism: parallelism, releasing: source.mappedFile)
+        progress.set(bytes.count)
         func content(_ index: Int) -> UnsafeRawBufferPointer {
             let end = index + 1 < lines.count ? lines[index + 1] : bytes.count
             return TextRowParser.content(of: UnsafeRawBufferPointer(rebasing: bytes[lines[index]..<end]))
@@ -69,18 +72,22 @@ struct TextVectorReader {
                         }
                         return
                     }
-                    if let file, start - released > Self.releaseWindow {
-                        file.release(released..<start)
+                    if start - released > Self.releaseWindow {
+                        file?.release(released..<start)
+                        progress.advance(by: 9 * (start - released))
                         released = start
                     }
                 }
-                if let file, !range.isEmpty {
-                    file.release(released..<(range.upperBound < lineStarts.count ? lineStarts[range.upperBound] : bytes.count))
+                if !range.isEmpty {
+                    let end = range.upperBound < lineStarts.count ? lineStarts[range.upperBound] : bytes.count
+                    file?.release(released..<end)
+                    progress.advance(by: 9 * (end - released))
                 }
                 wordLists.withLock { $0[chunk] = words }
             }
         }
         if let (_, error) = firstError.withLock({ $0 }) { throw error }
+        progress.set(10 * bytes.count)
         return try finish(rows: rows, words: wordLists.withLock { $0.compactMap { $0 } }, compressed: false)
     }
 

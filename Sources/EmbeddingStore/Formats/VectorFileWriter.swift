@@ -3,22 +3,24 @@ public enum VectorFileWriter {
     /// Writes `embeddings` to `path` as `format`.
     /// - Parameters:
     ///   - limit: write only the first `limit` rows.
+    ///   - progress: receives the fraction of rows written.
     /// - Throws: `EmbeddingFileError` (`.cannotWrite`) when the file cannot be written, or
     ///   `.unknownFormat` for fastText `.bin` (not writable).
     /// - Complexity: O(count × dimensions).
     public static func write(_ embeddings: WordEmbeddings, to path: String, as format: EmbeddingFormat,
-                             limit: Int? = nil) throws {
+                             limit: Int? = nil, progress: LoadOptions.Progress? = nil) throws {
         let embeddings = limit.map { embeddings.prefix(rows: $0) } ?? embeddings
+        let counter = ProgressCounter(total: embeddings.count, callback: progress)
         switch format {
         case .native:
-            try NativeFormat.write(embeddings, to: path)
+            try NativeFormat.write(embeddings, to: path, progress: counter)
         case .word2vecBinary:
-            try writeRows(embeddings, to: path, header: true) { writer, address in
+            try writeRows(embeddings, to: path, header: true, progress: counter) { writer, address in
                 try writer.write(" ")
                 try writer.write(UnsafeRawBufferPointer(start: address, count: embeddings.dimensions * 4))
             }
         case .word2vecText, .fasttextVec, .glove:
-            try writeRows(embeddings, to: path, header: format != .glove) { writer, address in
+            try writeRows(embeddings, to: path, header: format != .glove, progress: counter) { writer, address in
                 var line = ""
                 for index in 0..<embeddings.dimensions {
                     line += " "
@@ -33,7 +35,7 @@ public enum VectorFileWriter {
     }
 
     private static func writeRows(
-        _ embeddings: WordEmbeddings, to path: String, header: Bool,
+        _ embeddings: WordEmbeddings, to path: String, header: Bool, progress: ProgressCounter,
         values: (AtomicFileWriter, UnsafeRawPointer) throws -> Void
     ) throws {
         let writer = try AtomicFileWriter(path: path)
@@ -42,6 +44,7 @@ public enum VectorFileWriter {
             try writer.write(UnsafeRawBufferPointer(embeddings.vocabulary.wordBytes(at: row)))
             try embeddings.withRow(at: row) { try values(writer, $0) }
             try writer.write("\n")
+            if row & 0x3FFF == 0 { progress.set(row) }
         }
         try writer.commit()
     }

@@ -34,7 +34,9 @@ struct Word2VecBinaryReader {
         var position = header.bodyStart
         var released = 0
         let checkValues = options.nonFiniteValues == .reject
+        let progress = ProgressCounter(total: rowCount, callback: options.progress)
         for row in 0..<rowCount {
+            if row & 0xFFFF == 0 { progress.set(row) }
             while position < bytes.count && bytes[position] == 0x0A { position += 1 }
             let wordStart = position
             guard let space = firstSpace(from: position) else {
@@ -65,6 +67,7 @@ struct Word2VecBinaryReader {
                 released = position
             }
         }
+        progress.set(rowCount)
         let storage: VectorStorage
         if let file = source.mappedFile {
             storage = .mappedRows(file, offsets: offsets)

@@ -42,6 +42,9 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "EmbeddingStore"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore"]),
+        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning", "TextFeatures", "EmbeddingStore", "Classifiers"]),
         .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

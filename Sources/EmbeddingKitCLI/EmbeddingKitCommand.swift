@@ -13,6 +13,7 @@ struct EmbeddingKitCommand: ParsableCommand {
             """,
         version: EmbeddingKitVersion.current,
         subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self, NeighborsCommand.self,
-                      SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self]
+                      SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self,
+                      TrainCommand.self, TestCommand.self, PredictCommand.self]
     )
 }

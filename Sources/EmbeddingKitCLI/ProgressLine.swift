@@ -19,6 +19,14 @@ final class ProgressLine: Sendable {
         }
     }
 
+    /// Redraws the line with `label message`.
+    func show(_ message: String) {
+        guard enabled else { return }
+        drawing.withLock { _ in
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(label) \(message)".utf8))
+        }
+    }
+
     /// Erases the line.
     func finish() {
         guard enabled else { return }

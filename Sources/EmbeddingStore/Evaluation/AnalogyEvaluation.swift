@@ -99,8 +99,8 @@ enum EvaluationFile {
         if let bad = data.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
             throw EmbeddingFileError(path: path, location: .byte(bad), kind: .invalidUTF8, message: "invalid UTF-8")
         }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        return String(decoding: data, as: UTF8.self)
+            .split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map(String.init)
     }
 
     /// Uppercased word → its first row among the first `restrictVocabulary` (gensim's `ok_vocab`).

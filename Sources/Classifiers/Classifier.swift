@@ -1,0 +1,85 @@
+import LinearAlgebra
+
+/// A trained model that maps feature vectors to class probabilities.
+public protocol Classifier: Sendable {
+    /// The number of classes.
+    var classCount: Int { get }
+    /// The length of an input feature vector.
+    var featureCount: Int { get }
+    /// Class probabilities for each row of `features` (rows × `featureCount`), as a rows ×
+    /// `classCount` matrix whose rows sum to 1.
+    func probabilities(for features: Matrix) -> Matrix
+}
+
+/// Why training stopped without a usable model.
+public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The loss became NaN or infinite (learning rate too high, or bad features) at this epoch or iteration.
+    case diverged(step: Int)
+    /// The labels and features disagree, or a label is out of range.
+    case invalidData(String)
+
+    /// A readable reason.
+    public var description: String {
+        switch self {
+        case .diverged(let step): "training diverged (the loss became NaN or infinite) at step \(step)"
+        case .invalidData(let reason): "invalid training data: \(reason)"
+        }
+    }
+}
+
+/// How much each class counts in the loss.
+public enum ClassWeighting: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every example counts once.
+    case uniform
+    /// Each example weighs `n / (classes × n_class)` (scikit-learn's "balanced").
+    case balanced
+
+    /// The weight of each example's class.
+    func exampleWeights(labels: [Int], classCount: Int) -> [Float] {
+        guard self == .balanced else { return [Float](repeating: 1, count: labels.count) }
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in labels { counts[label] += 1 }
+        return labels.map { Float(labels.count) / Float(classCount * counts[$0]) }
+    }
+}
+
+/// Training data: features (one row per example) with their class indices, checked for shape.
+public struct TrainingSet: Sendable {
+    /// One row per example.
+    public let features: Matrix
+    /// The class index of each row.
+    public let labels: [Int]
+    /// The number of classes (labels lie in `0..<classCount`).
+    public let classCount: Int
+
+    /// - Throws: `TrainingError.invalidData` when counts differ, a label is out of range, or a
+    ///   feature is not finite.
+    public init(features: Matrix, labels: [Int], classCount: Int) throws {
+        guard features.rows == labels.count else {
+            throw TrainingError.invalidData("\(features.rows) feature rows for \(labels.count) labels")
+        }
+        guard classCount >= 2 else { throw TrainingError.invalidData("at least two classes are needed, got \(classCount)") }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= classCount }) {
+            throw TrainingError.invalidData("label \(bad) outside 0..<\(classCount)")
+        }
+        guard features.withUnsafeBufferPointer({ $0.allSatisfy(\.isFinite) }) else {
+            throw TrainingError.invalidData("a feature is NaN or infinite")
+        }
+        self.features = features
+        self.labels = labels
+        self.classCount = classCount
+    }
+
+    /// The rows at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> TrainingSet {
+        var rows = Matrix(rows: indices.count, columns: features.columns)
+        rows.withUnsafeMutableBufferPointer { output in
+            for (target, source) in indices.enumerated() {
+                features.withRow(source) { row in
+                    _ = UnsafeMutableBufferPointer(rebasing: output[(target * features.columns)...]).update(fromContentsOf: row)
+                }
+            }
+        }
+        return try! TrainingSet(features: rows, labels: indices.map { labels[$0] }, classCount: classCount)
+    }
+}

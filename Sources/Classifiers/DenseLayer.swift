@@ -1,0 +1,78 @@
+import LinearAlgebra
+
+/// A fully connected layer `y = x·Wᵀ + b`; also used to hold gradients of the same shape.
+public struct DenseLayer: Sendable, Codable {
+    /// outputs × inputs.
+    public var weights: Matrix
+    /// One per output.
+    public var bias: [Float]
+
+    /// A layer with these parameters.
+    public init(weights: Matrix, bias: [Float]) {
+        precondition(weights.rows == bias.count, "DenseLayer: \(weights.rows) outputs but \(bias.count) biases")
+        self.weights = weights
+        self.bias = bias
+    }
+
+    /// `input · Wᵀ + b` for a batch (rows are examples).
+    func forward(_ input: Matrix) -> Matrix {
+        var output = Matrix(rows: input.rows, columns: weights.rows)
+        output.multiplyAdd(input, weights, transposeB: .transposed)
+        output.withUnsafeMutableBufferPointer { values in
+            for row in 0..<input.rows { for column in bias.indices { values[row * bias.count + column] += bias[column] } }
+        }
+        return output
+    }
+
+    var squaredWeightNorm: Double { weights.withUnsafeBufferPointer { $0.reduce(0) { $0 + Double($1 * $1) } } }
+
+    /// Adds `strength · W(layer)` to these (gradient) weights.
+    mutating func addWeightDecay(_ layer: DenseLayer, strength: Float) {
+        layer.weights.withUnsafeBufferPointer { source in
+            weights.withUnsafeMutableBufferPointer { Kernels.axpy(strength, source, $0) }
+        }
+    }
+
+    static func relu(_ matrix: inout Matrix) {
+        matrix.withUnsafeMutableBufferPointer { values in for index in values.indices where values[index] < 0 { values[index] = 0 } }
+    }
+
+    /// Zeroes a `rate` share of `matrix` and scales the rest by `1 / (1 - rate)` (inverted dropout);
+    /// returns the mask (0 or the scale) for the backward pass.
+    static func dropout<G: RandomNumberGenerator>(_ matrix: inout Matrix, rate: Float, using generator: inout G) -> Matrix {
+        var mask = Matrix(rows: matrix.rows, columns: matrix.columns)
+        let keep = 1 / (1 - rate)
+        mask.withUnsafeMutableBufferPointer { values in
+            for index in values.indices { values[index] = generator.nextUnitFloat() < rate ? 0 : keep }
+        }
+        mask.withUnsafeBufferPointer { factors in
+            matrix.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] *= factors[index] } }
+        }
+        return mask
+    }
+
+    /// Backpropagates through ReLU and dropout: zero where the activation was not positive,
+    /// times the dropout mask's factor where there was dropout.
+    static func reluGradient(_ gradient: inout Matrix, activation: Matrix, mask: Matrix?) {
+        activation.withUnsafeBufferPointer { active in
+            gradient.withUnsafeMutableBufferPointer { values in
+                for index in values.indices where active[index] <= 0 { values[index] = 0 }
+            }
+        }
+        guard let mask else { return }
+        mask.withUnsafeBufferPointer { factors in
+            gradient.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] *= factors[index] } }
+        }
+    }
+}
+
+extension Matrix {
+    /// The sum of each column.
+    func columnSums() -> [Float] {
+        var sums = [Float](repeating: 0, count: columns)
+        withUnsafeBufferPointer { values in
+            for row in 0..<rows { for column in 0..<columns { sums[column] += values[row * columns + column] } }
+        }
+        return sums
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import LinearAlgebra
+
+/// A feed-forward network: fully connected ReLU hidden layers with optional dropout, a softmax
+/// output, trained with Adam on shuffled mini-batches and L2 weight decay, like scikit-learn's
+/// `MLPClassifier(solver="adam")`.
+public struct MultilayerPerceptron: Classifier, Codable {
+    /// Training settings.
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// Hidden layer sizes, input side first.
+        public var hiddenLayers: [Int] = [256]
+        /// Adam's step size.
+        public var learningRate: Float = 1e-3
+        /// L2 penalty (scikit-learn's `alpha`).
+        public var l2: Float = 1e-4
+        /// Examples per mini-batch.
+        public var batchSize = 200
+        /// Passes over the training data at most.
+        public var epochs = 200
+        /// The share of hidden activations dropped while training.
+        public var dropout: Float = 0
+        /// How classes are weighted in the loss.
+        public var classWeighting: ClassWeighting = .uniform
+        /// Stop after this many epochs without improvement (of the validation loss when there is
+        /// validation data, else of the training loss by more than `tolerance`).
+        public var patience = 10
+        /// The smallest improvement that counts.
+        public var tolerance: Float = 1e-4
+
+        /// The defaults: one hidden layer of 256, Adam 1e-3, L2 1e-4, batches of 200, 200 epochs.
+        public init() {}
+    }
+
+    /// One (weights, bias) per layer; weights are outputs × inputs.
+    public private(set) var layers: [DenseLayer]
+    /// The settings it was trained with.
+    public let configuration: Configuration
+
+    /// The number of classes.
+    public var classCount: Int { layers.last!.weights.rows }
+    /// The length of an input feature vector.
+    public var featureCount: Int { layers.first!.weights.columns }
+
+    /// Trains on `data` with the seeded `generator` (initial weights, shuffling, dropout).
+    /// - Parameters:
+    ///   - progress: called after each epoch with its number, the training loss and the validation
+    ///     accuracy (nil without validation data).
+    /// - Throws: `TrainingError.diverged` when the loss is not finite.
+    public static func train<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet? = nil, configuration: Configuration = Configuration(),
+        using generator: inout G, progress: ((Int, Double, Double?) -> Void)? = nil
+    ) throws -> MultilayerPerceptron {
+        let sizes = [data.features.columns] + configuration.hiddenLayers + [data.classCount]
+        let layers = (1..<sizes.count).map { index in
+            DenseLayer(weights: Matrix(rows: sizes[index], columns: sizes[index - 1], initializer: .glorotUniform,
+                                       using: &generator),
+                       bias: [Float](repeating: 0, count: sizes[index]))
+        }
+        var model = MultilayerPerceptron(layers: layers, configuration: configuration)
+        try model.partialFit(on: data, validation: validation, epochs: configuration.epochs, using: &generator,
+                             progress: progress)
+        return model
+    }
+
+    /// Continues training from the current weights for at most `epochs` epochs (incremental
+    /// training); with validation data the best weights seen are kept.
+    public mutating func partialFit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet? = nil, epochs: Int, using generator: inout G,
+        progress: ((Int, Double, Double?) -> Void)? = nil
+    ) throws {
+        precondition(data.features.columns == featureCount && data.classCount == classCount,
+                     "partialFit: data of \(data.features.columns) features and \(data.classCount) classes")
+        var optimizer = AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
+        let weights = configuration.classWeighting.exampleWeights(labels: data.labels, classCount: data.classCount)
+        var order = Array(0..<data.labels.count)
+        var best = (score: Double.infinity, layers: layers)
+        var sinceBest = 0
+        for epoch in 1...max(1, epochs) {
+            order.shuffle(using: &generator)
+            var epochLoss = 0.0
+            for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
+                let batch = Array(order[start..<min(start + configuration.batchSize, order.count)])
+                let batchData = data.subset(batch)
+                let (loss, gradients) = backpropagate(batchData, weights: batch.map { weights[$0] }, using: &generator)
+                guard loss.isFinite else { throw TrainingError.diverged(step: epoch) }
+                epochLoss += loss * Double(batch.count)
+                optimizer.update(&layers, with: gradients)
+            }
+            epochLoss /= Double(order.count)
+            let validationAccuracy = validation.map { accuracy(on: $0) }
+            progress?(epoch, epochLoss, validationAccuracy)
+            let score = validation.map { loss(on: $0) } ?? epochLoss
+            if score < best.score - Double(configuration.tolerance) {
+                best = (score, layers)
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+                if sinceBest >= configuration.patience { break }
+            }
+        }
+        if validation != nil { layers = best.layers }
+    }
+
+    /// Edits the layers in place (for tests and tools that inspect the network).
+    mutating func adjust(_ body: (inout [DenseLayer]) -> Void) {
+        body(&layers)
+    }
+
+    /// Class probabilities for each row of `features` (no dropout).
+    public func probabilities(for features: Matrix) -> Matrix {
+        var activation = features
+        for (index, layer) in layers.enumerated() {
+            activation = layer.forward(activation)
+            if index < layers.count - 1 { DenseLayer.relu(&activation) }
+        }
+        activation.withUnsafeMutableBufferPointer { values in
+            for row in 0..<features.rows {
+                Kernels.softmax(UnsafeMutableBufferPointer(rebasing: values[(row * classCount)..<((row + 1) * classCount)]))
+            }
+        }
+        return activation
+    }
+
+    /// The mean cross-entropy (without the penalty) on `data`.
+    func loss(on data: TrainingSet) -> Double {
+        var probabilities = probabilities(for: data.features)
+        var loss = 0.0
+        probabilities.withUnsafeMutableBufferPointer { values in
+            for (row, label) in data.labels.enumerated() { loss -= Double(log(max(values[row * classCount + label], 1e-12))) }
+        }
+        return loss / Double(data.labels.count)
+    }
+
+    func accuracy(on data: TrainingSet) -> Double {
+        let probabilities = probabilities(for: data.features)
+        var correct = 0
+        probabilities.withUnsafeBufferPointer { values in
+            for (row, label) in data.labels.enumerated() {
+                let scores = UnsafeBufferPointer(rebasing: values[(row * classCount)..<((row + 1) * classCount)])
+                if Kernels.argmax(scores) == label { correct += 1 }
+            }
+        }
+        return Double(correct) / Double(data.labels.count)
+    }
+
+    /// The batch loss (cross-entropy plus `l2/2 · ‖W‖² / batch`) and each layer's gradients.
+    func backpropagate<G: RandomNumberGenerator>(_ batch: TrainingSet, weights: [Float], using generator: inout G)
+        -> (loss: Double, gradients: [DenseLayer]) {
+        let size = Float(batch.labels.count)
+        var inputs: [Matrix] = [batch.features]
+        var masks: [Matrix?] = []
+        for (index, layer) in layers.enumerated() {
+            var output = layer.forward(inputs.last!)
+            var mask: Matrix?
+            if index < layers.count - 1 {
+                DenseLayer.relu(&output)
+                if configuration.dropout > 0 { mask = DenseLayer.dropout(&output, rate: configuration.dropout, using: &generator) }
+            }
+            masks.append(mask)
+            inputs.append(output)
+        }
+        var delta = inputs.removeLast()
+        var loss = SoftmaxLoss.apply(&delta, labels: batch.labels[...], weights: weights[...]) / Double(size)
+        loss += Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(size)
+        SoftmaxLoss.gradient(&delta, labels: batch.labels[...], weights: weights[...], scale: 1 / size)
+        var gradients: [DenseLayer] = []
+        for index in layers.indices.reversed() {
+            let input = inputs[index]
+            var gradient = DenseLayer(weights: Matrix(rows: layers[index].weights.rows, columns: layers[index].weights.columns),
+                                      bias: delta.columnSums())
+            gradient.weights.multiplyAdd(delta, input, transposeA: .transposed)
+            gradient.addWeightDecay(layers[index], strength: configuration.l2 / size)
+            gradients.append(gradient)
+            if index > 0 {
+                var upstream = Matrix(rows: delta.rows, columns: layers[index].weights.columns)
+                upstream.multiplyAdd(delta, layers[index].weights)
+                DenseLayer.reluGradient(&upstream, activation: input, mask: masks[index - 1])
+                delta = upstream
+            }
+        }
+        return (loss, gradients.reversed())
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import TransferLearning
+
+/// `embkit predict --model M [FILE|-]`: labels for each input line, like `fasttext predict-prob`.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Print the most probable labels for each input line (`__label__x 0.93 …`).",
+        discussion: "Reads FILE, or stdin when FILE is `-` or absent, and writes one output line per input line, "
+            + "streaming in batches of 1,000 lines.")
+
+    @Option(help: "The model file.")
+    var model: String
+
+    @Option(help: "Use this embedding file instead of the one the model records.")
+    var embeddings: String?
+
+    @Argument(help: "Input text, one document per line (`-` for stdin).")
+    var file = "-"
+
+    @Option(name: [.short, .long], help: "How many labels per line.")
+    var k = 1
+
+    @Option(help: "Only labels with at least this probability.")
+    var threshold: Float = 0
+
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+
+    func validate() throws {
+        if k < 1 { throw ValidationError("-k must be at least 1") }
+    }
+
+    func run() throws {
+        let loaded = try reportingTrainingErrors { try TransferModel(contentsOf: model, embeddingsPath: embeddings) }
+        if file != "-" && !FileManager.default.isReadableFile(atPath: file) {
+            StandardError.print("embkit: \(file): cannot open")
+            throw ExitCode.failure
+        }
+        let input = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file)!
+        var batch: [String] = []
+        var output = StandardOutput()
+        func flush() throws {
+            let predictions = try reportingTrainingErrors { try loaded.predict(batch, k: k, threshold: threshold) }
+            for labels in predictions {
+                if json {
+                    output.write(JSONValue.object([("labels", .array(labels.map {
+                        .object([("label", .string($0.label)), ("probability", .float($0.probability))])
+                    }))]).rendered + "\n")
+                } else {
+                    output.write(labels.map { "__label__\($0.label) \($0.probability)" }.joined(separator: " ") + "\n")
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for line in LineReader(handle: input) {
+            batch.append(line)
+            if batch.count == 1000 { try flush() }
+        }
+        if !batch.isEmpty { try flush() }
+        output.flush()
+    }
+}
+
+/// The lines of a file handle, read in large chunks.
+struct LineReader: Sequence, IteratorProtocol {
+    let handle: FileHandle
+    private var buffer = Data()
+    private var finished = false
+
+    init(handle: FileHandle) {
+        self.handle = handle
+    }
+
+    mutating func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer.removeSubrange(buffer.startIndex...newline)
+                return String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
+            }
+            if finished {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer.removeAll() }
+                return String(decoding: buffer, as: UTF8.self)
+            }
+            let chunk = handle.readData(ofLength: 1 << 16)
+            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+        }
+    }
+}

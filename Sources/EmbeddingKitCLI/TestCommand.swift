@@ -1,0 +1,62 @@
+import ArgumentParser
+import Classifiers
+import Foundation
+import LinearAlgebra
+import TextFeatures
+import TransferLearning
+
+/// `embkit test --model M FILE`: accuracy, macro-F1, per-class figures, confusion matrix, P@k/R@k.
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test", abstract: "Evaluate a model on a labelled corpus.")
+
+    @Option(help: "The model file.")
+    var model: String
+
+    @Option(help: "Use this embedding file instead of the one the model records.")
+    var embeddings: String?
+
+    @Argument(help: "The labelled corpus (fastText or TSV).")
+    var file: String
+
+    @Option(name: [.short, .long], help: "k for P@k and R@k.")
+    var k = 1
+
+    @Option(help: "fail or skip on malformed corpus lines.")
+    var badLines: BadLinePolicy = .fail
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if k < 1 { throw ValidationError("-k must be at least 1") }
+    }
+
+    func run() throws {
+        let loaded = try reportingTrainingErrors { try TransferModel(contentsOf: model, embeddingsPath: embeddings) }
+        try Self.report(model: loaded, corpusPath: file, k: k, json: json, badLines: badLines)
+    }
+
+    /// Predicts every document of the corpus at `corpusPath` and prints the report.
+    static func report(model: TransferModel, corpusPath: String, k: Int, json: Bool, badLines: BadLinePolicy) throws {
+        let corpus = try reportingFileErrors { try LabeledCorpus(contentsOf: corpusPath, badLines: badLines) }
+        let index = Dictionary(uniqueKeysWithValues: model.labels.enumerated().map { ($1, $0) })
+        var gold: [[Int]] = []
+        for document in corpus.documents {
+            let classes = document.labels.compactMap { index[$0] }
+            guard classes.count == document.labels.count else {
+                let label = document.labels.first { index[$0] == nil }!
+                StandardError.print("embkit: \(corpusPath):\(document.line): the label '\(label)' is not one the model was trained on")
+                throw ExitCode.failure
+            }
+            gold.append(classes)
+        }
+        let (probabilities, coverage) = try reportingTrainingErrors { try model.probabilities(for: corpus.documents.map(\.text)) }
+        let predictions = (0..<probabilities.rows).map { row in
+            probabilities.withRow(row) { Kernels.topK($0, k: max(k, 1)).map(\.index) }
+        }
+        let result = ClassificationReport(predictions: predictions, gold: gold, classCount: model.labels.count, k: k)
+        print(json ? ReportPrinter.json(result, labels: model.labels, coverage: coverage)
+                   : ReportPrinter.text(result, labels: model.labels, coverage: coverage))
+    }
+}

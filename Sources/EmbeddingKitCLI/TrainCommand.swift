@@ -1,0 +1,173 @@
+import ArgumentParser
+import Classifiers
+import EmbeddingStore
+import Foundation
+import LinearAlgebra
+import TextFeatures
+import TransferLearning
+
+extension TransferStrategy: ExpressibleByArgument {}
+extension FeaturizerSettings.Pooling: ExpressibleByArgument {}
+extension FeaturizerSettings.Weighting: ExpressibleByArgument {}
+extension FeaturizerSettings.UnknownWords: ExpressibleByArgument {}
+extension BadLinePolicy: ExpressibleByArgument {}
+extension ClassWeighting: ExpressibleByArgument {}
+
+/// The classifier heads `embkit train` offers.
+enum HeadKind: String, ExpressibleByArgument, CaseIterable {
+    case logistic, mlp
+}
+
+/// The tokenizers `embkit train` offers.
+enum TokenizerKind: String, ExpressibleByArgument, CaseIterable {
+    case unicode, whitespace
+}
+
+/// `embkit train`: a text classifier on embedding features.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a text classifier on pre-trained embedding features.",
+        discussion: "Corpora are fastText (`__label__x text`) or TSV (`label<TAB>text`) files. With no arguments it "
+            + "trains on the shipped Rotten Tomatoes corpus and GloVe subset and prints the test report.")
+
+    @Option(help: "The training corpus.")
+    var train = "Corpora/rotten-tomatoes/train.txt"
+
+    @Option(help: "A validation corpus for early stopping.")
+    var valid: String?
+
+    @Option(help: "A test corpus to report on after training (default: the shipped test set when training on the shipped corpus).")
+    var test: String?
+
+    @Option(help: "The word vectors.")
+    var embeddings = "Embeddings/glove.6B.50d.20k.txt.gz"
+
+    @Option(help: "The transfer strategy.")
+    var strategy: TransferStrategy = .fixedFeatures
+
+    @Option(help: "logistic or mlp.")
+    var classifier: HeadKind = .logistic
+
+    @Option(help: "Hidden layer sizes of the MLP, comma-separated.")
+    var hidden = "256"
+
+    @Option(help: "MLP epochs at most.")
+    var epochs = 200
+
+    @Option(help: "Inverse L2 strength of logistic regression (scikit-learn's C).")
+    var regularization: Float = 1
+
+    @Option(help: "uniform or balanced class weights.")
+    var classWeights: ClassWeighting = .uniform
+
+    @Option(help: "MLP dropout rate.")
+    var dropout: Float = 0
+
+    @Option(help: "mean, max or mean-max.")
+    var pooling: FeaturizerSettings.Pooling = .mean
+
+    @Option(help: "none, tfidf or sif.")
+    var weighting: FeaturizerSettings.Weighting = .none
+
+    @Flag(help: "Scale document vectors to unit length.")
+    var normalize = false
+
+    @Option(help: "unicode (default, lowercased) or whitespace (fastText's).")
+    var tokenizer: TokenizerKind = .unicode
+
+    @Flag(help: "Keep case with the unicode tokenizer.")
+    var keepCase = false
+
+    @Option(help: "skip or fail on words without a vector.")
+    var unknownWords: FeaturizerSettings.UnknownWords = .skip
+
+    @Option(help: "fail or skip on malformed corpus lines.")
+    var badLines: BadLinePolicy = .fail
+
+    @Flag(help: "Store the training vocabulary's vectors in the model instead of a reference to the file.")
+    var embedVectors = false
+
+    @Option(help: "The seed for weight initialisation and shuffling.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Where to write the model.")
+    var output = "rotten-tomatoes.ekm"
+
+    @Flag(help: "Print the test report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive integers, comma-separated") }
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        if regularization <= 0 { throw ValidationError("--regularization must be positive") }
+    }
+
+    private var hiddenSizes: [Int]? {
+        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return sizes.allSatisfy { ($0 ?? 0) > 0 } && !sizes.isEmpty ? sizes.compactMap { $0 } : nil
+    }
+
+    func run() throws {
+        let vectors = try EmbeddingFileOptions.parse([]).load(embeddings)
+        let corpus = try reportingFileErrors { try LabeledCorpus(contentsOf: train, badLines: badLines) }
+        let validation = try valid.map { path in try reportingFileErrors { try LabeledCorpus(contentsOf: path, badLines: badLines) } }
+        if corpus.skippedLines > 0 { StandardError.print("embkit: skipped \(corpus.skippedLines) malformed line(s) in \(train)") }
+        let tokenizer: any Tokenizer = tokenizer == .whitespace
+            ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
+        let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
+            pooling: pooling, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
+        let head: ClassifierHead
+        switch classifier {
+        case .logistic:
+            var settings = LogisticRegressionSettings()
+            settings.inverseRegularization = regularization
+            settings.classWeighting = classWeights
+            head = .logisticRegression(settings)
+        case .mlp:
+            var settings = MultilayerPerceptronSettings()
+            settings.hiddenLayers = hiddenSizes!
+            settings.epochs = epochs
+            settings.dropout = dropout
+            settings.classWeighting = classWeights
+            head = .multilayerPerceptron(settings)
+        }
+        var generator = SplitMix64(seed: seed)
+        let progress = ProgressLine("training")
+        let start = Date()
+        let (model, coverage) = try reportingTrainingErrors {
+            try TransferModel.train(strategy: strategy, featurizer: featurizer, head: head, on: corpus, validation: validation,
+                                    using: &generator) { epoch, loss, accuracy in
+                progress.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
+                    + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
+            }
+        }
+        progress.finish()
+        let storage: TransferModel.EmbeddingStorage = embedVectors
+            ? .embedded(vocabulary: Array(Set(corpus.documents.flatMap { tokenizer.tokens(in: $0.text) }))) : .reference
+        try reportingTrainingErrors { try model.write(to: output, embeddings: storage) }
+        StandardError.print("trained on \(corpus.documents.count) documents (\(model.labels.count) labels, token coverage "
+            + "\(String(format: "%.1f", 100 * coverage))%) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
+        let testPath = test ?? (train == "Corpora/rotten-tomatoes/train.txt" ? "Corpora/rotten-tomatoes/test.txt" : nil)
+        if let testPath {
+            try TestCommand.report(model: model, corpusPath: testPath, k: 1, json: json, badLines: badLines)
+        }
+    }
+}
+
+/// Runs `body`, turning training, featurizing and model-file errors into a message and exit code 1.
+func reportingTrainingErrors<R>(_ body: () throws -> R) throws -> R {
+    do {
+        return try reportingFileErrors(body)
+    } catch let error as TrainingError {
+        StandardError.print("embkit: \(error)")
+    } catch let error as FeaturizerError {
+        StandardError.print("embkit: \(error)")
+    } catch let error as TransferError {
+        StandardError.print("embkit: \(error)")
+    } catch let error as ModelFileError {
+        StandardError.print("embkit: \(error)")
+    }
+    throw ExitCode.failure
+}

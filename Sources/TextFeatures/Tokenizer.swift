@@ -1,0 +1,47 @@
+/// Splits text into the tokens that are looked up in an embedding table.
+public protocol Tokenizer: Sendable {
+    /// The tokens of `text`, in order.
+    func tokens(in text: String) -> [String]
+    /// What a saved model records to rebuild this tokenizer.
+    var configuration: TokenizerConfiguration { get }
+}
+
+/// A tokenizer and its settings, as recorded in saved models.
+public enum TokenizerConfiguration: Sendable, Hashable, Codable {
+    /// `UnicodeTokenizer` with its case handling.
+    case unicode(caseFolding: CaseFolding)
+    /// `WhitespaceTokenizer` (fastText's splitting).
+    case whitespace
+
+    /// The tokenizer these settings describe.
+    public func makeTokenizer() -> any Tokenizer {
+        switch self {
+        case .unicode(let folding): UnicodeTokenizer(caseFolding: folding)
+        case .whitespace: WhitespaceTokenizer()
+        }
+    }
+}
+
+/// Whether tokens are lowercased.
+public enum CaseFolding: String, Sendable, Hashable, Codable {
+    /// Tokens keep their case.
+    case preserve
+    /// Tokens are lowercased (GloVe and most English embeddings are lowercase).
+    case lowercase
+}
+
+/// fastText's tokenizer: tokens are the runs between ASCII whitespace (space, tab, newline,
+/// vertical tab, form feed, carriage return, NUL); nothing else is changed.
+public struct WhitespaceTokenizer: Tokenizer {
+    /// A whitespace tokenizer.
+    public init() {}
+
+    /// The whitespace-separated tokens of `text`.
+    public func tokens(in text: String) -> [String] {
+        text.utf8.split(whereSeparator: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x00].contains($0) })
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `.whitespace`.
+    public var configuration: TokenizerConfiguration { .whitespace }
+}

@@ -1,0 +1,130 @@
+import Classifiers
+import EmbeddingStore
+import Foundation
+import LinearAlgebra
+import TextFeatures
+
+/// A text classifier built by transfer: a featurizer over pre-trained embeddings plus a trained head.
+public struct TransferModel: Sendable {
+    /// A predicted label and its probability.
+    public struct Prediction: Sendable, Hashable {
+        /// The label name (no `__label__` prefix).
+        public let label: String
+        /// Its probability.
+        public let probability: Float
+    }
+
+    /// The strategy it was built with.
+    public let strategy: TransferStrategy
+    /// The class names, by class index.
+    public let labels: [String]
+    /// Turns a document into features.
+    public let featurizer: DocumentFeaturizer
+    /// The trained head.
+    public let head: TrainedClassifier
+
+    /// Creates a model from its parts (as training or loading does).
+    public init(strategy: TransferStrategy, labels: [String], featurizer: DocumentFeaturizer, head: TrainedClassifier) {
+        self.strategy = strategy
+        self.labels = labels
+        self.featurizer = featurizer
+        self.head = head
+    }
+
+    /// Trains a head with `strategy` on `corpus`, featurizing each document once.
+    /// - Parameters:
+    ///   - featurizer: fitted on the training texts here when its weighting needs it.
+    ///   - validation: used for early stopping (and reported through `progress`).
+    ///   - progress: epoch, training loss and validation accuracy (MLP only).
+    /// - Throws: `TrainingError` (divergence, one class only), `FeaturizerError`, or
+    ///   `TransferError.multiLabel` for documents with several labels.
+    public static func train<G: RandomNumberGenerator>(
+        strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer, head: ClassifierHead,
+        on corpus: LabeledCorpus, validation: LabeledCorpus? = nil, using generator: inout G,
+        progress: ((Int, Double, Double?) -> Void)? = nil
+    ) throws -> (model: TransferModel, coverage: Double) {
+        if let document = corpus.documents.first(where: { $0.labels.count != 1 }) {
+            throw TransferError.multiLabel(line: document.line)
+        }
+        let labels = corpus.labels
+        let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
+        let (training, coverage) = try fitted.trainingSet(corpus, labels: labels)
+        let held = try validation.map { try fitted.trainingSet($0, labels: labels).set }
+        let trained: TrainedClassifier
+        switch head {
+        case .logisticRegression(let settings):
+            trained = .logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings))
+        case .multilayerPerceptron(let settings):
+            trained = .multilayerPerceptron(try MultilayerPerceptron.train(
+                on: training, validation: held, configuration: settings, using: &generator, progress: progress))
+        }
+        return (TransferModel(strategy: strategy, labels: labels, featurizer: fitted, head: trained), coverage)
+    }
+
+    /// The `k` most probable labels of `text` with probability at least `threshold`, best first.
+    public func predict(_ text: String, k: Int = 1, threshold: Float = 0) throws -> [Prediction] {
+        try predict([text], k: k, threshold: threshold)[0]
+    }
+
+    /// Predictions for many texts at once (one matrix product per layer).
+    public func predict(_ texts: [String], k: Int = 1, threshold: Float = 0) throws -> [[Prediction]] {
+        let probabilities = try probabilities(for: texts).matrix
+        return (0..<texts.count).map { row in
+            probabilities.withRow(row) { scores in
+                Kernels.topK(scores, k: k).filter { $0.score >= threshold }
+                    .map { Prediction(label: labels[$0.index], probability: $0.score) }
+            }
+        }
+    }
+
+    /// Class probabilities for each text (rows) and the mean share of tokens that had a vector.
+    public func probabilities(for texts: [String]) throws -> (matrix: Matrix, coverage: Double) {
+        var features = Matrix(rows: texts.count, columns: featurizer.featureCount)
+        var coverage = 0.0
+        try features.withUnsafeMutableBufferPointer { values in
+            for (row, text) in texts.enumerated() {
+                let output = UnsafeMutableBufferPointer(rebasing: values[(row * featurizer.featureCount)..<((row + 1) * featurizer.featureCount)])
+                coverage += try featurizer.features(for: text, into: output)
+            }
+        }
+        return (head.classifier.probabilities(for: features), texts.isEmpty ? 1 : coverage / Double(texts.count))
+    }
+}
+
+/// Problems with the data a transfer model is trained or tested on.
+public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A document has several labels (or none); one-vs-all training is not supported yet.
+    case multiLabel(line: Int)
+    /// A test document has a label the model was not trained on.
+    case unknownLabel(String, line: Int)
+
+    /// A readable reason.
+    public var description: String {
+        switch self {
+        case .multiLabel(let line): "line \(line): several labels on one document; multi-label training is not supported yet"
+        case .unknownLabel(let label, let line): "line \(line): the label '\(label)' is not one the model was trained on"
+        }
+    }
+}
+
+extension DocumentFeaturizer {
+    /// The features and class indices of `corpus`, and the mean token coverage.
+    func trainingSet(_ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        var features = Matrix(rows: corpus.documents.count, columns: featureCount)
+        var coverage = 0.0
+        var classes: [Int] = []
+        try features.withUnsafeMutableBufferPointer { values in
+            for (row, document) in corpus.documents.enumerated() {
+                guard let label = document.labels.first, let classIndex = index[label] else {
+                    throw TransferError.unknownLabel(document.labels.first ?? "", line: document.line)
+                }
+                classes.append(classIndex)
+                let output = UnsafeMutableBufferPointer(rebasing: values[(row * featureCount)..<((row + 1) * featureCount)])
+                coverage += try self.features(for: document.text, into: output)
+            }
+        }
+        return (try TrainingSet(features: features, labels: classes, classCount: labels.count),
+                coverage / Double(max(1, corpus.documents.count)))
+    }
+}

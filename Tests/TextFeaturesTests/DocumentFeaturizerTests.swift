@@ -1,0 +1,49 @@
+import EmbeddingStore
+import Foundation
+import Testing
+import TextFeatures
+
+@Suite("DocumentFeaturizer pools, weights and normalises word vectors")
+struct DocumentFeaturizerTests {
+    static let embeddings = WordEmbeddings(words: ["good", "bad", "film"], vectors: [[1, 0], [0, 1], [2, 2]], dimensions: 2)
+
+    func featurizer(_ settings: FeaturizerSettings) -> DocumentFeaturizer {
+        DocumentFeaturizer(embeddings: Self.embeddings, tokenizer: UnicodeTokenizer(), settings: settings)
+    }
+
+    @Test("mean, max and mean-max pooling, with coverage")
+    func pooling() throws {
+        let (mean, coverage) = try featurizer(FeaturizerSettings(pooling: .mean)).features(for: "Good film, unknown")
+        #expect(mean == [1.5, 1] && coverage == 0.5)
+        #expect(try featurizer(FeaturizerSettings(pooling: .max)).features(for: "good bad").features == [1, 1])
+        #expect(try featurizer(FeaturizerSettings(pooling: .meanAndMax)).features(for: "good film").features == [1.5, 1, 2, 2])
+    }
+
+    @Test("a document with no known word gives zeros, never NaN; normalisation gives unit length")
+    func emptyAndNormalized() throws {
+        let (features, coverage) = try featurizer(FeaturizerSettings(normalize: true)).features(for: "zzz qqq")
+        #expect(features == [0, 0] && coverage == 0)
+        let unit = try featurizer(FeaturizerSettings(normalize: true)).features(for: "film").features
+        #expect(abs(unit[0] - 0.70710677) < 1e-6 && abs(unit[1] - 0.70710677) < 1e-6)
+        #expect(try featurizer(FeaturizerSettings()).features(for: "").coverage == 1)
+    }
+
+    @Test("unknown words fail under the fail policy")
+    func failPolicy() {
+        #expect(throws: FeaturizerError.unknownWord("zzz")) {
+            try featurizer(FeaturizerSettings(unknownWords: .fail)).features(for: "good zzz")
+        }
+    }
+
+    @Test("tf-idf weighs rare words up; SIF weighs frequent words down")
+    func weighting() throws {
+        let texts = ["good film", "good film", "bad film"]
+        let tfidf = featurizer(FeaturizerSettings(weighting: .tfidf)).fitted(on: texts)
+        // idf(good) = ln(4/3)+1, idf(bad) = ln(4/2)+1, idf(film) = ln(4/4)+1 = 1.
+        let good = Float(log(4.0 / 3.0) + 1), bad = Float(log(2.0) + 1)
+        let features = try tfidf.features(for: "good bad").features
+        #expect(abs(features[0] - good / (good + bad)) < 1e-6 && abs(features[1] - bad / (good + bad)) < 1e-6)
+        let sif = featurizer(FeaturizerSettings(weighting: .sif)).fitted(on: texts)
+        #expect(sif.wordWeights["film"]! < sif.wordWeights["bad"]!)
+    }
+}

@@ -1,0 +1,79 @@
+import Classifiers
+import EmbeddingStore
+import Foundation
+import LinearAlgebra
+import Testing
+import TextFeatures
+import TransferLearning
+
+@Suite("TransferModel trains fixed features, predicts, and round-trips through its file")
+struct TransferModelTests {
+    static let embeddings = WordEmbeddings(
+        words: ["great", "good", "fine", "bad", "awful", "dull", "film", "plot"],
+        vectors: [[1, 0.1], [0.9, 0], [0.8, 0.2], [0, 1], [0.1, 0.9], [0.2, 0.8], [0.5, 0.5], [0.4, 0.6]], dimensions: 2)
+
+    static let corpus = LabeledCorpus(documents: [
+        LabeledDocument(text: "great film", labels: ["pos"], line: 1), LabeledDocument(text: "good plot", labels: ["pos"], line: 2),
+        LabeledDocument(text: "fine film", labels: ["pos"], line: 3), LabeledDocument(text: "bad film", labels: ["neg"], line: 4),
+        LabeledDocument(text: "awful plot", labels: ["neg"], line: 5), LabeledDocument(text: "dull film", labels: ["neg"], line: 6),
+    ])
+
+    func scratch(_ name: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("transfer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent(name).path
+    }
+
+    @Test("both heads learn the toy sentiment task", arguments: [false, true])
+    func trainAndPredict(useNetwork: Bool) throws {
+        var generator = SplitMix64(seed: 1)
+        var network = MultilayerPerceptronSettings()
+        network.hiddenLayers = [8]
+        network.epochs = 300
+        network.learningRate = 0.05
+        let head: ClassifierHead = useNetwork ? .multilayerPerceptron(network) : .logisticRegression()
+        let (model, coverage) = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
+                                                        head: head, on: Self.corpus, using: &generator)
+        #expect(coverage == 1 && model.labels == ["neg", "pos"])
+        #expect(try model.predict("a great film").first?.label == "pos")
+        #expect(try model.predict("an awful, dull plot").first?.label == "neg")
+        #expect(try model.predict("good", k: 2).count == 2)
+        #expect(try model.predict("good", k: 2, threshold: 0.99).count <= 1)
+    }
+
+    @Test("a saved model predicts the same; a changed or missing embedding file is refused")
+    func persistence() throws {
+        let vectorsPath = try scratch("vectors.ekv")
+        try VectorFileWriter.write(Self.embeddings, to: vectorsPath, as: .native)
+        let vectors = try WordEmbeddings(contentsOf: vectorsPath)
+        var generator = SplitMix64(seed: 1)
+        let featurizer = DocumentFeaturizer(embeddings: vectors, settings: FeaturizerSettings(weighting: .tfidf))
+        let (model, _) = try TransferModel.train(featurizer: featurizer, head: .logisticRegression(), on: Self.corpus, using: &generator)
+        let modelPath = try scratch("model.ekm")
+        try model.write(to: modelPath)
+        let reloaded = try TransferModel(contentsOf: modelPath)
+        #expect(try reloaded.predict("fine plot", k: 2) == model.predict("fine plot", k: 2))
+
+        let embeddedPath = try scratch("embedded.ekm")
+        try model.write(to: embeddedPath, embeddings: .embedded(vocabulary: ["great", "bad", "film", "zzz"]))
+        try FileManager.default.removeItem(atPath: vectorsPath)
+        #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: modelPath) }
+        let standalone = try TransferModel(contentsOf: embeddedPath)
+        #expect(try standalone.predict("great film").first?.label == model.predict("great film").first?.label)
+
+        try VectorFileWriter.write(WordEmbeddings(words: ["other"], vectors: [[1, 1]], dimensions: 2), to: vectorsPath, as: .native)
+        #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: modelPath) }
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: embeddedPath))
+        #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: embeddedPath) }
+    }
+
+    @Test("multi-label documents are refused with their line")
+    func multiLabel() {
+        var generator = SplitMix64(seed: 1)
+        let corpus = LabeledCorpus(documents: Self.corpus.documents + [LabeledDocument(text: "good bad", labels: ["pos", "neg"], line: 7)])
+        #expect(throws: TransferError.multiLabel(line: 7)) {
+            try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings), head: .logisticRegression(),
+                                    on: corpus, using: &generator)
+        }
+    }
+}

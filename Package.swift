@@ -39,7 +39,10 @@ let package = Package(
                 "LinearAlgebra", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "Benchmarks", dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "EmbeddingStore"]),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
+            exclude: ["compare_sklearn.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore"]),

@@ -6,6 +6,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "kernels": KernelBenchmark.run,
     "load": LoadBenchmark.run,
     "neighbors": NeighborsBenchmark.run,
+    "classify": ClassifyBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -18,8 +18,12 @@ public struct DenseLayer: Sendable, Codable {
     func forward(_ input: Matrix) -> Matrix {
         var output = Matrix(rows: input.rows, columns: weights.rows)
         output.multiplyAdd(input, weights, transposeB: .transposed)
-        output.withUnsafeMutableBufferPointer { values in
-            for row in 0..<input.rows { for column in bias.indices { values[row * bias.count + column] += bias[column] } }
+        bias.withUnsafeBufferPointer { bias in
+            output.withUnsafeMutableBufferPointer { values in
+                for row in 0..<input.rows {
+                    Kernels.add(bias, to: UnsafeMutableBufferPointer(rebasing: values[(row * bias.count)..<((row + 1) * bias.count)]))
+                }
+            }
         }
         return output
     }
@@ -34,7 +38,7 @@ public struct DenseLayer: Sendable, Codable {
     }
 
     static func relu(_ matrix: inout Matrix) {
-        matrix.withUnsafeMutableBufferPointer { values in for index in values.indices where values[index] < 0 { values[index] = 0 } }
+        matrix.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] = max(values[index], 0) } }
     }
 
     /// Zeroes a `rate` share of `matrix` and scales the rest by `1 / (1 - rate)` (inverted dropout);
@@ -56,7 +60,7 @@ public struct DenseLayer: Sendable, Codable {
     static func reluGradient(_ gradient: inout Matrix, activation: Matrix, mask: Matrix?) {
         activation.withUnsafeBufferPointer { active in
             gradient.withUnsafeMutableBufferPointer { values in
-                for index in values.indices where active[index] <= 0 { values[index] = 0 }
+                for index in values.indices { values[index] = active[index] > 0 ? values[index] : 0 }
             }
         }
         guard let mask else { return }
@@ -71,7 +75,11 @@ extension Matrix {
     func columnSums() -> [Float] {
         var sums = [Float](repeating: 0, count: columns)
         withUnsafeBufferPointer { values in
-            for row in 0..<rows { for column in 0..<columns { sums[column] += values[row * columns + column] } }
+            sums.withUnsafeMutableBufferPointer { sums in
+                for row in 0..<rows {
+                    Kernels.add(UnsafeBufferPointer(rebasing: values[(row * columns)..<((row + 1) * columns)]), to: sums)
+                }
+            }
         }
         return sums
     }

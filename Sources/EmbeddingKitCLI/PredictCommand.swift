@@ -66,7 +66,8 @@ struct PredictCommand: ParsableCommand {
 /// The lines of a file handle, read in large chunks.
 struct LineReader: Sequence, IteratorProtocol {
     let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
+    private var position = 0
     private var finished = false
 
     init(handle: FileHandle) {
@@ -75,18 +76,21 @@ struct LineReader: Sequence, IteratorProtocol {
 
     mutating func next() -> String? {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
+            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+                let end = newline > position && buffer[newline - 1] == 0x0D ? newline - 1 : newline
+                let line = String(decoding: buffer[position..<end], as: UTF8.self)
+                position = newline + 1
+                return line
             }
             if finished {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer.removeAll() }
-                return String(decoding: buffer, as: UTF8.self)
+                guard position < buffer.count else { return nil }
+                defer { position = buffer.count }
+                return String(decoding: buffer[position...], as: UTF8.self)
             }
+            buffer.removeFirst(position)
+            position = 0
             let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { finished = true } else { buffer.append(chunk) }
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
     }
 }

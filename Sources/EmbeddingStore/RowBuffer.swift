@@ -11,7 +11,8 @@ import Darwin
 /// (parallel parsers write disjoint rows) and is read-only once handed to `WordEmbeddings`.
 final class RowBuffer: @unchecked Sendable {
     let dimensions: Int
-    private(set) var base: UnsafeMutablePointer<Float>
+    /// Read on every row access; only `appendRow` (single-threaded, while parsing) replaces it.
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<Float>
     private(set) var capacity: Int
     /// The number of rows filled.
     private(set) var count = 0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The words of an embedding file: index ↔ word in O(1), stored as one UTF-8 blob with a prebuilt
 /// open-addressing hash index, so it can be mapped from a native file without parsing.
 public struct Vocabulary: Sendable {
@@ -50,7 +52,10 @@ public struct Vocabulary: Sendable {
             let entry = table[slot]
             if entry == 0 { return nil }
             let candidate = Int(entry - 1)
-            if wordBytes(at: candidate).elementsEqual(bytes) { return candidate }
+            let start = Int(storage.offsets[candidate]), length = Int(storage.offsets[candidate + 1]) - start
+            if length == bytes.count && (length == 0 || memcmp(storage.bytes.baseAddress! + start, bytes.baseAddress!, length) == 0) {
+                return candidate
+            }
             slot = (slot + 1) & mask
         }
     }

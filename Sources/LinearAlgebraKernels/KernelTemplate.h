@@ -124,8 +124,11 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
     ek_scale_matrix(m, n, beta, c, ldc);
     if (m == 0 || n == 0 || k == 0 || alpha == 0) return 0;
 
-    float *packed_b = ek_aligned_alloc(sizeof(float) * KC * NC);
-    float *packed_a = ek_aligned_alloc(sizeof(float) * KC * MC);
+    // Workspaces sized to the problem, so small products stay in cache and cost no page faults.
+    size_t kc_max = k < KC ? k : KC;
+    size_t nc_max = (n < NC ? n : NC) + NR, mc_max = (m < MC ? m : MC) + MR;
+    float *packed_b = ek_aligned_alloc(sizeof(float) * kc_max * nc_max);
+    float *packed_a = ek_aligned_alloc(sizeof(float) * kc_max * mc_max);
     if (!packed_b || !packed_a) {
         free(packed_b);
         free(packed_a);

@@ -18,6 +18,8 @@ public struct DocumentFeaturizer: Sendable {
     public let wordWeights: [String: Float]
     /// The weight of a word the fitted corpus never had.
     public let defaultWeight: Float
+    /// `wordWeights` by embedding row, for lookups without strings (empty for `.none`).
+    private let rowWeights: [Float]
 
     /// A featurizer with no fitted weights (`.none` weighting needs none).
     public init(embeddings: WordEmbeddings, tokenizer: any Tokenizer = UnicodeTokenizer(),
@@ -33,6 +35,15 @@ public struct DocumentFeaturizer: Sendable {
         self.settings = settings
         self.wordWeights = wordWeights
         self.defaultWeight = defaultWeight
+        guard settings.weighting != .none else {
+            rowWeights = []
+            return
+        }
+        var rows = [Float](repeating: defaultWeight, count: embeddings.count)
+        for (word, weight) in wordWeights {
+            if let row = embeddings.index(of: word) { rows[row] = weight }
+        }
+        rowWeights = rows
     }
 
     /// This featurizer with tf-idf or SIF weights computed from `texts` (a no-op for `.none`).
@@ -80,19 +91,21 @@ public struct DocumentFeaturizer: Sendable {
         precondition(output.count == featureCount, "features: output of \(output.count) for \(featureCount) features")
         let dimensions = embeddings.dimensions
         output.update(repeating: 0)
-        let tokens = tokenizer.tokens(in: text)
-        var known = 0
+        var tokens = 0, known = 0
         var totalWeight: Float = 0
+        var unknownWord: String?
         let mean = UnsafeMutableBufferPointer(rebasing: output[0..<dimensions])
         let maximum = settings.pooling == .meanAndMax ? UnsafeMutableBufferPointer(rebasing: output[dimensions...]) : mean
-        for token in tokens {
-            guard let row = embeddings.index(of: token) else {
-                if settings.unknownWords == .fail { throw FeaturizerError.unknownWord(token) }
-                continue
+        let vocabulary = embeddings.vocabulary
+        tokenizer.forEachToken(in: text) { token in
+            tokens += 1
+            guard let row = vocabulary.index(ofUTF8: token) else {
+                if settings.unknownWords == .fail && unknownWord == nil { unknownWord = String(decoding: token, as: UTF8.self) }
+                return
             }
             embeddings.withRow(at: row) { vector in
                 if settings.pooling != .max {
-                    let weight = settings.weighting == .none ? 1 : (wordWeights[token] ?? defaultWeight)
+                    let weight = rowWeights.isEmpty ? 1 : rowWeights[row]
                     Kernels.axpy(weight, vector, mean)
                     totalWeight += weight
                 }
@@ -105,9 +118,10 @@ public struct DocumentFeaturizer: Sendable {
             }
             known += 1
         }
+        if let unknownWord { throw FeaturizerError.unknownWord(unknownWord) }
         if settings.pooling != .max && totalWeight > 0 { Kernels.scale(mean, by: 1 / totalWeight) }
         if settings.normalize { Kernels.normalize(output) }
-        return tokens.isEmpty ? 1 : Double(known) / Double(tokens.count)
+        return tokens == 0 ? 1 : Double(known) / Double(tokens)
     }
 
     private func with(weights: [String: Float], defaultWeight: Float) -> DocumentFeaturizer {

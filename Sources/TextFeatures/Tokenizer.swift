@@ -2,8 +2,20 @@
 public protocol Tokenizer: Sendable {
     /// The tokens of `text`, in order.
     func tokens(in text: String) -> [String]
+    /// Calls `body` with the UTF-8 bytes of each token, in order (what featurizing uses).
+    func forEachToken(in text: String, _ body: (UnsafeRawBufferPointer) -> Void)
     /// What a saved model records to rebuild this tokenizer.
     var configuration: TokenizerConfiguration { get }
+}
+
+extension Tokenizer {
+    /// The tokens of `tokens(in:)`, as UTF-8 bytes.
+    public func forEachToken(in text: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+        for token in tokens(in: text) {
+            var token = token
+            token.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        }
+    }
 }
 
 /// A tokenizer and its settings, as recorded in saved models.

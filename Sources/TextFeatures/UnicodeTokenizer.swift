@@ -6,10 +6,14 @@
 /// - A number keeps its inner `.` or `,` between digits: `3.5`, `1,000`.
 /// - English clitics are split off: `don't` → `do`, `n't`; `it's` → `it`, `'s`
 ///   (also `'re`, `'ve`, `'ll`, `'d`, `'m`); other apostrophes and hyphens inside words stay:
-///   `rock'n'roll`, `well-known`.
+///   `rock'n'roll`, `well-known`. The curly apostrophe `’` is written `'`.
 /// - Every other punctuation mark or symbol is a token of its own: `.`, `,`, `!`, `“`, `$`.
 /// - Han, Hiragana, Katakana and Hangul characters are one token each (no word segmentation).
-/// - Whitespace separates tokens and is dropped. Case is folded when asked (the default).
+/// - Whitespace and control characters separate tokens and are dropped. Case is folded when
+///   asked (the default).
+///
+/// ASCII text is handled byte by byte without creating strings; other scripts consult Unicode
+/// properties.
 public struct UnicodeTokenizer: Tokenizer {
     /// Whether tokens are lowercased.
     public var caseFolding: CaseFolding
@@ -24,93 +28,149 @@ public struct UnicodeTokenizer: Tokenizer {
 
     /// The tokens of `text` by the rules above.
     public func tokens(in text: String) -> [String] {
-        let scalars = Array(text.unicodeScalars)
         var tokens: [String] = []
-        var index = 0
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
-                index += 1
-            } else if Self.isIdeograph(scalar) {
-                tokens.append(String(scalar))
-                index += 1
-            } else if Self.isWordScalar(scalar) {
-                let end = wordEnd(scalars, from: index)
-                appendWord(scalars[index..<end], to: &tokens)
-                index = end
-            } else {
-                tokens.append(String(scalar))
-                index += 1
+        forEachToken(in: text) { tokens.append(String(decoding: $0, as: UTF8.self)) }
+        return tokens
+    }
+
+    /// Calls `body` with the UTF-8 bytes of each token, in order, without creating strings.
+    public func forEachToken(in text: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var text = text
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(64)
+        text.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            var index = 0
+            while index < bytes.count {
+                let (scalar, length) = Self.decode(bytes, at: index)
+                let kind = Self.kind(of: scalar)
+                switch kind {
+                case .space:
+                    index += length
+                case .ideograph, .other:
+                    body(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + length)]))
+                    index += length
+                case .letter, .digit:
+                    let end = Self.wordEnd(bytes, from: index)
+                    emitWord(UnsafeRawBufferPointer(rebasing: bytes[index..<end]), scratch: &scratch, body)
+                    index = end
+                }
             }
         }
-        return caseFolding == .lowercase ? tokens.map { $0.lowercased() } : tokens
+    }
+
+    /// Emits a word: apostrophes made straight, case folded, a final English clitic split off.
+    private func emitWord(_ word: UnsafeRawBufferPointer, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) {
+        scratch.removeAll(keepingCapacity: true)
+        var ascii = true
+        var index = 0
+        while index < word.count {
+            if word[index] == 0xE2 && index + 2 < word.count && word[index + 1] == 0x80 && word[index + 2] == 0x99 {
+                scratch.append(0x27)
+                index += 3
+                continue
+            }
+            let byte = word[index]
+            ascii = ascii && byte < 0x80
+            scratch.append(caseFolding == .lowercase && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            index += 1
+        }
+        if caseFolding == .lowercase && !ascii {
+            scratch = Array(String(decoding: scratch, as: UTF8.self).lowercased().utf8)
+        }
+        let split = Self.cliticLength(scratch)
+        scratch.withUnsafeBytes { all in
+            if split > 0 {
+                body(UnsafeRawBufferPointer(rebasing: all[0..<(all.count - split)]))
+                body(UnsafeRawBufferPointer(rebasing: all[(all.count - split)...]))
+            } else {
+                body(all)
+            }
+        }
+    }
+
+    /// The length of a final clitic (`n't`, `'s`, `'re`, `'ve`, `'ll`, `'d`, `'m`, any case) that
+    /// leaves something before it, else 0.
+    private static func cliticLength(_ word: [UInt8]) -> Int {
+        let count = word.count
+        guard count >= 3 else { return 0 }
+        let last = word[count - 1] | 0x20, second = word[count - 2] | 0x20, third = word[count - 3]
+        if second == UInt8(ascii: "'") && (last == UInt8(ascii: "s") || last == UInt8(ascii: "d") || last == UInt8(ascii: "m")) {
+            return 2
+        }
+        guard count >= 4 else { return 0 }
+        if third | 0x20 == UInt8(ascii: "n") && second == UInt8(ascii: "'") && last == UInt8(ascii: "t") { return 3 }
+        if third == UInt8(ascii: "'") && ((second == UInt8(ascii: "r") && last == UInt8(ascii: "e"))
+            || (second == UInt8(ascii: "v") && last == UInt8(ascii: "e")) || (second == UInt8(ascii: "l") && last == UInt8(ascii: "l"))) {
+            return 3
+        }
+        return 0
     }
 
     /// The end of the word starting at `start`: letters, marks and digits, with `.`/`,` between
     /// digits and apostrophes or hyphens between word scalars.
-    private func wordEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int {
+    private static func wordEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         var end = start
-        while end < scalars.count {
-            let scalar = scalars[end]
-            if Self.isWordScalar(scalar) && !Self.isIdeograph(scalar) {
-                end += 1
+        var previous = CharacterKind.space
+        while end < bytes.count {
+            let (scalar, length) = decode(bytes, at: end)
+            let kind = kind(of: scalar)
+            if kind == .letter || kind == .digit {
+                previous = kind
+                end += length
                 continue
             }
-            let joinsDigits = (scalar == "." || scalar == ",") && end > start
-                && scalars[end - 1].properties.numericType != nil
-                && end + 1 < scalars.count && scalars[end + 1].properties.numericType != nil
-            let joinsWords = Self.isInnerJoiner(scalar) && end > start
-                && end + 1 < scalars.count && Self.isWordScalar(scalars[end + 1]) && !Self.isIdeograph(scalars[end + 1])
+            guard end + length < bytes.count else { break }
+            let next = Self.kind(of: decode(bytes, at: end + length).scalar)
+            let joinsDigits = (scalar == "." || scalar == ",") && previous == .digit && next == .digit
+            let joinsWords = (scalar == "'" || scalar == "\u{2019}" || scalar == "-") && (next == .letter || next == .digit)
             guard joinsDigits || joinsWords else { break }
-            end += 1
+            end += length
         }
         return end
     }
 
-    /// Appends a word (curly apostrophes written straight), splitting a final English clitic
-    /// (`n't`, `'s`, `'re`, …) into its own token.
-    private func appendWord(_ word: ArraySlice<Unicode.Scalar>, to tokens: inout [String]) {
-        let text = String(String.UnicodeScalarView(word))
-        let normalized = text.replacingApostrophes()
-        let lower = normalized.lowercased()
-        if lower.hasSuffix("n't") && lower.count > 3 {
-            tokens.append(String(normalized.dropLast(3)))
-            tokens.append(String(normalized.suffix(3)))
-            return
+    private enum CharacterKind { case space, letter, digit, ideograph, other }
+
+    @inline(__always)
+    private static func kind(of scalar: Unicode.Scalar) -> CharacterKind {
+        let value = scalar.value
+        guard value >= 0x80 else {
+            switch UInt8(value) {
+            case 0x30...0x39: return .digit
+            case 0x41...0x5A, 0x61...0x7A: return .letter
+            case 0x00...0x20, 0x7F: return .space
+            default: return .other
+            }
         }
-        for clitic in ["'s", "'re", "'ve", "'ll", "'d", "'m"] where lower.hasSuffix(clitic) && lower.count > clitic.count {
-            tokens.append(String(normalized.dropLast(clitic.count)))
-            tokens.append(String(normalized.suffix(clitic.count)))
-            return
-        }
-        tokens.append(normalized)
+        return nonASCIIKind(of: scalar)
     }
 
-    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-        let properties = scalar.properties
-        return properties.isAlphabetic || properties.numericType != nil
-            || properties.generalCategory == .nonspacingMark || properties.generalCategory == .spacingMark
-    }
-
-    /// Apostrophes (straight and curly) and hyphens, which may join two word parts.
-    static func isInnerJoiner(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "'" || scalar == "\u{2019}" || scalar == "-"
-    }
-
-    /// Scripts written without spaces between words: each character is a token.
-    static func isIdeograph(_ scalar: Unicode.Scalar) -> Bool {
+    @inline(never)
+    private static func nonASCIIKind(of scalar: Unicode.Scalar) -> CharacterKind {
         switch scalar.value {
         case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xAC00...0xD7AF, 0x20000...0x2FA1F:
-            true
+            return .ideograph
         default:
-            false
+            break
         }
+        let properties = scalar.properties
+        if properties.isWhitespace || properties.generalCategory == .control { return .space }
+        if properties.numericType != nil { return .digit }
+        if properties.isAlphabetic || properties.generalCategory == .nonspacingMark || properties.generalCategory == .spacingMark {
+            return .letter
+        }
+        return .other
     }
-}
 
-private extension String {
-    /// The text with the curly apostrophe U+2019 written as `'`, as embedding vocabularies spell it.
-    func replacingApostrophes() -> String {
-        contains("\u{2019}") ? String(unicodeScalars.map { $0 == "\u{2019}" ? "'" : Character($0) }) : self
+    /// The scalar starting at `index` of valid UTF-8 and its length in bytes.
+    @inline(__always)
+    private static func decode(_ bytes: UnsafeRawBufferPointer, at index: Int) -> (scalar: Unicode.Scalar, length: Int) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        var value = UInt32(lead) & (0xFF >> (length + 1))
+        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 }

@@ -1,0 +1,124 @@
+import Classifiers
+import EmbeddingStore
+import Foundation
+import LinearAlgebra
+import TextFeatures
+import TransferLearning
+
+/// `embkit-bench classify`: Rotten Tomatoes on GloVe features. Times featurize + logistic
+/// regression and the MLP against scikit-learn on the very same features (exported for it), the
+/// accuracy of every pooling × weighting, and `embkit predict` throughput on one core.
+///
+/// Options: `--embeddings PATH` (default the shipped GloVe subset; pass the full GloVe 6B 50d for
+/// the reference figures), `--train PATH`, `--test PATH` (the shipped corpus), `--epochs N` (MLP
+/// epochs for both, 30), `--no-peers`.
+enum ClassifyBenchmark {
+    static func run(_ arguments: ArraySlice<String>) throws {
+        let options = BenchmarkOptions(arguments)
+        let embeddingsPath = options.string("--embeddings", default: "Embeddings/glove.6B.50d.20k.txt.gz")
+        let train = try LabeledCorpus(contentsOf: options.string("--train", default: "Corpora/rotten-tomatoes/train.txt"))
+        let test = try LabeledCorpus(contentsOf: options.string("--test", default: "Corpora/rotten-tomatoes/test.txt"))
+        let epochs = options.integer("--epochs", default: 30)
+        report(Measurement.machineDescription())
+        report("embeddings: \(embeddingsPath); \(train.documents.count) training and \(test.documents.count) test documents")
+        let embeddings = try WordEmbeddings(contentsOf: embeddingsPath)
+
+        report("\n## pooling × weighting, logistic regression (C = 1), test accuracy")
+        var grid: [String] = []
+        for pooling in FeaturizerSettings.Pooling.allCases {
+            for weighting in FeaturizerSettings.Weighting.allCases {
+                let model = try trainModel(embeddings, FeaturizerSettings(pooling: pooling, weighting: weighting), .logisticRegression(), train)
+                grid.append("\(pooling.rawValue)/\(weighting.rawValue) \(format(try accuracy(model, test), 4))")
+            }
+        }
+        report(grid.joined(separator: ", "))
+
+        report("\n## speed and quality against scikit-learn on the same features (mean pooling, no weighting)")
+        let featurizer = DocumentFeaturizer(embeddings: embeddings)
+        var logisticModel: TransferModel?
+        let logisticSeconds = Measurement.medianSeconds(repetitions: 3) {
+            logisticModel = try! trainModel(embeddings, FeaturizerSettings(), .logisticRegression(), train)
+        }
+        var network = MultilayerPerceptronSettings()
+        network.epochs = epochs
+        network.patience = epochs + 1
+        var networkModel: TransferModel?
+        let (trainingSet, _) = try featurize(featurizer, train, labels: train.labels)
+        let networkSeconds = Measurement.medianSeconds(repetitions: 1) {
+            var generator = SplitMix64(seed: 1)
+            networkModel = try! TransferModel.train(featurizer: featurizer, head: .multilayerPerceptron(network), on: train,
+                                                    using: &generator).model
+        }
+        let featurizeSeconds = Measurement.medianSeconds(repetitions: 3) { _ = try! featurize(featurizer, train, labels: train.labels) }
+        report("EmbeddingKit featurize + logistic regression: \(format(logisticSeconds, 3)) s (featurizing alone \(format(featurizeSeconds, 3)) s), "
+            + "test accuracy \(format(try accuracy(logisticModel!, test), 4))")
+        report("EmbeddingKit MLP (256 hidden, \(epochs) epochs, featurizing included): \(format(networkSeconds, 2)) s, "
+            + "test accuracy \(format(try accuracy(networkModel!, test), 4))")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-classify").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try export(trainingSet, to: "\(folder)/train")
+        try export(try featurize(featurizer, test, labels: train.labels).set, to: "\(folder)/test")
+        let modelPath = "\(folder)/model.ekm"
+        try logisticModel!.write(to: modelPath)
+        let throughput = try predictThroughput(modelPath: modelPath, texts: test.documents.map(\.text), folder: folder)
+        report("embkit predict, one core: \(format(throughput, 0)) documents/s (target ≥ 100,000)")
+
+        guard !options.flag("--no-peers") else { return }
+        let script = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("compare_sklearn.py").path, encoding: .utf8)
+        let peer = try ProcessMeasurement.run(["python3", "-c", script, folder, embeddingsPath, train.path, String(epochs)])
+        let values = peer.output.split(separator: "\n").reduce(into: [String: Double]()) { result, line in
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { result[String(parts[0])] = value }
+        }
+        let sklearnLogistic = values["featurize_seconds", default: .nan] + values["logistic_seconds", default: .nan]
+        report("scikit-learn featurize (Python) + LogisticRegression: \(format(sklearnLogistic, 3)) s, "
+            + "test accuracy \(format(values["logistic_accuracy", default: .nan], 4)) → EmbeddingKit \(format(sklearnLogistic / logisticSeconds, 1))× faster (target ≥ 3)")
+        report("scikit-learn MLPClassifier(256,) \(epochs) epochs on the same features: \(format(values["mlp_seconds", default: .nan], 2)) s, "
+            + "test accuracy \(format(values["mlp_accuracy", default: .nan], 4)) → EmbeddingKit \(format(values["mlp_seconds", default: .nan] / networkSeconds, 1))× faster (target ≥ 3)")
+    }
+
+    static func trainModel(_ embeddings: WordEmbeddings, _ settings: FeaturizerSettings, _ head: ClassifierHead,
+                           _ corpus: LabeledCorpus) throws -> TransferModel {
+        var generator = SplitMix64(seed: 1)
+        return try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: embeddings, settings: settings), head: head,
+                                       on: corpus, using: &generator).model
+    }
+
+    static func accuracy(_ model: TransferModel, _ corpus: LabeledCorpus) throws -> Double {
+        let predictions = try model.predict(corpus.documents.map(\.text))
+        let correct = zip(predictions, corpus.documents).filter { $0.first?.label == $1.labels.first }.count
+        return Double(correct) / Double(corpus.documents.count)
+    }
+
+    static func featurize(_ featurizer: DocumentFeaturizer, _ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
+        var features = Matrix(rows: corpus.documents.count, columns: featurizer.featureCount)
+        try features.withUnsafeMutableBufferPointer { values in
+            for (row, document) in corpus.documents.enumerated() {
+                _ = try featurizer.features(for: document.text, into: UnsafeMutableBufferPointer(
+                    rebasing: values[(row * featurizer.featureCount)..<((row + 1) * featurizer.featureCount)]))
+            }
+        }
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        return (try TrainingSet(features: features, labels: corpus.documents.map { index[$0.labels[0]]! }, classCount: labels.count), 0)
+    }
+
+    /// Writes `stem.features` (float32, row-major) and `stem.labels` (one class index per line).
+    static func export(_ set: TrainingSet, to stem: String) throws {
+        try set.features.withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: stem + ".features")) }
+        try Data((set.labels.map(String.init).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: stem + ".labels"))
+    }
+
+    /// Documents per second through `embkit predict` pinned to one core, on ≥ 100,000 lines.
+    static func predictThroughput(modelPath: String, texts: [String], folder: String) throws -> Double {
+        let input = "\(folder)/predict-input.txt"
+        var lines: [String] = []
+        while lines.count < 100_000 { lines += texts }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        let embkit = LoadBenchmark.embkitPath
+        let command = "taskset -c 0 '\(embkit)' predict --model '\(modelPath)' '\(input)' > /dev/null"
+        let measured = try ProcessMeasurement.run(["/bin/sh", "-c", command])
+        return Double(lines.count) / measured.seconds
+    }
+}

@@ -61,8 +61,9 @@ enum ClassifyBenchmark {
         try export(try featurize(featurizer, test, labels: train.labels).set, to: "\(folder)/test")
         let modelPath = "\(folder)/model.ekm"
         try logisticModel!.write(to: modelPath)
-        let throughput = try predictThroughput(modelPath: modelPath, texts: test.documents.map(\.text), folder: folder)
-        report("embkit predict, one core: \(format(throughput, 0)) documents/s (target ≥ 100,000)")
+        let (total, steady) = try predictThroughput(modelPath: modelPath, texts: test.documents.map(\.text), folder: folder)
+        report("embkit predict, one core, 100,000+ lines: \(format(steady, 0)) documents/s after start-up "
+            + "(\(format(total, 0))/s including loading the model and its embeddings) (target ≥ 100,000)")
 
         guard !options.flag("--no-peers") else { return }
         let script = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -110,15 +111,18 @@ enum ClassifyBenchmark {
         try Data((set.labels.map(String.init).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: stem + ".labels"))
     }
 
-    /// Documents per second through `embkit predict` pinned to one core, on ≥ 100,000 lines.
-    static func predictThroughput(modelPath: String, texts: [String], folder: String) throws -> Double {
-        let input = "\(folder)/predict-input.txt"
+    /// Documents per second through `embkit predict` pinned to one core, on ≥ 100,000 lines: in
+    /// all, and after start-up (the time of the same command on empty input subtracted).
+    static func predictThroughput(modelPath: String, texts: [String], folder: String) throws -> (total: Double, steady: Double) {
+        let input = "\(folder)/predict-input.txt", empty = "\(folder)/predict-empty.txt"
         var lines: [String] = []
         while lines.count < 100_000 { lines += texts }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
-        let embkit = LoadBenchmark.embkitPath
-        let command = "taskset -c 0 '\(embkit)' predict --model '\(modelPath)' '\(input)' > /dev/null"
-        let measured = try ProcessMeasurement.run(["/bin/sh", "-c", command])
-        return Double(lines.count) / measured.seconds
+        try Data().write(to: URL(fileURLWithPath: empty))
+        func seconds(_ file: String) throws -> Double {
+            try ProcessMeasurement.run(["/bin/sh", "-c", "taskset -c 0 '\(LoadBenchmark.embkitPath)' predict --model '\(modelPath)' '\(file)' > /dev/null"]).seconds
+        }
+        let startUp = try seconds(empty), whole = try seconds(input)
+        return (Double(lines.count) / whole, Double(lines.count) / max(0.01, whole - startUp))
     }
 }

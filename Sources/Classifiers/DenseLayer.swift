@@ -38,7 +38,7 @@ public struct DenseLayer: Sendable, Codable {
     }
 
     static func relu(_ matrix: inout Matrix) {
-        matrix.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] = max(values[index], 0) } }
+        matrix.withUnsafeMutableBufferPointer(Kernels.relu)
     }
 
     /// Zeroes a `rate` share of `matrix` and scales the rest by `1 / (1 - rate)` (inverted dropout);
@@ -49,9 +49,7 @@ public struct DenseLayer: Sendable, Codable {
         mask.withUnsafeMutableBufferPointer { values in
             for index in values.indices { values[index] = generator.nextUnitFloat() < rate ? 0 : keep }
         }
-        mask.withUnsafeBufferPointer { factors in
-            matrix.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] *= factors[index] } }
-        }
+        mask.withUnsafeBufferPointer { factors in matrix.withUnsafeMutableBufferPointer { Kernels.multiplyElementwise(factors, into: $0) } }
         return mask
     }
 
@@ -59,14 +57,10 @@ public struct DenseLayer: Sendable, Codable {
     /// times the dropout mask's factor where there was dropout.
     static func reluGradient(_ gradient: inout Matrix, activation: Matrix, mask: Matrix?) {
         activation.withUnsafeBufferPointer { active in
-            gradient.withUnsafeMutableBufferPointer { values in
-                for index in values.indices { values[index] = active[index] > 0 ? values[index] : 0 }
-            }
+            gradient.withUnsafeMutableBufferPointer { Kernels.reluBackward(activation: active, gradient: $0) }
         }
         guard let mask else { return }
-        mask.withUnsafeBufferPointer { factors in
-            gradient.withUnsafeMutableBufferPointer { values in for index in values.indices { values[index] *= factors[index] } }
-        }
+        mask.withUnsafeBufferPointer { factors in gradient.withUnsafeMutableBufferPointer { Kernels.multiplyElementwise(factors, into: $0) } }
     }
 }
 

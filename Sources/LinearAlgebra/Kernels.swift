@@ -55,6 +55,31 @@ public enum Kernels {
         ek_scale(InstructionSet.detected.kernelValue, x.count, alpha, base)
     }
 
+    /// `x[i] = max(x[i], 0)`, the rectified linear unit.
+    /// - Complexity: O(n).
+    public static func relu(_ x: UnsafeMutableBufferPointer<Float>) {
+        guard let base = x.baseAddress, !x.isEmpty else { return }
+        ek_relu(InstructionSet.detected.kernelValue, x.count, base)
+    }
+
+    /// The backward pass of ReLU: `gradient[i] = 0` wherever `activation[i] <= 0`.
+    /// - Precondition: equal counts.
+    /// - Complexity: O(n).
+    public static func reluBackward(activation: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>) {
+        precondition(activation.count == gradient.count, "reluBackward: lengths differ (\(activation.count) vs \(gradient.count))")
+        guard let a = activation.baseAddress, let g = gradient.baseAddress, !gradient.isEmpty else { return }
+        ek_relu_backward(InstructionSet.detected.kernelValue, gradient.count, a, g)
+    }
+
+    /// `y[i] *= x[i]`.
+    /// - Precondition: equal counts.
+    /// - Complexity: O(n).
+    public static func multiplyElementwise(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        precondition(x.count == y.count, "multiplyElementwise: lengths differ (\(x.count) vs \(y.count))")
+        guard let xs = x.baseAddress, let ys = y.baseAddress, !y.isEmpty else { return }
+        ek_multiply_elementwise(InstructionSet.detected.kernelValue, y.count, xs, ys)
+    }
+
     /// The Euclidean (L2) norm, `sqrt(sum of x[i]²)`.
     /// - Complexity: O(n).
     public static func l2Norm(_ x: UnsafeBufferPointer<Float>) -> Float {

@@ -12,7 +12,9 @@
 #define EK_NR (2 * EK_VW)
 
 typedef float EK_FN(vec) __attribute__((ext_vector_type(EK_VW)));
+typedef int EK_FN(ivec) __attribute__((ext_vector_type(EK_VW)));
 #define VEC EK_FN(vec)
+#define IVEC EK_FN(ivec)
 
 EK_TARGET static inline VEC EK_FN(load)(const char *p) {
     VEC v;
@@ -79,6 +81,32 @@ EK_TARGET static void EK_FN(scale)(size_t n, float alpha, float *x) {
     for (; i < n; i++) x[i] *= alpha;
 }
 
+EK_TARGET static void EK_FN(relu)(size_t n, float *x) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC v = EK_FN(load)((const char *)(x + i));
+        EK_FN(store)(x + i, (VEC)((IVEC)v & (v > (VEC)0)));
+    }
+    for (; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0;
+}
+
+EK_TARGET static void EK_FN(relu_backward)(size_t n, const float *activation, float *gradient) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC a = EK_FN(load)((const char *)(activation + i)), g = EK_FN(load)((const char *)(gradient + i));
+        EK_FN(store)(gradient + i, (VEC)((IVEC)g & (a > (VEC)0)));
+    }
+    for (; i < n; i++) gradient[i] = activation[i] > 0 ? gradient[i] : 0;
+}
+
+EK_TARGET static void EK_FN(multiply_elementwise)(size_t n, const float *x, float *y) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        EK_FN(store)(y + i, EK_FN(load)((const char *)(y + i)) * EK_FN(load)((const char *)(x + i)));
+    }
+    for (; i < n; i++) y[i] *= x[i];
+}
+
 EK_TARGET static void EK_FN(gemv)(size_t rows, size_t columns, const char *a, size_t lda,
                                   const float *x, float *y) {
     for (size_t i = 0; i < rows; i++) y[i] = EK_FN(dot)(a + 4 * i * lda, (const char *)x, columns);
@@ -123,6 +151,13 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
     enum { MR = EK_MR, NR = EK_NR, KC = 256, MC = EK_MR * 16, NC = 2048 };
     ek_scale_matrix(m, n, beta, c, ldc);
     if (m == 0 || n == 0 || k == 0 || alpha == 0) return 0;
+    if (n < EK_VW / 2 && !ta && tb) {
+        // A few output columns (a classifier's last layer): one dot product each beats packing.
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                c[i * ldc + j] += alpha * EK_FN(dot)((const char *)(a + i * lda), (const char *)(b + j * ldb), k);
+        return 0;
+    }
 
     // Workspaces sized to the problem, so small products stay in cache and cost no page faults.
     size_t kc_max = k < KC ? k : KC;
@@ -186,6 +221,7 @@ EK_TARGET static double EK_FN(fma_peak_loop)(size_t iterations, float *sink) {
 }
 
 #undef VEC
+#undef IVEC
 #undef EK_NR
 #undef EK_FN
 #undef EK_NAME1

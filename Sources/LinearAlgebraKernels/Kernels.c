@@ -155,6 +155,16 @@ void ek_axpy(ek_isa isa, size_t n, float alpha, const void *x, float *y) {
 
 void ek_scale(ek_isa isa, size_t n, float alpha, float *x) { EK_DISPATCH(scale, n, alpha, x) }
 
+void ek_relu(ek_isa isa, size_t n, float *x) { EK_DISPATCH(relu, n, x) }
+
+void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient) {
+    EK_DISPATCH(relu_backward, n, activation, gradient)
+}
+
+void ek_multiply_elementwise(ek_isa isa, size_t n, const float *x, float *y) {
+    EK_DISPATCH(multiply_elementwise, n, x, y)
+}
+
 void ek_gemv(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda, const float *x,
              float *y) {
     EK_DISPATCH(gemv, rows, columns, (const char *)a, lda, x, y)

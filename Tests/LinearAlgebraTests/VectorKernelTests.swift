@@ -80,3 +80,23 @@ struct VectorKernelTests {
         expectClose(out, a.map { 1 + 2 * $0 }, tolerance: 1e-6)
     }
 }
+
+@Suite("Element-wise kernels match naive loops on every length")
+struct ElementwiseKernelTests {
+    @Test("relu, its backward pass and the element-wise product", arguments: VectorKernelTests.instructionSets)
+    func elementwise(instructionSet: InstructionSet) {
+        let isa = instructionSet.kernelValue
+        for length in VectorKernelTests.lengths {
+            let x = randomValues(length, seed: UInt64(length) + 40), g = randomValues(length, seed: UInt64(length) + 41)
+            var relu = x
+            relu.withUnsafeMutableBufferPointer { ek_relu(isa, length, $0.baseAddress) }
+            #expect(relu == x.map { $0 > 0 ? $0 : 0 }, "relu length \(length)")
+            var backward = g
+            x.withUnsafeBufferPointer { a in backward.withUnsafeMutableBufferPointer { ek_relu_backward(isa, length, a.baseAddress, $0.baseAddress) } }
+            #expect(backward == zip(x, g).map { $0 > 0 ? $1 : 0 }, "relu backward length \(length)")
+            var product = g
+            x.withUnsafeBufferPointer { a in product.withUnsafeMutableBufferPointer { ek_multiply_elementwise(isa, length, a.baseAddress, $0.baseAddress) } }
+            #expect(product == zip(x, g).map { $0 * $1 }, "product length \(length)")
+        }
+    }
+}

@@ -41,6 +41,15 @@ void ek_axpy(ek_isa isa, size_t n, float alpha, const void *x, float *y);
 /// x[i] *= alpha for i < n.
 void ek_scale(ek_isa isa, size_t n, float alpha, float *x);
 
+/// x[i] = max(x[i], 0).
+void ek_relu(ek_isa isa, size_t n, float *x);
+
+/// gradient[i] = activation[i] > 0 ? gradient[i] : 0 (the backward pass of ReLU).
+void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient);
+
+/// y[i] *= x[i].
+void ek_multiply_elementwise(ek_isa isa, size_t n, const float *x, float *y);
+
 /// y[i] = A[i, :] · x for the `rows` × `columns` matrix A with row stride `lda` (in floats).
 void ek_gemv(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda,
              const float *x, float *y);

@@ -16,14 +16,13 @@ struct TestCommand: ParsableCommand {
     @Option(help: "Use this embedding file instead of the one the model records.")
     var embeddings: String?
 
-    @Argument(help: "The labelled corpus (fastText or TSV).")
+    @Argument(help: "The labelled corpus (fastText, TSV, CSV or a folder per class).")
     var file: String
 
     @Option(name: [.short, .long], help: "k for P@k and R@k.")
     var k = 1
 
-    @Option(help: "fail or skip on malformed corpus lines.")
-    var badLines: BadLinePolicy = .fail
+    @OptionGroup var corpusOptions: CorpusOptions
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -34,19 +33,18 @@ struct TestCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try reportingTrainingErrors { try TransferModel(contentsOf: model, embeddingsPath: embeddings) }
-        try Self.report(model: loaded, corpusPath: file, k: k, json: json, badLines: badLines)
+        try Self.report(model: loaded, corpus: try corpusOptions.read(file), k: k, json: json)
     }
 
-    /// Predicts every document of the corpus at `corpusPath` and prints the report.
-    static func report(model: TransferModel, corpusPath: String, k: Int, json: Bool, badLines: BadLinePolicy) throws {
-        let corpus = try reportingFileErrors { try LabeledCorpus(contentsOf: corpusPath, badLines: badLines) }
+    /// Predicts every document of `corpus` and prints the report.
+    static func report(model: TransferModel, corpus: LabeledCorpus, k: Int, json: Bool) throws {
         let index = Dictionary(uniqueKeysWithValues: model.labels.enumerated().map { ($1, $0) })
         var gold: [[Int]] = []
         for document in corpus.documents {
             let classes = document.labels.compactMap { index[$0] }
             guard classes.count == document.labels.count else {
                 let label = document.labels.first { index[$0] == nil }!
-                StandardError.print("embkit: \(corpusPath):\(document.line): the label '\(label)' is not one the model was trained on")
+                StandardError.print("embkit: \(corpus.path):\(document.line): the label '\(label)' is not one the model was trained on")
                 throw ExitCode.failure
             }
             gold.append(classes)

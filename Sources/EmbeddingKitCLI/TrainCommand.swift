@@ -28,8 +28,9 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a text classifier on pre-trained embedding features.",
-        discussion: "Corpora are fastText (`__label__x text`) or TSV (`label<TAB>text`) files. With no arguments it "
-            + "trains on the shipped Rotten Tomatoes corpus and GloVe subset and prints the test report.")
+        discussion: "Corpora are fastText (`__label__x text`, several labels train one-vs-all), TSV (`label<TAB>text`), "
+            + "CSV with a header, or a folder per class. With no arguments it trains on the shipped Rotten Tomatoes "
+            + "corpus and GloVe subset and prints the test report.")
 
     @Option(help: "The training corpus.")
     var train = "Corpora/rotten-tomatoes/train.txt"
@@ -82,8 +83,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "skip or fail on words without a vector.")
     var unknownWords: FeaturizerSettings.UnknownWords = .skip
 
-    @Option(help: "fail or skip on malformed corpus lines.")
-    var badLines: BadLinePolicy = .fail
+    @OptionGroup var corpusOptions: CorpusOptions
 
     @Flag(help: "Store the training vocabulary's vectors in the model instead of a reference to the file.")
     var embedVectors = false
@@ -111,9 +111,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let vectors = try EmbeddingFileOptions.parse([]).load(embeddings)
-        let corpus = try reportingFileErrors { try LabeledCorpus(contentsOf: train, badLines: badLines) }
-        let validation = try valid.map { path in try reportingFileErrors { try LabeledCorpus(contentsOf: path, badLines: badLines) } }
-        if corpus.skippedLines > 0 { StandardError.print("embkit: skipped \(corpus.skippedLines) malformed line(s) in \(train)") }
+        let corpus = try corpusOptions.read(train)
+        let validation = try valid.map(corpusOptions.read)
         let tokenizer: any Tokenizer = tokenizer == .whitespace
             ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
         let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
@@ -151,7 +150,7 @@ struct TrainCommand: ParsableCommand {
             + "\(String(format: "%.1f", 100 * coverage))%) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
         let testPath = test ?? (train == "Corpora/rotten-tomatoes/train.txt" ? "Corpora/rotten-tomatoes/test.txt" : nil)
         if let testPath {
-            try TestCommand.report(model: model, corpusPath: testPath, k: 1, json: json, badLines: badLines)
+            try TestCommand.report(model: model, corpus: try corpusOptions.read(testPath), k: 1, json: json)
         }
     }
 }

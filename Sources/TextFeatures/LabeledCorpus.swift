@@ -18,12 +18,31 @@ public struct LabeledDocument: Sendable, Hashable {
     }
 }
 
-/// The layouts a labelled corpus file can have.
+/// The layouts a labelled corpus can have.
 public enum CorpusFormat: String, Sendable, CaseIterable {
     /// fastText: `__label__a __label__b text…` per line.
     case fasttext
     /// `label<TAB>text` per line.
     case tsv
+    /// CSV with a header row (RFC 4180: quoted fields, `""` escapes, newlines inside quotes); the
+    /// text and label columns are named by `CorpusColumns`.
+    case csv
+    /// A folder with one subfolder per label and one document per file.
+    case folder
+}
+
+/// Which CSV columns hold the text and the label: header names, or 1-based column numbers.
+public struct CorpusColumns: Sendable, Hashable {
+    /// The text column (default `text`).
+    public var text: String
+    /// The label column (default `label`).
+    public var label: String
+
+    /// Columns named `text` and `label` unless told otherwise.
+    public init(text: String = "text", label: String = "label") {
+        self.text = text
+        self.label = label
+    }
 }
 
 /// What happens to a malformed line (an empty label, no text).
@@ -46,29 +65,41 @@ public struct LabeledCorpus: Sendable {
     /// Every label that occurs, sorted.
     public var labels: [String] { Array(Set(documents.flatMap(\.labels))).sorted() }
 
-    /// Reads the corpus at `path`; the format is fastText when the first non-empty line starts
-    /// with `__label__`, else TSV, unless `format` says.
-    /// - Throws: `EmbeddingFileError` naming the file and line: unreadable, not UTF-8, a line
-    ///   with an empty label or no text (under `.fail`), or no documents at all.
-    public init(contentsOf path: String, format: CorpusFormat? = nil, badLines: BadLinePolicy = .fail) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw EmbeddingFileError(path: path, location: .file, kind: .invalidUTF8, message: "the corpus is not valid UTF-8")
-        }
-        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-        let format = format ?? (lines.first { !$0.isEmpty }?.hasPrefix("__label__") == true ? .fasttext : .tsv)
+    /// Reads the corpus at `path`. Unless `format` says, a folder is read as one subfolder per
+    /// label, a `.csv` file as CSV, a file whose first line starts with `__label__` as fastText,
+    /// anything else as TSV.
+    /// - Throws: `EmbeddingFileError` naming the file and line: unreadable, not UTF-8, a line with
+    ///   an empty label or no text (under `.fail`), a CSV without the named columns, or no
+    ///   documents at all.
+    public init(contentsOf path: String, format: CorpusFormat? = nil, badLines: BadLinePolicy = .fail,
+                columns: CorpusColumns = CorpusColumns()) throws {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        let format = format ?? (isFolder.boolValue ? .folder : path.lowercased().hasSuffix(".csv") ? .csv : nil)
         var documents: [LabeledDocument] = []
         var skipped = 0
-        for (offset, rawLine) in lines.enumerated() {
-            let line = rawLine
-            if line.allSatisfy(\.isWhitespace) { continue }
+        func add(_ parse: () throws -> LabeledDocument) throws {
             do {
-                documents.append(try Self.parse(line, format: format, path: path, lineNumber: offset + 1))
-            } catch let error as EmbeddingFileError where badLines == .skip {
-                _ = error
+                documents.append(try parse())
+            } catch is EmbeddingFileError where badLines == .skip {
                 skipped += 1
+            }
+        }
+        if format == .folder {
+            guard exists else { throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open") }
+            for (file, label) in try CorpusFolder.files(in: path) {
+                try add { try CorpusFolder.document(at: file, label: label) }
+            }
+        } else {
+            let text = try Self.text(of: path)
+            if format == .csv {
+                for record in try CSVRecords.labeled(text, path: path, columns: columns) { try add(record) }
+            } else {
+                let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+                let lineFormat = format ?? (lines.first { !$0.isEmpty }?.hasPrefix("__label__") == true ? .fasttext : .tsv)
+                for (offset, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
+                    try add { try Self.parse(line, format: lineFormat, path: path, lineNumber: offset + 1) }
+                }
             }
         }
         guard !documents.isEmpty else {
@@ -77,6 +108,17 @@ public struct LabeledCorpus: Sendable {
         self.documents = documents
         skippedLines = skipped
         self.path = path
+    }
+
+    /// The UTF-8 text of the file at `path`.
+    static func text(of path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open")
+        }
+        if let bad = data.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
+            throw EmbeddingFileError(path: path, location: .byte(bad), kind: .invalidUTF8, message: "invalid UTF-8")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A corpus of documents already in memory.
@@ -107,7 +149,7 @@ public struct LabeledCorpus: Sendable {
             let text = rest.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { throw bad("a label with no text") }
             return LabeledDocument(text: text, labels: labels, line: lineNumber)
-        case .tsv:
+        case .tsv, .csv, .folder:
             guard let tab = line.firstIndex(of: "\t") else { throw bad("expected `label<TAB>text`, found no tab") }
             let label = line[..<tab].trimmingCharacters(in: .whitespaces)
             let text = line[line.index(after: tab)...].trimmingCharacters(in: .whitespaces)

@@ -36,18 +36,23 @@ public struct TransferModel: Sendable {
     ///   - featurizer: fitted on the training texts here when its weighting needs it.
     ///   - validation: used for early stopping (and reported through `progress`).
     ///   - progress: epoch, training loss and validation accuracy (MLP only).
+    /// When a document has several labels the head is one logistic regression per label
+    /// (one-vs-all); predict those with a threshold.
     /// - Throws: `TrainingError` (divergence, one class only), `FeaturizerError`, or
-    ///   `TransferError.multiLabel` for documents with several labels.
+    ///   `TransferError.multiLabel` for multi-label data with the MLP head.
     public static func train<G: RandomNumberGenerator>(
         strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer, head: ClassifierHead,
         on corpus: LabeledCorpus, validation: LabeledCorpus? = nil, using generator: inout G,
         progress: ((Int, Double, Double?) -> Void)? = nil
     ) throws -> (model: TransferModel, coverage: Double) {
-        if let document = corpus.documents.first(where: { $0.labels.count != 1 }) {
-            throw TransferError.multiLabel(line: document.line)
-        }
         let labels = corpus.labels
         let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
+        if let document = corpus.documents.first(where: { $0.labels.count != 1 }) {
+            guard case .logisticRegression(let settings) = head else { throw TransferError.multiLabel(line: document.line) }
+            let (features, labelSets, coverage) = try fitted.multiLabelFeatures(corpus, labels: labels)
+            let model = try OneVersusAll.train(features: features, labelSets: labelSets, labelCount: labels.count, configuration: settings)
+            return (TransferModel(strategy: strategy, labels: labels, featurizer: fitted, head: .oneVersusAll(model)), coverage)
+        }
         let (training, coverage) = try fitted.trainingSet(corpus, labels: labels)
         let held = try validation.map { try fitted.trainingSet($0, labels: labels).set }
         let trained: TrainedClassifier
@@ -93,7 +98,7 @@ public struct TransferModel: Sendable {
 
 /// Problems with the data a transfer model is trained or tested on.
 public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A document has several labels (or none); one-vs-all training is not supported yet.
+    /// A document has several labels and the head is not logistic regression (one-vs-all needs it).
     case multiLabel(line: Int)
     /// A test document has a label the model was not trained on.
     case unknownLabel(String, line: Int)
@@ -101,13 +106,27 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A readable reason.
     public var description: String {
         switch self {
-        case .multiLabel(let line): "line \(line): several labels on one document; multi-label training is not supported yet"
+        case .multiLabel(let line): "line \(line): several labels on one document; multi-label data trains one-vs-all logistic regressions, choose --classifier logistic"
         case .unknownLabel(let label, let line): "line \(line): the label '\(label)' is not one the model was trained on"
         }
     }
 }
 
 extension DocumentFeaturizer {
+    /// The features of `corpus`, each document's label indices, and the mean token coverage.
+    func multiLabelFeatures(_ corpus: LabeledCorpus, labels: [String]) throws -> (Matrix, [[Int]], Double) {
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        var features = Matrix(rows: corpus.documents.count, columns: featureCount)
+        var coverage = 0.0
+        try features.withUnsafeMutableBufferPointer { values in
+            for (row, document) in corpus.documents.enumerated() {
+                let output = UnsafeMutableBufferPointer(rebasing: values[(row * featureCount)..<((row + 1) * featureCount)])
+                coverage += try self.features(for: document.text, into: output)
+            }
+        }
+        return (features, corpus.documents.map { $0.labels.compactMap { index[$0] } }, coverage / Double(max(1, corpus.documents.count)))
+    }
+
     /// The features and class indices of `corpus`, and the mean token coverage.
     func trainingSet(_ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })

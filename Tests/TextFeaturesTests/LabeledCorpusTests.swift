@@ -46,3 +46,53 @@ struct LabeledCorpusTests {
         #expect(throws: EmbeddingFileError.self) { try LabeledCorpus(contentsOf: try write("\n\n")) }
     }
 }
+
+@Suite("CSV and folder corpora")
+struct OtherCorpusFormatTests {
+    func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("CSV with quotes, doubled quotes, commas and newlines inside fields; columns by name or number")
+    func csv() throws {
+        let path = try folder().appendingPathComponent("reviews.csv")
+        try Data("id,review,label\r\n1,\"Great, \"\"moving\"\"\nfilm\",pos\n2,Dull,neg\n".utf8).write(to: path)
+        let corpus = try LabeledCorpus(contentsOf: path.path, columns: CorpusColumns(text: "review"))
+        #expect(corpus.documents.map(\.text) == ["Great, \"moving\"\nfilm", "Dull"])
+        #expect(corpus.documents.map(\.labels) == [["pos"], ["neg"]] && corpus.documents.map(\.line) == [2, 4])
+        let byNumber = try LabeledCorpus(contentsOf: path.path, columns: CorpusColumns(text: "2", label: "3"))
+        #expect(byNumber.documents.count == 2)
+    }
+
+    @Test("CSV errors: a missing column, an unclosed quote, a short record")
+    func csvErrors() throws {
+        let path = try folder().appendingPathComponent("bad.csv")
+        try Data("text,label\nok,pos\n".utf8).write(to: path)
+        #expect(throws: EmbeddingFileError.self) { try LabeledCorpus(contentsOf: path.path, columns: CorpusColumns(text: "body")) }
+        try Data("text,label\nok,pos\n\"never closed,neg\n".utf8).write(to: path)
+        do {
+            _ = try LabeledCorpus(contentsOf: path.path)
+            Issue.record("expected an error")
+        } catch let error as EmbeddingFileError {
+            #expect(error.kind == .truncated && error.location == .line(3))
+        }
+        try Data("text,label\nok,pos\nshort\n".utf8).write(to: path)
+        #expect(try LabeledCorpus(contentsOf: path.path, badLines: .skip).skippedLines == 1)
+    }
+
+    @Test("a folder per class, one document per file; empty files are bad documents")
+    func folders() throws {
+        let root = try folder()
+        for (label, files) in [("pos", ["a.txt": "great film", "b.txt": "loved it"]), ("neg", ["c.txt": "dull", "d.txt": "  "])] {
+            let sub = root.appendingPathComponent(label)
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            for (name, text) in files { try Data(text.utf8).write(to: sub.appendingPathComponent(name)) }
+        }
+        #expect(throws: EmbeddingFileError.self) { try LabeledCorpus(contentsOf: root.path) }
+        let corpus = try LabeledCorpus(contentsOf: root.path, badLines: .skip)
+        #expect(corpus.documents.map(\.labels) == [["neg"], ["pos"], ["pos"]] && corpus.skippedLines == 1)
+        #expect(corpus.documents.map(\.text) == ["dull", "great film", "loved it"])
+    }
+}

@@ -67,13 +67,26 @@ struct TransferModelTests {
         #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: embeddedPath) }
     }
 
-    @Test("multi-label documents are refused with their line")
-    func multiLabel() {
+    @Test("multi-label data trains one-vs-all logistic regressions; the MLP head refuses it with the line")
+    func multiLabel() throws {
         var generator = SplitMix64(seed: 1)
-        let corpus = LabeledCorpus(documents: Self.corpus.documents + [LabeledDocument(text: "good bad", labels: ["pos", "neg"], line: 7)])
-        #expect(throws: TransferError.multiLabel(line: 7)) {
-            try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings), head: .logisticRegression(),
-                                    on: corpus, using: &generator)
+        let documents = Self.corpus.documents.map { document in
+            LabeledDocument(text: document.text, labels: document.labels + (document.text.contains("film") ? ["movie"] : []),
+                            line: document.line)
+        }
+        let corpus = LabeledCorpus(documents: documents)
+        let (model, _) = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
+                                                 head: .logisticRegression(), on: corpus, using: &generator)
+        guard case .oneVersusAll = model.head else {
+            Issue.record("expected a one-vs-all head")
+            return
+        }
+        #expect(model.labels == ["movie", "neg", "pos"])
+        let predictions = try model.predict("great film", k: 3)
+        #expect(predictions.count == 3 && predictions.allSatisfy { $0.probability >= 0 && $0.probability <= 1 })
+        #expect(throws: TransferError.multiLabel(line: 1)) {
+            try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
+                                    head: .multilayerPerceptron(), on: corpus, using: &generator)
         }
     }
 }

@@ -1,7 +1,8 @@
-/// UTF-8 checks for words read from vector files.
-enum UTF8Validation {
+/// UTF-8 checks for words and texts read from files.
+public enum UTF8Validation {
     /// The offset of the first byte that does not belong to a valid UTF-8 sequence, or nil.
-    static func firstInvalidOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    /// - Complexity: O(n).
+    public static func firstInvalidOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var index = 0
         let count = bytes.count
         while index < count {

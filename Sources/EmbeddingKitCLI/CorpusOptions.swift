@@ -1,0 +1,30 @@
+import ArgumentParser
+import EmbeddingStore
+import TextFeatures
+
+extension CorpusFormat: ExpressibleByArgument {}
+
+/// How `train` and `test` read labelled corpora.
+struct CorpusOptions: ParsableArguments {
+    @Option(help: "fasttext, tsv, csv or folder (default: detected from the path and first line).")
+    var corpusFormat: CorpusFormat?
+
+    @Option(help: "The CSV column with the text: a header name or a 1-based number.")
+    var textColumn = "text"
+
+    @Option(help: "The CSV column with the label: a header name or a 1-based number.")
+    var labelColumn = "label"
+
+    @Option(help: "fail or skip on malformed corpus lines.")
+    var badLines: BadLinePolicy = .fail
+
+    /// Reads the corpus at `path`, printing `path:line: message` and exiting 1 on bad input.
+    func read(_ path: String) throws -> LabeledCorpus {
+        let corpus = try reportingFileErrors {
+            try LabeledCorpus(contentsOf: path, format: corpusFormat, badLines: badLines,
+                              columns: CorpusColumns(text: textColumn, label: labelColumn))
+        }
+        if corpus.skippedLines > 0 { StandardError.print("embkit: skipped \(corpus.skippedLines) malformed line(s) in \(path)") }
+        return corpus
+    }
+}

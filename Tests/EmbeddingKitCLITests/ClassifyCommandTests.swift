@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@Suite("embkit train, test and predict")
+struct ClassifyCommandTests {
+    static let corpus = """
+        __label__a the of and
+        __label__b in to is
+        __label__a of the and the
+        __label__b to in is to
+        __label__a and of
+        __label__b is in
+
+        """
+
+    func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-classify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("train writes a model and reports; test --json has the documented keys; predict streams one line per input")
+    func roundTrip() throws {
+        let folder = try scratch()
+        let corpus = folder.appendingPathComponent("train.txt"), model = folder.appendingPathComponent("model.ekm")
+        try Data(Self.corpus.utf8).write(to: corpus)
+        let train = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                                 "--output", model.path, "--tokenizer", "whitespace"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stderr.contains("trained on 6 documents (2 labels"))
+
+        let test = try EmbeddingKitProcess.run(["test", "--model", model.path, corpus.path, "--json"])
+        #expect(test.status == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(test.stdout.utf8)) as? [String: Any]
+        for key in ["examples", "accuracy", "macro_f1", "k", "precision_at_k", "recall_at_k", "per_class", "confusion"] {
+            #expect(report?[key] != nil, "missing \(key)")
+        }
+        #expect(report?["examples"] as? Int == 6)
+
+        let predict = try EmbeddingKitProcess.run(["predict", "--model", model.path, "-k", "2"], input: "the of\nin is\n\nzzz\n")
+        #expect(predict.status == 0)
+        let lines = predict.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("__label__a ") && lines[1].hasPrefix("__label__b "))
+        let json = try EmbeddingKitProcess.run(["predict", "--model", model.path, "--json"], input: "the of\n")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(((object?["labels"] as? [[String: Any]])?.first?["label"] as? String) == "a")
+    }
+
+    @Test("an unknown test label, a missing model and a bad corpus line are errors with a location")
+    func errors() throws {
+        let folder = try scratch()
+        let corpus = folder.appendingPathComponent("train.txt"), model = folder.appendingPathComponent("model.ekm")
+        try Data(Self.corpus.utf8).write(to: corpus)
+        _ = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel, "--output", model.path])
+        let other = folder.appendingPathComponent("other.txt")
+        try Data("__label__a the\n__label__c of\n".utf8).write(to: other)
+        let unknown = try EmbeddingKitProcess.run(["test", "--model", model.path, other.path])
+        #expect(unknown.status == 1 && unknown.stderr.contains("\(other.path):2: the label 'c'"))
+        let missing = try EmbeddingKitProcess.run(["predict", "--model", folder.appendingPathComponent("none.ekm").path])
+        #expect(missing.status == 1 && missing.stderr.contains("cannot open the model file"))
+        try Data("__label__a the\n__label__ of\n".utf8).write(to: other)
+        let bad = try EmbeddingKitProcess.run(["train", "--train", other.path, "--embeddings", StoreCommandTests.toyModel,
+                                               "--output", folder.appendingPathComponent("m2.ekm").path])
+        #expect(bad.status == 1 && bad.stderr.contains("\(other.path):2: an empty label"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m2.ekm").path))
+    }
+}

@@ -45,11 +45,6 @@ struct AdamOptimizer {
 
     private static func apply(_ gradient: UnsafeBufferPointer<Float>, _ m: UnsafeMutableBufferPointer<Float>,
                               _ v: UnsafeMutableBufferPointer<Float>, _ w: UnsafeMutableBufferPointer<Float>, stepSize: Float) {
-        for index in gradient.indices {
-            let g = gradient[index]
-            m[index] = 0.9 * m[index] + 0.1 * g
-            v[index] = 0.999 * v[index] + 0.001 * g * g
-            w[index] -= stepSize * m[index] / (v[index].squareRoot() + 1e-8)
-        }
+        Kernels.adamStep(gradient: gradient, first: m, second: v, weights: w, beta1: 0.9, beta2: 0.999, step: stepSize, epsilon: 1e-8)
     }
 }

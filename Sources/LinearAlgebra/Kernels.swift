@@ -71,6 +71,21 @@ public enum Kernels {
         ek_relu_backward(InstructionSet.detected.kernelValue, gradient.count, a, g)
     }
 
+    /// One Adam update of `weights` from `gradient`, with moment estimates `first` and `second`:
+    /// `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`, `w −= step · m / (√v + ε)`.
+    /// - Precondition: equal counts.
+    /// - Complexity: O(n).
+    public static func adamStep(
+        gradient: UnsafeBufferPointer<Float>, first: UnsafeMutableBufferPointer<Float>, second: UnsafeMutableBufferPointer<Float>,
+        weights: UnsafeMutableBufferPointer<Float>, beta1: Float, beta2: Float, step: Float, epsilon: Float
+    ) {
+        precondition(gradient.count == first.count && first.count == second.count && second.count == weights.count,
+                     "adamStep: lengths differ")
+        guard !weights.isEmpty else { return }
+        ek_adam_step(InstructionSet.detected.kernelValue, weights.count, gradient.baseAddress, first.baseAddress,
+                     second.baseAddress, weights.baseAddress, beta1, beta2, step, epsilon)
+    }
+
     /// `y[i] *= x[i]`.
     /// - Precondition: equal counts.
     /// - Complexity: O(n).

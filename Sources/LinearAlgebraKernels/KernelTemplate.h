@@ -107,6 +107,24 @@ EK_TARGET static void EK_FN(multiply_elementwise)(size_t n, const float *x, floa
     for (; i < n; i++) y[i] *= x[i];
 }
 
+EK_TARGET static void EK_FN(adam_step)(size_t n, const float *gradient, float *m, float *v, float *w,
+                                       float beta1, float beta2, float step, float epsilon) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC g = EK_FN(load)((const char *)(gradient + i));
+        VEC mi = beta1 * EK_FN(load)((const char *)(m + i)) + (1 - beta1) * g;
+        VEC vi = beta2 * EK_FN(load)((const char *)(v + i)) + (1 - beta2) * g * g;
+        EK_FN(store)(m + i, mi);
+        EK_FN(store)(v + i, vi);
+        EK_FN(store)(w + i, EK_FN(load)((const char *)(w + i)) - step * mi / (__builtin_elementwise_sqrt(vi) + epsilon));
+    }
+    for (; i < n; i++) {
+        m[i] = beta1 * m[i] + (1 - beta1) * gradient[i];
+        v[i] = beta2 * v[i] + (1 - beta2) * gradient[i] * gradient[i];
+        w[i] -= step * m[i] / (sqrtf(v[i]) + epsilon);
+    }
+}
+
 EK_TARGET static void EK_FN(gemv)(size_t rows, size_t columns, const char *a, size_t lda,
                                   const float *x, float *y) {
     for (size_t i = 0; i < rows; i++) y[i] = EK_FN(dot)(a + 4 * i * lda, (const char *)x, columns);

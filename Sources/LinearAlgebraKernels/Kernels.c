@@ -1,6 +1,7 @@
 // Shared helpers, the per-instruction-set kernel variants, and the dispatching entry points.
 #include "LinearAlgebraKernels.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,6 +157,11 @@ void ek_axpy(ek_isa isa, size_t n, float alpha, const void *x, float *y) {
 void ek_scale(ek_isa isa, size_t n, float alpha, float *x) { EK_DISPATCH(scale, n, alpha, x) }
 
 void ek_relu(ek_isa isa, size_t n, float *x) { EK_DISPATCH(relu, n, x) }
+
+void ek_adam_step(ek_isa isa, size_t n, const float *gradient, float *m, float *v, float *w, float beta1, float beta2,
+                  float step, float epsilon) {
+    EK_DISPATCH(adam_step, n, gradient, m, v, w, beta1, beta2, step, epsilon)
+}
 
 void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient) {
     EK_DISPATCH(relu_backward, n, activation, gradient)

@@ -100,3 +100,34 @@ struct ElementwiseKernelTests {
         }
     }
 }
+
+@Suite("The Adam step kernel matches the textbook update")
+struct AdamKernelTests {
+    @Test("every length 0…33 and beyond", arguments: VectorKernelTests.instructionSets)
+    func adam(instructionSet: InstructionSet) {
+        for length in VectorKernelTests.lengths {
+            let g = randomValues(length, seed: UInt64(length) + 60)
+            var m = randomValues(length, seed: UInt64(length) + 61), v = randomValues(length, seed: UInt64(length) + 62).map(abs)
+            var w = randomValues(length, seed: UInt64(length) + 63)
+            var expectedM = m, expectedV = v, expectedW = w
+            for i in 0..<length {
+                expectedM[i] = 0.9 * m[i] + 0.1 * g[i]
+                expectedV[i] = 0.999 * v[i] + 0.001 * g[i] * g[i]
+                expectedW[i] = w[i] - 0.01 * expectedM[i] / (expectedV[i].squareRoot() + 1e-8)
+            }
+            g.withUnsafeBufferPointer { g in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        w.withUnsafeMutableBufferPointer { w in
+                            ek_adam_step(instructionSet.kernelValue, length, g.baseAddress, m.baseAddress, v.baseAddress, w.baseAddress,
+                                         0.9, 0.999, 0.01, 1e-8)
+                        }
+                    }
+                }
+            }
+            expectClose(m, expectedM, tolerance: 1e-6, "m length \(length)")
+            expectClose(v, expectedV, tolerance: 1e-6, "v length \(length)")
+            expectClose(w, expectedW, tolerance: 1e-5, "w length \(length)")
+        }
+    }
+}

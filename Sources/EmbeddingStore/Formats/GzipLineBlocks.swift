@@ -20,7 +20,7 @@ final class GzipLineBlocks: @unchecked Sendable {
 
     /// Starts inflating `file` in blocks of about `blockSize` bytes, at most `depth` ahead,
     /// reporting the share of compressed bytes read to `progress`.
-    init(file: MappedFile, blockSize: Int = 8 << 20, depth: Int = 3, progress: LoadOptions.Progress? = nil) {
+    init(file: MappedFile, blockSize: Int = 2 << 20, depth: Int = 2, progress: LoadOptions.Progress? = nil) {
         self.file = file
         self.progress = ProgressCounter(total: file.count, callback: progress)
         self.blockSize = blockSize

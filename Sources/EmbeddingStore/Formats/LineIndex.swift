@@ -4,7 +4,7 @@ import LinearAlgebra
 /// The start offsets of the lines in a byte range, found with both cores.
 enum LineIndex {
     /// How many bytes a scan reads before releasing them from the resident set.
-    static let releaseWindow = 32 << 20
+    static let releaseWindow = 8 << 20
 
     /// Offsets where lines start in `bytes[start...]`, in order; the first is `start`. A final
     /// newline does not start another line. Pages of `file` are released once scanned.

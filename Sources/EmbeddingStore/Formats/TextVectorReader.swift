@@ -16,7 +16,7 @@ struct TextVectorReader {
     let parallelism = Parallelism.available
 
     /// How many bytes a parser reads before releasing them from the resident set.
-    private static let releaseWindow = 32 << 20
+    private static let releaseWindow = 8 << 20
 
     private var headerLines: Int { format.hasTextHeader ? 1 : 0 }
 

@@ -44,6 +44,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The word vectors.")
     var embeddings = "Embeddings/glove.6B.50d.20k.txt.gz"
 
+    @OptionGroup var fileOptions: EmbeddingFileOptions
+
     @Option(help: "The transfer strategy.")
     var strategy: TransferStrategy = .fixedFeatures
 
@@ -110,7 +112,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let vectors = try EmbeddingFileOptions.parse([]).load(embeddings)
+        let vectors = try fileOptions.load(embeddings)
         let corpus = try corpusOptions.read(train)
         let validation = try valid.map(corpusOptions.read)
         let tokenizer: any Tokenizer = tokenizer == .whitespace

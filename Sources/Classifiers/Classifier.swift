@@ -11,6 +11,31 @@ public protocol Classifier: Sendable {
     func probabilities(for features: Matrix) -> Matrix
 }
 
+/// Called after each training step (an L-BFGS iteration or an epoch) with its number, the
+/// training loss and the validation accuracy (nil without validation data).
+public typealias TrainingProgress = (_ step: Int, _ loss: Double, _ validationAccuracy: Double?) -> Void
+
+/// A classifier that is trained from examples, from scratch (`fit`) or incrementally
+/// (`partialFit`), deterministically for a given generator state.
+public protocol TrainableClassifier: Classifier {
+    /// Its training settings.
+    associatedtype Configuration: Sendable
+
+    /// Trains a new model on `data`; with `validation`, stops when it no longer improves and keeps
+    /// the best parameters.
+    /// - Throws: `TrainingError.diverged` when the loss becomes NaN or infinite.
+    static func fit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet?, configuration: Configuration, using generator: inout G,
+        progress: TrainingProgress?
+    ) throws -> Self
+
+    /// Continues training from the current parameters for at most `steps` more steps.
+    /// - Throws: `TrainingError.diverged` when the loss becomes NaN or infinite.
+    mutating func partialFit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet?, steps: Int, using generator: inout G, progress: TrainingProgress?
+    ) throws
+}
+
 /// Why training stopped without a usable model.
 public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The loss became NaN or infinite (learning rate too high, or bad features) at this epoch or iteration.

@@ -3,12 +3,12 @@ enum LBFGS {
     /// Minimises `objective` from `start`.
     /// - Parameters:
     ///   - tolerance: stop when the largest gradient component is below it.
-    ///   - afterStep: called after each step with its number and the parameters; return false to stop.
+    ///   - afterStep: called after each step with its number, the parameters and the loss; return false to stop.
     /// - Throws: `TrainingError.diverged` when the loss is not finite.
     static func minimize(
         start: [Double], iterations: Int, tolerance: Double, memory: Int = 10,
         objective: ([Double]) -> (loss: Double, gradient: [Double]),
-        afterStep: (Int, [Double]) -> Bool
+        afterStep: (Int, [Double], Double) -> Bool
     ) throws -> [Double] {
         var x = start
         var (loss, gradient) = objective(x)
@@ -45,7 +45,7 @@ enum LBFGS {
                 if history.count > memory { history.removeFirst() }
             }
             (x, loss, gradient) = (candidate, candidateLoss, candidateGradient)
-            if !afterStep(step, x) { break }
+            if !afterStep(step, x, loss) { break }
         }
         return x
     }

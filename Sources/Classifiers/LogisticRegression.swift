@@ -40,36 +40,56 @@ public struct LogisticRegression: Classifier, Codable {
     /// - Throws: `TrainingError.diverged` when the loss is not finite.
     /// - Complexity: O(iterations × examples × features × classes).
     public static func train(on data: TrainingSet, validation: TrainingSet? = nil,
-                             configuration: Configuration = Configuration()) throws -> LogisticRegression {
+                             configuration: Configuration = Configuration(), progress: TrainingProgress? = nil) throws -> LogisticRegression {
         var model = LogisticRegression(weights: Matrix(rows: data.classCount, columns: data.features.columns),
                                        bias: [Float](repeating: 0, count: data.classCount), configuration: configuration)
-        try model.partialFit(on: data, validation: validation, iterations: configuration.maxIterations)
+        try model.partialFit(on: data, validation: validation, iterations: configuration.maxIterations, progress: progress)
         return model
     }
 
     /// Continues training from the current weights on `data` (incremental training) for at most
     /// `iterations` L-BFGS steps.
     /// - Precondition: `data` has this model's feature and class counts.
-    public mutating func partialFit(on data: TrainingSet, validation: TrainingSet? = nil, iterations: Int) throws {
+    public mutating func partialFit(on data: TrainingSet, validation: TrainingSet? = nil, iterations: Int,
+                                    progress: TrainingProgress? = nil) throws {
         precondition(data.features.columns == featureCount && data.classCount == classCount,
                      "partialFit: data of \(data.features.columns) features and \(data.classCount) classes")
         let objective = LogisticObjective(data: data, configuration: configuration)
+        let (classes, features) = (classCount, featureCount)
         var best = (loss: Double.infinity, parameters: parameters)
         var sinceBest = 0
         let result = try LBFGS.minimize(start: parameters, iterations: iterations, tolerance: Double(configuration.tolerance),
-                                        objective: objective.lossAndGradient) { step, parameters in
-            guard let validation else { return true }
-            let loss = LogisticObjective(data: validation, configuration: configuration).loss(parameters)
-            if loss < best.loss - 1e-7 {
-                best = (loss, parameters)
+                                        objective: objective.lossAndGradient) { step, parameters, loss in
+            guard let validation else {
+                progress?(step, loss, nil)
+                return true
+            }
+            var candidate = LogisticRegression(weights: Matrix(rows: classes, columns: features), bias: [], configuration: configuration)
+            candidate.setParameters(parameters)
+            let (validationLoss, accuracy) = candidate.lossAndAccuracy(on: validation)
+            progress?(step, loss, accuracy)
+            if validationLoss < best.loss - 1e-7 {
+                best = (validationLoss, parameters)
                 sinceBest = 0
             } else {
                 sinceBest += 1
             }
-            _ = step
             return sinceBest < configuration.patience
         }
         setParameters(validation == nil ? result : best.parameters)
+    }
+
+    /// The mean cross-entropy and the accuracy on `data`.
+    func lossAndAccuracy(on data: TrainingSet) -> (loss: Double, accuracy: Double) {
+        let probabilities = probabilities(for: data.features)
+        var loss = 0.0, correct = 0
+        for (row, label) in data.labels.enumerated() {
+            probabilities.withRow(row) { scores in
+                loss -= Double(Foundation.log(max(scores[label], 1e-12)))
+                if Kernels.argmax(scores) == label { correct += 1 }
+            }
+        }
+        return (loss / Double(data.labels.count), Double(correct) / Double(data.labels.count))
     }
 
     /// Class probabilities for each row of `features`.
@@ -97,9 +117,27 @@ public struct LogisticRegression: Classifier, Codable {
         weights.withUnsafeBufferPointer { $0.map(Double.init) } + bias.map(Double.init)
     }
 
-    private mutating func setParameters(_ parameters: [Double]) {
+    mutating func setParameters(_ parameters: [Double]) {
         let count = weights.rows * weights.columns
         weights = Matrix(rows: weights.rows, columns: weights.columns, elements: parameters[0..<count].map(Float.init))
         bias = parameters[count...].map(Float.init)
+    }
+}
+
+extension LogisticRegression: TrainableClassifier {
+    /// `train(on:validation:configuration:progress:)`; the generator is not used (L-BFGS from zero
+    /// weights is deterministic).
+    public static func fit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet?, configuration: Configuration, using generator: inout G,
+        progress: TrainingProgress?
+    ) throws -> LogisticRegression {
+        try train(on: data, validation: validation, configuration: configuration, progress: progress)
+    }
+
+    /// `partialFit(on:validation:iterations:progress:)` with `steps` L-BFGS iterations.
+    public mutating func partialFit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet?, steps: Int, using generator: inout G, progress: TrainingProgress?
+    ) throws {
+        try partialFit(on: data, validation: validation, iterations: steps, progress: progress)
     }
 }

@@ -48,7 +48,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
     /// - Throws: `TrainingError.diverged` when the loss is not finite.
     public static func train<G: RandomNumberGenerator>(
         on data: TrainingSet, validation: TrainingSet? = nil, configuration: Configuration = Configuration(),
-        using generator: inout G, progress: ((Int, Double, Double?) -> Void)? = nil
+        using generator: inout G, progress: TrainingProgress? = nil
     ) throws -> MultilayerPerceptron {
         let sizes = [data.features.columns] + configuration.hiddenLayers + [data.classCount]
         let layers = (1..<sizes.count).map { index in
@@ -66,7 +66,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
     /// training); with validation data the best weights seen are kept.
     public mutating func partialFit<G: RandomNumberGenerator>(
         on data: TrainingSet, validation: TrainingSet? = nil, epochs: Int, using generator: inout G,
-        progress: ((Int, Double, Double?) -> Void)? = nil
+        progress: TrainingProgress? = nil
     ) throws {
         precondition(data.features.columns == featureCount && data.classCount == classCount,
                      "partialFit: data of \(data.features.columns) features and \(data.classCount) classes")
@@ -179,5 +179,22 @@ public struct MultilayerPerceptron: Classifier, Codable {
             }
         }
         return (loss, gradients.reversed())
+    }
+}
+
+extension MultilayerPerceptron: TrainableClassifier {
+    /// `train(on:validation:configuration:using:progress:)`.
+    public static func fit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet?, configuration: Configuration, using generator: inout G,
+        progress: TrainingProgress?
+    ) throws -> MultilayerPerceptron {
+        try train(on: data, validation: validation, configuration: configuration, using: &generator, progress: progress)
+    }
+
+    /// `partialFit(on:validation:epochs:using:progress:)` with `steps` epochs.
+    public mutating func partialFit<G: RandomNumberGenerator>(
+        on data: TrainingSet, validation: TrainingSet?, steps: Int, using generator: inout G, progress: TrainingProgress?
+    ) throws {
+        try partialFit(on: data, validation: validation, epochs: steps, using: &generator, progress: progress)
     }
 }

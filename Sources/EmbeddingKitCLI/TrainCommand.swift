@@ -140,7 +140,7 @@ struct TrainCommand: ParsableCommand {
         let (model, coverage) = try reportingTrainingErrors {
             try TransferModel.train(strategy: strategy, featurizer: featurizer, head: head, on: corpus, validation: validation,
                                     using: &generator) { epoch, loss, accuracy in
-                progress.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
+                progress.show("step \(epoch): loss \(String(format: "%.4f", loss))"
                     + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
             }
         }

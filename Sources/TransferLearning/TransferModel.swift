@@ -35,7 +35,7 @@ public struct TransferModel: Sendable {
     /// - Parameters:
     ///   - featurizer: fitted on the training texts here when its weighting needs it.
     ///   - validation: used for early stopping (and reported through `progress`).
-    ///   - progress: epoch, training loss and validation accuracy (MLP only).
+    ///   - progress: step (L-BFGS iteration or MLP epoch), training loss and validation accuracy.
     /// When a document has several labels the head is one logistic regression per label
     /// (one-vs-all); predict those with a threshold.
     /// - Throws: `TrainingError` (divergence, one class only), `FeaturizerError`, or
@@ -43,7 +43,7 @@ public struct TransferModel: Sendable {
     public static func train<G: RandomNumberGenerator>(
         strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer, head: ClassifierHead,
         on corpus: LabeledCorpus, validation: LabeledCorpus? = nil, using generator: inout G,
-        progress: ((Int, Double, Double?) -> Void)? = nil
+        progress: TrainingProgress? = nil
     ) throws -> (model: TransferModel, coverage: Double) {
         let labels = corpus.labels
         let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
@@ -58,7 +58,8 @@ public struct TransferModel: Sendable {
         let trained: TrainedClassifier
         switch head {
         case .logisticRegression(let settings):
-            trained = .logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings))
+            trained = .logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings,
+                                                                       progress: progress))
         case .multilayerPerceptron(let settings):
             trained = .multilayerPerceptron(try MultilayerPerceptron.train(
                 on: training, validation: held, configuration: settings, using: &generator, progress: progress))

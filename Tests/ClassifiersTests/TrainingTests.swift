@@ -102,3 +102,33 @@ struct TrainingTests {
         }
     }
 }
+
+@Suite("TrainableClassifier: fit and partialFit through the protocol")
+struct TrainableClassifierTests {
+    /// Trains any trainable classifier one step at a time through the protocol.
+    func stepwise<C: TrainableClassifier>(_ type: C.Type, configuration: C.Configuration, steps: Int) throws -> C {
+        var generator = SplitMix64(seed: 3)
+        var model = try C.fit(on: blobs(perClass: 40, seed: 1), validation: nil, configuration: configuration,
+                              using: &generator, progress: nil)
+        try model.partialFit(on: blobs(perClass: 40, seed: 1), validation: nil, steps: steps, using: &generator, progress: nil)
+        return model
+    }
+
+    @Test("both classifiers train generically; logistic regression reports loss and validation accuracy per iteration")
+    func generic() throws {
+        var logistic = LogisticRegression.Configuration()
+        logistic.maxIterations = 5
+        #expect(accuracy(try stepwise(LogisticRegression.self, configuration: logistic, steps: 50), on: blobs(perClass: 30, seed: 2)) > 0.95)
+        var network = MultilayerPerceptron.Configuration()
+        network.hiddenLayers = [8]
+        network.epochs = 20
+        network.batchSize = 16
+        network.learningRate = 0.01
+        #expect(accuracy(try stepwise(MultilayerPerceptron.self, configuration: network, steps: 20), on: blobs(perClass: 30, seed: 2)) > 0.9)
+        var reports: [(Int, Double, Double?)] = []
+        _ = try LogisticRegression.train(on: blobs(perClass: 30, seed: 1), validation: blobs(perClass: 10, seed: 5)) {
+            reports.append(($0, $1, $2))
+        }
+        #expect(!reports.isEmpty && reports.allSatisfy { $0.1.isFinite && $0.2 != nil })
+    }
+}

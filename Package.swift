@@ -45,7 +45,7 @@ let package = Package(
             exclude: ["compare_sklearn.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore"]),
+        .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning", "TextFeatures", "EmbeddingStore", "Classifiers"]),
         .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"], resources: [.copy("Fixtures")]),

@@ -38,6 +38,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A validation corpus for early stopping.")
     var valid: String?
 
+    @Option(help: "Hold out this share of the training corpus (chosen with --seed) for early stopping instead of --valid.")
+    var validationSplit: Double?
+
     @Option(help: "A test corpus to report on after training (default: the shipped test set when training on the shipped corpus).")
     var test: String?
 
@@ -104,6 +107,10 @@ struct TrainCommand: ParsableCommand {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if regularization <= 0 { throw ValidationError("--regularization must be positive") }
+        if let validationSplit, !(0 < validationSplit && validationSplit < 1) {
+            throw ValidationError("--validation-split must be between 0 and 1")
+        }
+        if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
     }
 
     private var hiddenSizes: [Int]? {
@@ -113,8 +120,12 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let vectors = try fileOptions.load(embeddings)
-        let corpus = try corpusOptions.read(train)
-        let validation = try valid.map(corpusOptions.read)
+        var corpus = try corpusOptions.read(train)
+        var validation = try valid.map(corpusOptions.read)
+        var generator = SplitMix64(seed: seed)
+        if let validationSplit {
+            (corpus, validation) = corpus.split(holdingOut: validationSplit, using: &generator)
+        }
         let tokenizer: any Tokenizer = tokenizer == .whitespace
             ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
         let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
@@ -134,7 +145,6 @@ struct TrainCommand: ParsableCommand {
             settings.classWeighting = classWeights
             head = .multilayerPerceptron(settings)
         }
-        var generator = SplitMix64(seed: seed)
         let progress = ProgressLine("training")
         let start = Date()
         let (model, coverage) = try reportingTrainingErrors {

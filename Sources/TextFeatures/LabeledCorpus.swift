@@ -121,6 +121,20 @@ public struct LabeledCorpus: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The corpus split in two: the documents kept and a held-out share (at least one document
+    /// each while there are two), chosen at random with `generator`; each part keeps file order.
+    public func split<G: RandomNumberGenerator>(holdingOut share: Double, using generator: inout G)
+        -> (kept: LabeledCorpus, heldOut: LabeledCorpus) {
+        precondition(share > 0 && share < 1, "split: the held-out share must be in (0, 1), got \(share)")
+        var order = Array(documents.indices)
+        order.shuffle(using: &generator)
+        let count = min(max(1, Int((Double(documents.count) * share).rounded())), max(0, documents.count - 1))
+        let heldOut = Set(order.prefix(count))
+        let kept = documents.indices.filter { !heldOut.contains($0) }.map { documents[$0] }
+        let held = documents.indices.filter(heldOut.contains).map { documents[$0] }
+        return (LabeledCorpus(documents: kept, path: path), LabeledCorpus(documents: held, path: path))
+    }
+
     /// A corpus of documents already in memory.
     public init(documents: [LabeledDocument], path: String = "") {
         self.documents = documents

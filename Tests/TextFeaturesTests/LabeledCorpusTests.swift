@@ -1,5 +1,6 @@
 import EmbeddingStore
 import Foundation
+import LinearAlgebra
 import Testing
 import TextFeatures
 
@@ -94,5 +95,19 @@ struct OtherCorpusFormatTests {
         let corpus = try LabeledCorpus(contentsOf: root.path, badLines: .skip)
         #expect(corpus.documents.map(\.labels) == [["neg"], ["pos"], ["pos"]] && corpus.skippedLines == 1)
         #expect(corpus.documents.map(\.text) == ["dull", "great film", "loved it"])
+    }
+}
+
+@Suite("Held-out splits")
+struct CorpusSplitTests {
+    @Test("a seeded split holds out the share asked for, keeps order and loses nothing")
+    func split() {
+        let corpus = LabeledCorpus(documents: (0..<100).map { LabeledDocument(text: "doc \($0)", labels: ["l"], line: $0 + 1) })
+        var first = SplitMix64(seed: 4), second = SplitMix64(seed: 4)
+        let (kept, held) = corpus.split(holdingOut: 0.1, using: &first)
+        #expect(kept.documents.count == 90 && held.documents.count == 10)
+        #expect(Set(kept.documents.map(\.line)).union(held.documents.map(\.line)).count == 100)
+        #expect(kept.documents.map(\.line) == kept.documents.map(\.line).sorted())
+        #expect(corpus.split(holdingOut: 0.1, using: &second).heldOut.documents == held.documents)
     }
 }

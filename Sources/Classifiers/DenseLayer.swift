@@ -17,6 +17,12 @@ public struct DenseLayer: Sendable, Codable {
     /// `input · Wᵀ + b` for a batch (rows are examples).
     func forward(_ input: Matrix) -> Matrix {
         var output = Matrix(rows: input.rows, columns: weights.rows)
+        forward(input, into: &output)
+        return output
+    }
+
+    /// Writes `input · Wᵀ + b` into `output` (rows × outputs).
+    func forward(_ input: Matrix, into output: inout Matrix) {
         output.multiplyAdd(input, weights, transposeB: .transposed)
         bias.withUnsafeBufferPointer { bias in
             output.withUnsafeMutableBufferPointer { values in
@@ -25,7 +31,6 @@ public struct DenseLayer: Sendable, Codable {
                 }
             }
         }
-        return output
     }
 
     var squaredWeightNorm: Double { weights.withUnsafeBufferPointer { $0.reduce(0) { $0 + Double($1 * $1) } } }
@@ -42,15 +47,13 @@ public struct DenseLayer: Sendable, Codable {
     }
 
     /// Zeroes a `rate` share of `matrix` and scales the rest by `1 / (1 - rate)` (inverted dropout);
-    /// returns the mask (0 or the scale) for the backward pass.
-    static func dropout<G: RandomNumberGenerator>(_ matrix: inout Matrix, rate: Float, using generator: inout G) -> Matrix {
-        var mask = Matrix(rows: matrix.rows, columns: matrix.columns)
+    /// writes the factors (0 or the scale) into `mask` for the backward pass.
+    static func dropout<G: RandomNumberGenerator>(_ matrix: inout Matrix, rate: Float, mask: inout Matrix, using generator: inout G) {
         let keep = 1 / (1 - rate)
         mask.withUnsafeMutableBufferPointer { values in
             for index in values.indices { values[index] = generator.nextUnitFloat() < rate ? 0 : keep }
         }
         mask.withUnsafeBufferPointer { factors in matrix.withUnsafeMutableBufferPointer { Kernels.multiplyElementwise(factors, into: $0) } }
-        return mask
     }
 
     /// Backpropagates through ReLU and dropout: zero where the activation was not positive,
@@ -65,9 +68,10 @@ public struct DenseLayer: Sendable, Codable {
 }
 
 extension Matrix {
-    /// The sum of each column.
-    func columnSums() -> [Float] {
-        var sums = [Float](repeating: 0, count: columns)
+    /// Writes the sum of each column into `sums`.
+    func columnSums(into sums: inout [Float]) {
+        precondition(sums.count == columns, "columnSums: \(sums.count) sums for \(columns) columns")
+        for index in sums.indices { sums[index] = 0 }
         withUnsafeBufferPointer { values in
             sums.withUnsafeMutableBufferPointer { sums in
                 for row in 0..<rows {
@@ -75,6 +79,5 @@ extension Matrix {
                 }
             }
         }
-        return sums
     }
 }

@@ -73,6 +73,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
         var optimizer = AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
         let weights = configuration.classWeighting.exampleWeights(labels: data.labels, classCount: data.classCount)
         var order = Array(0..<data.labels.count)
+        var workspaces: [Int: BackpropWorkspace] = [:]
         var best = (score: Double.infinity, layers: layers)
         var sinceBest = 0
         for epoch in 1...max(1, epochs) {
@@ -81,7 +82,10 @@ public struct MultilayerPerceptron: Classifier, Codable {
             for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
                 let batch = Array(order[start..<min(start + configuration.batchSize, order.count)])
                 let batchData = data.subset(batch)
-                let (loss, gradients) = backpropagate(batchData, weights: batch.map { weights[$0] }, using: &generator)
+                let workspace = workspaces[batch.count] ?? BackpropWorkspace(layers: layers, rows: batch.count)
+                workspaces[batch.count] = workspace
+                let (loss, gradients) = backpropagate(batchData, weights: batch.map { weights[$0] }, using: &generator,
+                                                      workspace: workspace)
                 guard loss.isFinite else { throw TrainingError.diverged(step: epoch) }
                 epochLoss += loss * Double(batch.count)
                 optimizer.update(&layers, with: gradients)
@@ -143,42 +147,64 @@ public struct MultilayerPerceptron: Classifier, Codable {
         return Double(correct) / Double(data.labels.count)
     }
 
-    /// The batch loss (cross-entropy plus `l2/2 · ‖W‖² / batch`) and each layer's gradients.
-    func backpropagate<G: RandomNumberGenerator>(_ batch: TrainingSet, weights: [Float], using generator: inout G)
-        -> (loss: Double, gradients: [DenseLayer]) {
+    /// The batch loss (cross-entropy plus `l2/2 · ‖W‖² / batch`) and each layer's gradients,
+    /// computed in `workspace` (made for this batch size when not given); the gradients returned
+    /// share its buffers until the next call.
+    func backpropagate<G: RandomNumberGenerator>(_ batch: TrainingSet, weights: [Float], using generator: inout G,
+                                                 workspace given: BackpropWorkspace? = nil) -> (loss: Double, gradients: [DenseLayer]) {
+        let workspace = given ?? BackpropWorkspace(layers: layers, rows: batch.labels.count)
+        precondition(workspace.rows == batch.labels.count, "backpropagate: workspace for \(workspace.rows) rows, batch of \(batch.labels.count)")
         let size = Float(batch.labels.count)
-        var inputs: [Matrix] = [batch.features]
-        var masks: [Matrix?] = []
         for (index, layer) in layers.enumerated() {
-            var output = layer.forward(inputs.last!)
-            var mask: Matrix?
+            layer.forward(index == 0 ? batch.features : workspace.outputs[index - 1], into: &workspace.outputs[index])
             if index < layers.count - 1 {
-                DenseLayer.relu(&output)
-                if configuration.dropout > 0 { mask = DenseLayer.dropout(&output, rate: configuration.dropout, using: &generator) }
+                DenseLayer.relu(&workspace.outputs[index])
+                if configuration.dropout > 0 {
+                    DenseLayer.dropout(&workspace.outputs[index], rate: configuration.dropout, mask: &workspace.masks[index],
+                                       using: &generator)
+                }
             }
-            masks.append(mask)
-            inputs.append(output)
         }
-        var delta = inputs.removeLast()
-        var loss = SoftmaxLoss.apply(&delta, labels: batch.labels[...], weights: weights[...]) / Double(size)
+        let last = layers.count - 1
+        var loss = SoftmaxLoss.apply(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...]) / Double(size)
         loss += Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(size)
-        SoftmaxLoss.gradient(&delta, labels: batch.labels[...], weights: weights[...], scale: 1 / size)
-        var gradients: [DenseLayer] = []
+        SoftmaxLoss.gradient(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...], scale: 1 / size)
         for index in layers.indices.reversed() {
-            let input = inputs[index]
-            var gradient = DenseLayer(weights: Matrix(rows: layers[index].weights.rows, columns: layers[index].weights.columns),
-                                      bias: delta.columnSums())
-            gradient.weights.multiplyAdd(delta, input, transposeA: .transposed)
-            gradient.addWeightDecay(layers[index], strength: configuration.l2 / size)
-            gradients.append(gradient)
+            let delta = index == last ? workspace.outputs[last] : workspace.upstream[index + 1]
+            let input = index == 0 ? batch.features : workspace.outputs[index - 1]
+            workspace.gradients[index].weights.multiplyAdd(delta, input, transposeA: .transposed)
+            delta.columnSums(into: &workspace.gradients[index].bias)
+            workspace.gradients[index].addWeightDecay(layers[index], strength: configuration.l2 / size)
             if index > 0 {
-                var upstream = Matrix(rows: delta.rows, columns: layers[index].weights.columns)
-                upstream.multiplyAdd(delta, layers[index].weights)
-                DenseLayer.reluGradient(&upstream, activation: input, mask: masks[index - 1])
-                delta = upstream
+                workspace.upstream[index].multiplyAdd(delta, layers[index].weights)
+                DenseLayer.reluGradient(&workspace.upstream[index], activation: input,
+                                        mask: configuration.dropout > 0 ? workspace.masks[index - 1] : nil)
             }
         }
-        return (loss, gradients.reversed())
+        return (loss, workspace.gradients)
+    }
+}
+
+/// Buffers one training run reuses for every mini-batch of one size: layer outputs, dropout
+/// masks, backpropagated deltas and gradients (allocating them per batch cost more than the maths).
+final class BackpropWorkspace {
+    let rows: Int
+    /// Per layer: rows × outputs (activations after ReLU and dropout; the last holds the deltas).
+    var outputs: [Matrix]
+    /// Per hidden layer: the dropout factors.
+    var masks: [Matrix]
+    /// Per layer above the first: the delta flowing into its input (rows × inputs).
+    var upstream: [Matrix]
+    /// Per layer: the gradient of the loss with respect to its weights and bias.
+    var gradients: [DenseLayer]
+
+    init(layers: [DenseLayer], rows: Int) {
+        self.rows = rows
+        outputs = layers.map { Matrix(rows: rows, columns: $0.weights.rows) }
+        masks = outputs
+        upstream = layers.map { Matrix(rows: rows, columns: $0.weights.columns) }
+        gradients = layers.map { DenseLayer(weights: Matrix(rows: $0.weights.rows, columns: $0.weights.columns),
+                                            bias: [Float](repeating: 0, count: $0.bias.count)) }
     }
 }
 

@@ -19,10 +19,9 @@ public struct Parallelism: Sendable, Hashable {
     /// One thread: everything runs on the caller's thread.
     public static let serial = Parallelism(threadCount: 1)
 
-    /// One thread per active processor core.
-    public static var available: Parallelism {
-        Parallelism(threadCount: max(1, ProcessInfo.processInfo.activeProcessorCount))
-    }
+    /// One thread per active processor core, read once: asking Foundation each time reads files
+    /// under /sys and /proc, which cost more than a small matrix product.
+    public static let available = Parallelism(threadCount: max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Splits `0..<count` into at most `threadCount` contiguous chunks of at least
     /// `minimumChunkSize` elements and runs `body` on each, concurrently; returns when all are done.

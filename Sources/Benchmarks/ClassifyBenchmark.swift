@@ -44,7 +44,7 @@ enum ClassifyBenchmark {
         network.patience = epochs + 1
         var networkModel: TransferModel?
         let (trainingSet, _) = try featurize(featurizer, train, labels: train.labels)
-        let networkSeconds = Measurement.medianSeconds(repetitions: 1) {
+        let networkSeconds = Measurement.medianSeconds(repetitions: 3) {
             var generator = SplitMix64(seed: 1)
             networkModel = try! TransferModel.train(featurizer: featurizer, head: .multilayerPerceptron(network), on: train,
                                                     using: &generator).model

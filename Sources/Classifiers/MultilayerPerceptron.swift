@@ -90,7 +90,9 @@ public struct MultilayerPerceptron: Classifier, Codable {
                 epochLoss += loss * Double(batch.count)
                 optimizer.update(&layers, with: gradients)
             }
-            epochLoss /= Double(order.count)
+            // The L2 term, once per epoch with the weights at its end (scikit-learn adds it per batch).
+            epochLoss = epochLoss / Double(order.count)
+                + Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(min(configuration.batchSize, order.count))
             let validationAccuracy = validation.map { accuracy(on: $0) }
             progress?(epoch, epochLoss, validationAccuracy)
             let score = validation.map { loss(on: $0) } ?? epochLoss
@@ -147,7 +149,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
         return Double(correct) / Double(data.labels.count)
     }
 
-    /// The batch loss (cross-entropy plus `l2/2 · ‖W‖² / batch`) and each layer's gradients,
+    /// The batch's mean cross-entropy and each layer's gradients (including the L2 term),
     /// computed in `workspace` (made for this batch size when not given); the gradients returned
     /// share its buffers until the next call.
     func backpropagate<G: RandomNumberGenerator>(_ batch: TrainingSet, weights: [Float], using generator: inout G,
@@ -166,8 +168,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
             }
         }
         let last = layers.count - 1
-        var loss = SoftmaxLoss.apply(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...]) / Double(size)
-        loss += Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(size)
+        let loss = SoftmaxLoss.apply(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...]) / Double(size)
         SoftmaxLoss.gradient(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...], scale: 1 / size)
         for index in layers.indices.reversed() {
             let delta = index == last ? workspace.outputs[last] : workspace.upstream[index + 1]

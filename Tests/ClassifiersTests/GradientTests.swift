@@ -44,8 +44,10 @@ struct GradientTests {
         let model = try MultilayerPerceptron.train(on: data, configuration: configuration, using: &generator)
         let weights = [Float](repeating: 1, count: data.labels.count)
         let (_, gradients) = model.backpropagate(data, weights: weights, using: &generator)
+        // The gradients include the L2 term; the batch loss does not, so add it here.
         func loss(_ candidate: MultilayerPerceptron) -> Double {
             candidate.backpropagate(data, weights: weights, using: &generator).loss
+                + 0.01 / 2 * candidate.layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(data.labels.count)
         }
         var checked = 0
         for layer in model.layers.indices {

@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import Synchronization
 
 /// A feed-forward network: fully connected ReLU hidden layers with optional dropout, a softmax
 /// output, trained with Adam on shuffled mini-batches and L2 weight decay, like scikit-learn's
@@ -73,7 +74,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
         var optimizer = AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
         let weights = configuration.classWeighting.exampleWeights(labels: data.labels, classCount: data.classCount)
         var order = Array(0..<data.labels.count)
-        var workspaces: [Int: BackpropWorkspace] = [:]
+        var workspaces: [Int: [BackpropWorkspace]] = [:]
         var best = (score: Double.infinity, layers: layers)
         var sinceBest = 0
         for epoch in 1...max(1, epochs) {
@@ -81,11 +82,8 @@ public struct MultilayerPerceptron: Classifier, Codable {
             var epochLoss = 0.0
             for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
                 let batch = Array(order[start..<min(start + configuration.batchSize, order.count)])
-                let batchData = data.subset(batch)
-                let workspace = workspaces[batch.count] ?? BackpropWorkspace(layers: layers, rows: batch.count)
-                workspaces[batch.count] = workspace
-                let (loss, gradients) = backpropagate(batchData, weights: batch.map { weights[$0] }, using: &generator,
-                                                      workspace: workspace)
+                let (loss, gradients) = backpropagateInHalves(data, batch, weights: weights, using: &generator,
+                                                              workspaces: &workspaces)
                 guard loss.isFinite else { throw TrainingError.diverged(step: epoch) }
                 epochLoss += loss * Double(batch.count)
                 optimizer.update(&layers, with: gradients)
@@ -149,14 +147,53 @@ public struct MultilayerPerceptron: Classifier, Codable {
         return Double(correct) / Double(data.labels.count)
     }
 
+    /// The loss and gradients of one mini-batch, its two halves computed on two threads and the
+    /// gradients added in a fixed order, so the result does not depend on the thread count. Each
+    /// half draws its dropout from a generator seeded from `generator`.
+    private func backpropagateInHalves<G: RandomNumberGenerator>(
+        _ data: TrainingSet, _ batch: [Int], weights: [Float], using generator: inout G,
+        workspaces: inout [Int: [BackpropWorkspace]]
+    ) -> (loss: Double, gradients: [DenseLayer]) {
+        let halves = batch.count >= 64 ? [Array(batch[..<(batch.count / 2)]), Array(batch[(batch.count / 2)...])] : [batch]
+        let seeds = halves.map { _ in generator.next() }
+        let parts = workspaces[batch.count] ?? halves.map { BackpropWorkspace(layers: layers, rows: $0.count) }
+        workspaces[batch.count] = parts
+        let results = Mutex([(loss: Double, gradients: [DenseLayer])?](repeating: nil, count: halves.count))
+        let model = self, shared = SharedWorkspaces(parts: parts)
+        Parallelism(threadCount: halves.count).forEachChunk(of: halves.count) { range in
+            for part in range {
+                var partGenerator = SplitMix64(seed: seeds[part])
+                let result = model.backpropagate(data.subset(halves[part]), weights: halves[part].map { weights[$0] },
+                                                 using: &partGenerator, workspace: shared.parts[part],
+                                                 batchSize: batch.count, includesWeightDecay: part == 0)
+                results.withLock { $0[part] = result }
+            }
+        }
+        let finished = results.withLock { $0.compactMap { $0 } }
+        var gradients = finished[0].gradients
+        for other in finished.dropFirst() {
+            for index in gradients.indices {
+                other.gradients[index].weights.withUnsafeBufferPointer { source in
+                    gradients[index].weights.withUnsafeMutableBufferPointer { Kernels.add(source, to: $0) }
+                }
+                for column in gradients[index].bias.indices { gradients[index].bias[column] += other.gradients[index].bias[column] }
+            }
+        }
+        return (finished.reduce(0) { $0 + $1.loss }, gradients)
+    }
+
     /// The batch's mean cross-entropy and each layer's gradients (including the L2 term),
     /// computed in `workspace` (made for this batch size when not given); the gradients returned
     /// share its buffers until the next call.
-    func backpropagate<G: RandomNumberGenerator>(_ batch: TrainingSet, weights: [Float], using generator: inout G,
-                                                 workspace given: BackpropWorkspace? = nil) -> (loss: Double, gradients: [DenseLayer]) {
+    /// `batchSize` is the size of the whole mini-batch when `batch` is a part of it (the loss and
+    /// gradients are then that part's share), and only the part with `includesWeightDecay` adds the L2 term.
+    func backpropagate<G: RandomNumberGenerator>(
+        _ batch: TrainingSet, weights: [Float], using generator: inout G, workspace given: BackpropWorkspace? = nil,
+        batchSize: Int? = nil, includesWeightDecay: Bool = true
+    ) -> (loss: Double, gradients: [DenseLayer]) {
         let workspace = given ?? BackpropWorkspace(layers: layers, rows: batch.labels.count)
         precondition(workspace.rows == batch.labels.count, "backpropagate: workspace for \(workspace.rows) rows, batch of \(batch.labels.count)")
-        let size = Float(batch.labels.count)
+        let size = Float(batchSize ?? batch.labels.count)
         for (index, layer) in layers.enumerated() {
             layer.forward(index == 0 ? batch.features : workspace.outputs[index - 1], into: &workspace.outputs[index])
             if index < layers.count - 1 {
@@ -175,7 +212,7 @@ public struct MultilayerPerceptron: Classifier, Codable {
             let input = index == 0 ? batch.features : workspace.outputs[index - 1]
             workspace.gradients[index].weights.multiplyAdd(delta, input, transposeA: .transposed)
             delta.columnSums(into: &workspace.gradients[index].bias)
-            workspace.gradients[index].addWeightDecay(layers[index], strength: configuration.l2 / size)
+            if includesWeightDecay { workspace.gradients[index].addWeightDecay(layers[index], strength: configuration.l2 / size) }
             if index > 0 {
                 workspace.upstream[index].multiplyAdd(delta, layers[index].weights)
                 DenseLayer.reluGradient(&workspace.upstream[index], activation: input,
@@ -184,6 +221,13 @@ public struct MultilayerPerceptron: Classifier, Codable {
         }
         return (loss, workspace.gradients)
     }
+}
+
+/// The workspaces of a mini-batch's parts, handed to the threads that compute them.
+///
+/// `@unchecked Sendable` is safe because each thread uses only the workspace of its own part.
+struct SharedWorkspaces: @unchecked Sendable {
+    let parts: [BackpropWorkspace]
 }
 
 /// Buffers one training run reuses for every mini-batch of one size: layer outputs, dropout

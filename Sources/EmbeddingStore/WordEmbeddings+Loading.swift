@@ -11,7 +11,7 @@ extension WordEmbeddings {
         case .native:
             return try NativeFormat.open(source, options: options)
         case .fasttextBin:
-            throw source.error(.file, .unknownFormat, "fastText .bin/.ftz models are not supported yet")
+            return try FastTextBinaryReader(source: source, options: options).read()
         }
     }
 

@@ -15,17 +15,23 @@ public struct WordEmbeddings: Sendable {
     let storage: VectorStorage
     /// Row norms for similarity queries: precomputed in native files, else computed on first use.
     let norms: RowNorms
+    /// fastText character n-gram vectors for unknown words (`.bin` files only).
+    let subwords: SubwordVectors?
     private let caseMatching: Vocabulary.CaseMatching
 
     init(vocabulary: Vocabulary, dimensions: Int, storage: VectorStorage, metadata: EmbeddingMetadata,
-         caseMatching: Vocabulary.CaseMatching, norms: RowNorms = RowNorms()) {
+         caseMatching: Vocabulary.CaseMatching, norms: RowNorms = RowNorms(), subwords: SubwordVectors? = nil) {
         self.vocabulary = vocabulary
         self.dimensions = dimensions
         self.storage = storage
         self.metadata = metadata
         self.caseMatching = caseMatching
         self.norms = norms
+        self.subwords = subwords
     }
+
+    /// Whether unknown words get vectors from character n-grams (fastText `.bin` files).
+    public var hasSubwords: Bool { subwords != nil }
 
     /// Opens the vector file at `path`, detecting its format (and gzip) unless `options` names it.
     /// - Throws: `EmbeddingFileError` naming the path and the line or byte offset of the problem.
@@ -50,10 +56,12 @@ public struct WordEmbeddings: Sendable {
     /// The row of `word`, or nil when it is unknown (using the case matching chosen when loading).
     public func index(of word: String) -> Int? { vocabulary.index(of: word, matching: caseMatching) }
 
-    /// A copy of the vector of `word`, or nil when it is unknown.
-    /// - Complexity: O(dimensions).
+    /// A copy of the vector of `word`; for an unknown word, the mean of its character n-gram
+    /// vectors when the file has them (fastText `.bin`; zeros when it has no n-gram), else nil.
+    /// - Complexity: O(dimensions), times the n-gram count for unknown words.
     public func vector(for word: String) -> [Float]? {
-        index(of: word).map(vector(at:))
+        if let row = index(of: word) { return vector(at: row) }
+        return subwords?.vector(ofUnknownWord: Array(word.utf8))
     }
 
     /// A copy of row `index`.
@@ -107,6 +115,7 @@ extension WordEmbeddings {
         var builder = VocabularyBuilder(expectedCount: rows)
         for index in 0..<Swift.max(0, rows) { _ = builder.insert(UnsafeRawBufferPointer(vocabulary.wordBytes(at: index))) }
         return WordEmbeddings(vocabulary: builder.build(), dimensions: dimensions, storage: storage,
-                              metadata: metadata, caseMatching: caseMatching, norms: norms.prefix(rows: rows))
+                              metadata: metadata, caseMatching: caseMatching, norms: norms.prefix(rows: rows),
+                              subwords: subwords)
     }
 }

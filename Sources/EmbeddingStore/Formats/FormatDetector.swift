@@ -6,7 +6,10 @@ enum FormatDetector {
         let bytes = source.bytes
         if NativeFormat.hasMagic(bytes) { return .native }
         if bytes.count >= 4 && bytes.loadUnaligned(as: UInt32.self).littleEndian == fastTextMagic { return .fasttextBin }
-        guard let header = try? HeaderLine.parse(source) else { return .glove }
+        guard let header = try? HeaderLine.parse(source) else {
+            let binaryExtension = source.path.hasSuffix(".bin")
+            return binaryExtension && FastTextBinaryReader.looksLikeLegacyModel(bytes) ? .fasttextBin : .glove
+        }
         // A header: binary rows hold raw floats, text rows hold `dims` number tokens on one line.
         let firstRowEnd = bytes[header.bodyStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
         let firstRow = UnsafeRawBufferPointer(rebasing: bytes[header.bodyStart..<firstRowEnd])

@@ -85,7 +85,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Keep case with the unicode tokenizer.")
     var keepCase = false
 
-    @Option(help: "skip or fail on words without a vector.")
+    @Option(help: "skip, fail or subwords (fastText .bin: n-gram vectors) for words without a vector.")
     var unknownWords: FeaturizerSettings.UnknownWords = .skip
 
     @OptionGroup var corpusOptions: CorpusOptions

@@ -86,7 +86,8 @@ public struct DocumentFeaturizer: Sendable {
     }
 
     /// Writes the features of `text` into `output` (of `featureCount` floats) and returns the
-    /// share of tokens that had a vector (1 for a document without tokens).
+    /// share of tokens that had a vector — from the vocabulary, or from n-grams under `.subwords`
+    /// (1 for a document without tokens).
     public func features(for text: String, into output: UnsafeMutableBufferPointer<Float>) throws -> Double {
         precondition(output.count == featureCount, "features: output of \(output.count) for \(featureCount) features")
         let dimensions = embeddings.dimensions
@@ -97,26 +98,34 @@ public struct DocumentFeaturizer: Sendable {
         let mean = UnsafeMutableBufferPointer(rebasing: output[0..<dimensions])
         let maximum = settings.pooling == .meanAndMax ? UnsafeMutableBufferPointer(rebasing: output[dimensions...]) : mean
         let vocabulary = embeddings.vocabulary
-        tokenizer.forEachToken(in: text) { token in
-            tokens += 1
-            guard let row = vocabulary.index(ofUTF8: token) else {
-                if settings.unknownWords == .fail && unknownWord == nil { unknownWord = String(decoding: token, as: UTF8.self) }
-                return
+        func pool(_ vector: UnsafeRawPointer, weight: Float) {
+            if settings.pooling != .max {
+                Kernels.axpy(weight, vector, mean)
+                totalWeight += weight
             }
-            embeddings.withRow(at: row) { vector in
-                if settings.pooling != .max {
-                    let weight = rowWeights.isEmpty ? 1 : rowWeights[row]
-                    Kernels.axpy(weight, vector, mean)
-                    totalWeight += weight
-                }
-                if settings.pooling != .mean {
-                    for index in 0..<dimensions {
-                        let value = vector.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
-                        maximum[index] = known == 0 ? value : Swift.max(maximum[index], value)
-                    }
+            if settings.pooling != .mean {
+                for index in 0..<dimensions {
+                    let value = vector.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+                    maximum[index] = known == 0 ? value : Swift.max(maximum[index], value)
                 }
             }
             known += 1
+        }
+        tokenizer.forEachToken(in: text) { token in
+            tokens += 1
+            if let row = vocabulary.index(ofUTF8: token) {
+                embeddings.withRow(at: row) { pool($0, weight: rowWeights.isEmpty ? 1 : rowWeights[row]) }
+                return
+            }
+            switch settings.unknownWords {
+            case .skip:
+                break
+            case .fail:
+                if unknownWord == nil { unknownWord = String(decoding: token, as: UTF8.self) }
+            case .subwords:
+                guard embeddings.hasSubwords, let vector = embeddings.vector(for: String(decoding: token, as: UTF8.self)) else { break }
+                vector.withUnsafeBytes { pool($0.baseAddress!, weight: rowWeights.isEmpty ? 1 : defaultWeight) }
+            }
         }
         if let unknownWord { throw FeaturizerError.unknownWord(unknownWord) }
         if settings.pooling != .max && totalWeight > 0 { Kernels.scale(mean, by: 1 / totalWeight) }

@@ -28,6 +28,9 @@ public struct FeaturizerSettings: Sendable, Hashable, Codable {
         case skip
         /// Featurizing fails, naming the word.
         case fail
+        /// It gets the mean of its character n-gram vectors when the embeddings have them
+        /// (fastText `.bin`), and is left out otherwise.
+        case subwords
     }
 
     /// How word vectors are combined.

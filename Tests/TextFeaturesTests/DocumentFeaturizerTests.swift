@@ -47,3 +47,25 @@ struct DocumentFeaturizerTests {
         #expect(sif.wordWeights["film"]! < sif.wordWeights["bad"]!)
     }
 }
+
+@Suite("The subwords policy uses fastText n-gram vectors for unknown words")
+struct SubwordFeaturizerTests {
+    static var toyModel: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("EmbeddingStoreTests/Fixtures/toy-model.bin").path
+    }
+
+    @Test("an unknown word contributes its n-gram vector and counts as covered; skip leaves it out")
+    func subwords() throws {
+        let embeddings = try WordEmbeddings(contentsOf: Self.toyModel)
+        let subwords = DocumentFeaturizer(embeddings: embeddings, tokenizer: WhitespaceTokenizer(),
+                                          settings: FeaturizerSettings(unknownWords: .subwords))
+        let (features, coverage) = try subwords.features(for: "xyzzy")
+        #expect(coverage == 1 && features == embeddings.vector(for: "xyzzy"))
+        let skipping = DocumentFeaturizer(embeddings: embeddings, tokenizer: WhitespaceTokenizer())
+        #expect(try skipping.features(for: "xyzzy").coverage == 0)
+        let glove = WordEmbeddings(words: ["a"], vectors: [[1, 2]], dimensions: 2)
+        #expect(try DocumentFeaturizer(embeddings: glove, settings: FeaturizerSettings(unknownWords: .subwords))
+            .features(for: "zzz").coverage == 0)
+    }
+}

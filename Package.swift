@@ -8,7 +8,7 @@ import PackageDescription
 /// so the package stays usable as a versioned dependency.
 let package = Package(
     name: "EmbeddingKit",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "EmbeddingStore", targets: ["EmbeddingStore"]),

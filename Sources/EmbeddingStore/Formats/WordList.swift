@@ -9,8 +9,6 @@ struct WordList: Sendable {
         self.firstLine = firstLine
     }
 
-    var count: Int { ends.count }
-
     mutating func append(_ word: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: word)
         ends.append(bytes.count)

@@ -6,7 +6,7 @@ import TransferLearning
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Print the most probable labels for each input line (`__label__x 0.93 …`).",
+        abstract: "Print the most probable labels for each input line (`__label__x 0.93 …`), with an EmbeddingKit model or a supervised fastText .bin/.ftz.",
         discussion: "Reads FILE, or stdin when FILE is `-` or absent, and writes one output line per input line, "
             + "streaming in batches of 1,000 lines.")
 
@@ -33,7 +33,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try reportingTrainingErrors { try TransferModel(contentsOf: model, embeddingsPath: embeddings) }
+        let loaded = try LoadedModel.open(model, embeddings: embeddings)
         if file != "-" && !FileManager.default.isReadableFile(atPath: file) {
             StandardError.print("embkit: \(file): cannot open")
             throw ExitCode.failure
@@ -42,7 +42,7 @@ struct PredictCommand: ParsableCommand {
         var batch: [String] = []
         var output = StandardOutput()
         func flush() throws {
-            let predictions = try reportingTrainingErrors { try loaded.predict(batch, k: k, threshold: threshold) }
+            let predictions = try loaded.predict(batch, k: k, threshold: threshold).labels
             for labels in predictions {
                 if json {
                     output.write(JSONValue.object([("labels", .array(labels.map {

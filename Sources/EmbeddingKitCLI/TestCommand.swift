@@ -10,7 +10,7 @@ struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test", abstract: "Evaluate a model on a labelled corpus.")
 
-    @Option(help: "The model file.")
+    @Option(help: "The model file (EmbeddingKit, or a supervised fastText .bin/.ftz).")
     var model: String
 
     @Option(help: "Use this embedding file instead of the one the model records.")
@@ -32,12 +32,12 @@ struct TestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try reportingTrainingErrors { try TransferModel(contentsOf: model, embeddingsPath: embeddings) }
+        let loaded = try LoadedModel.open(model, embeddings: embeddings)
         try Self.report(model: loaded, corpus: try corpusOptions.read(file), k: k, json: json)
     }
 
     /// Predicts every document of `corpus` and prints the report.
-    static func report(model: TransferModel, corpus: LabeledCorpus, k: Int, json: Bool) throws {
+    static func report(model: LoadedModel, corpus: LabeledCorpus, k: Int, json: Bool) throws {
         let index = Dictionary(uniqueKeysWithValues: model.labels.enumerated().map { ($1, $0) })
         var gold: [[Int]] = []
         for document in corpus.documents {
@@ -49,10 +49,8 @@ struct TestCommand: ParsableCommand {
             }
             gold.append(classes)
         }
-        let (probabilities, coverage) = try reportingTrainingErrors { try model.probabilities(for: corpus.documents.map(\.text)) }
-        let predictions = (0..<probabilities.rows).map { row in
-            probabilities.withRow(row) { Kernels.topK($0, k: max(k, 1)).map(\.index) }
-        }
+        let (predicted, coverage) = try model.predict(corpus.documents.map(\.text), k: max(k, 1), threshold: 0)
+        let predictions = predicted.map { $0.compactMap { index[$0.label] } }
         let result = ClassificationReport(predictions: predictions, gold: gold, classCount: model.labels.count, k: k)
         print(json ? ReportPrinter.json(result, labels: model.labels, coverage: coverage)
                    : ReportPrinter.text(result, labels: model.labels, coverage: coverage))

@@ -1,7 +1,7 @@
 import LinearAlgebra
 
-/// fastText's character n-gram vectors: the rows of a model's input matrix, used in place in the
-/// mapping, and the hashing that finds a word's n-gram rows.
+/// fastText's character n-gram vectors: the rows of a model's input matrix (dense rows used in
+/// place in the mapping, or product-quantized), and the hashing that finds a word's n-gram rows.
 ///
 /// A word's n-grams are the substrings of `<word>` of `minn…maxn` Unicode scalars (counted on
 /// UTF-8 lead bytes, as fastText does), except `<` and `>` alone; each is hashed with 32-bit
@@ -10,7 +10,7 @@ import LinearAlgebra
 ///
 /// `@unchecked Sendable`: the matrix is read-only and kept alive by `owner` (the mapping).
 final class SubwordVectors: @unchecked Sendable {
-    let matrix: UnsafeRawPointer
+    let matrix: FastTextMatrix
     let dimensions: Int
     let wordCount: Int
     let bucket: Int
@@ -19,11 +19,11 @@ final class SubwordVectors: @unchecked Sendable {
     let pruneIndex: [Int32: Int32]?
     private let owner: AnyObject
 
-    init(file: MappedFile?, owner: AnyObject, matrix: UnsafeRawPointer, dimensions: Int, wordCount: Int, bucket: Int,
-         minn: Int, maxn: Int, pruneIndex: [Int32: Int32]?) {
-        self.owner = file ?? owner
+    init(owner: AnyObject, matrix: FastTextMatrix, wordCount: Int, bucket: Int, minn: Int, maxn: Int,
+         pruneIndex: [Int32: Int32]?) {
+        self.owner = owner
         self.matrix = matrix
-        self.dimensions = dimensions
+        dimensions = matrix.columns
         self.wordCount = wordCount
         self.bucket = bucket
         self.minn = minn
@@ -61,7 +61,7 @@ final class SubwordVectors: @unchecked Sendable {
         return rows
     }
 
-    private func row(ofBucket bucket: Int32) -> Int? {
+    func row(ofBucket bucket: Int32) -> Int? {
         guard let pruneIndex else { return wordCount + Int(bucket) }
         return pruneIndex[bucket].map { wordCount + Int($0) }
     }
@@ -81,7 +81,7 @@ final class SubwordVectors: @unchecked Sendable {
     private func mean(of rows: [Int], into output: UnsafeMutablePointer<Float>) {
         let vector = UnsafeMutableBufferPointer(start: output, count: dimensions)
         vector.update(repeating: 0)
-        for row in rows { Kernels.axpy(1, matrix + row * dimensions * 4, vector) }
+        for row in rows { matrix.addRow(row, to: vector) }
         if !rows.isEmpty { Kernels.scale(vector, by: 1 / Float(rows.count)) }
     }
 }

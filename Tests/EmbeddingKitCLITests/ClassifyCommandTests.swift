@@ -66,3 +66,17 @@ struct ClassifyCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m2.ekm").path))
     }
 }
+
+@Suite("embkit predict and test with a fastText model used as it is")
+struct FastTextCommandTests {
+    static let lid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Embeddings/lid.176.ftz").path
+
+    @Test("the README example: Bonjour tout le monde → __label__fr")
+    func languageIdentifier() throws {
+        let result = try EmbeddingKitProcess.run(["predict", "--model", Self.lid], input: "Bonjour tout le monde\nHola amigos\n")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix("__label__fr ") && lines[1].hasPrefix("__label__es "))
+    }
+}

@@ -24,64 +24,64 @@ struct FastTextBinaryReader {
     }
 
     func read() throws -> WordEmbeddings {
-        var cursor = BinaryCursor(source: source)
-        let first = try cursor.int32()
-        let legacy = first != Self.magic
-        guard !legacy || Self.looksLikeLegacyModel(source.bytes) else {
-            throw source.error(.byte(0), .badHeader, "not a fastText model (bad magic)")
-        }
-        let version = legacy ? 10 : try cursor.int32()
-        guard legacy || version == 11 || version == 12 else {
-            throw source.error(.byte(4), .unsupportedVersion, "fastText model version \(version); versions 11 and 12 are read")
-        }
-        if legacy { cursor = BinaryCursor(source: source) }
-        let arguments = try FastTextArguments(&cursor)
-        let dictionary = try FastTextDictionary(&cursor, options: options, hasPruneIndex: !legacy)
-        let quantized = legacy ? 0 : try cursor.uint8()
-        guard quantized == 0 else {
-            throw source.error(.byte(cursor.offset - 1), .unknownFormat,
-                               "quantized (.ftz) input matrices are not supported yet")
-        }
-        let rowsOffset = cursor.offset
-        let rows = try cursor.int64(), columns = try cursor.int64()
-        guard columns == Int64(arguments.dimensions), rows == Int64(dictionary.wordCount) + Int64(arguments.bucket), rows > 0 else {
-            throw source.error(.byte(rowsOffset), .badHeader,
-                               "the input matrix is \(rows) × \(columns), expected \(dictionary.wordCount + arguments.bucket) × \(arguments.dimensions)")
-        }
-        let matrixStart = cursor.offset
-        try cursor.skipMatrix(rows: rows, columns: columns, name: "input")
-        try skipOutputMatrix(&cursor, legacy: legacy)
-        // Old supervised models (version 11) do not use character n-grams.
-        let maxn = version == 11 && arguments.model == 3 ? 0 : arguments.maxn
-        let subwords = SubwordVectors(file: source.mappedFile, owner: source.owner, matrix: source.bytes.baseAddress! + matrixStart,
-                                      dimensions: arguments.dimensions, wordCount: dictionary.wordCount, bucket: arguments.bucket,
-                                      minn: arguments.minn, maxn: maxn, pruneIndex: dictionary.pruneIndex)
-        var builder = VocabularyBuilder(expectedCount: dictionary.wordCount)
-        let vectors = RowBuffer(dimensions: arguments.dimensions, capacity: dictionary.wordCount)
-        for (index, word) in dictionary.words.enumerated() {
+        let model = try FastTextModelFile(source: source, options: options)
+        let subwords = SubwordVectors(owner: source.owner, matrix: model.input, wordCount: model.dictionary.wordCount,
+                                      bucket: model.arguments.bucket, minn: model.arguments.minn, maxn: model.maxn,
+                                      pruneIndex: model.dictionary.pruneIndex)
+        var builder = VocabularyBuilder(expectedCount: model.dictionary.wordCount)
+        let vectors = RowBuffer(dimensions: model.arguments.dimensions, capacity: model.dictionary.wordCount)
+        for (index, word) in model.dictionary.words.enumerated() {
             guard word.withUnsafeBytes({ builder.insert($0) }) != nil else { continue }
             subwords.vector(ofWord: word, row: index, into: vectors.appendRow())
         }
         let metadata = EmbeddingMetadata(format: .fasttextBin, sourcePath: source.path, wasCompressed: source.wasCompressed,
                                          duplicateCount: builder.duplicateCount)
-        return WordEmbeddings(vocabulary: builder.build(), dimensions: arguments.dimensions, storage: .owned(vectors),
+        return WordEmbeddings(vocabulary: builder.build(), dimensions: model.arguments.dimensions, storage: .owned(vectors),
                               metadata: metadata, caseMatching: options.caseMatching, subwords: subwords)
     }
 }
 
-extension FastTextBinaryReader {
-    /// Checks that the output matrix after the input matrix is all there (it is not used for
-    /// word vectors); a quantized output matrix is not checked.
-    private func skipOutputMatrix(_ cursor: inout BinaryCursor, legacy: Bool) throws {
-        if !legacy, try cursor.uint8() != 0 { return }
-        let rows = try cursor.int64(), columns = try cursor.int64()
-        try cursor.skipMatrix(rows: rows, columns: columns, name: "output")
+/// Everything in a fastText model file: arguments, dictionary, input and output matrices.
+struct FastTextModelFile {
+    let version: Int
+    let arguments: FastTextArguments
+    let dictionary: FastTextDictionary
+    let input: FastTextMatrix
+    let output: FastTextMatrix
+    /// The longest character n-gram (0 for version-11 supervised models, which have none).
+    let maxn: Int
+
+    init(source: ByteSource, options: LoadOptions) throws {
+        var cursor = BinaryCursor(source: source)
+        let first = try cursor.int32()
+        let legacy = first != FastTextBinaryReader.magic
+        guard !legacy || FastTextBinaryReader.looksLikeLegacyModel(source.bytes) else {
+            throw source.error(.byte(0), .badHeader, "not a fastText model (bad magic)")
+        }
+        let version = legacy ? 10 : Int(try cursor.int32())
+        guard legacy || version == 11 || version == 12 else {
+            throw source.error(.byte(4), .unsupportedVersion, "fastText model version \(version); versions 11 and 12 are read")
+        }
+        if legacy { cursor = BinaryCursor(source: source) }
+        arguments = try FastTextArguments(&cursor)
+        dictionary = try FastTextDictionary(&cursor, options: options, hasPruneIndex: !legacy)
+        let inputStart = cursor.offset
+        input = try FastTextMatrix.read(&cursor, quantized: legacy ? false : try cursor.uint8() != 0, name: "input")
+        let expectedRows = dictionary.wordCount + (dictionary.pruneIndex.map { $0.count } ?? arguments.bucket)
+        guard input.columns == arguments.dimensions, input.rows == expectedRows else {
+            throw source.error(.byte(inputStart), .badHeader,
+                               "the input matrix is \(input.rows) × \(input.columns), expected \(expectedRows) × \(arguments.dimensions)")
+        }
+        output = try FastTextMatrix.read(&cursor, quantized: legacy ? false : try cursor.uint8() != 0, name: "output")
+        self.version = version
+        // Old supervised models (version 11) do not use character n-grams.
+        maxn = version == 11 && arguments.model == 3 ? 0 : arguments.maxn
     }
 }
 
 /// The fields of fastText's args block that reading vectors needs.
 struct FastTextArguments {
-    let dimensions: Int, model: Int32, bucket: Int, minn: Int, maxn: Int
+    let dimensions: Int, wordNgrams: Int, loss: Int32, model: Int32, bucket: Int, minn: Int, maxn: Int
 
     init(_ cursor: inout BinaryCursor) throws {
         let start = cursor.offset
@@ -89,7 +89,8 @@ struct FastTextArguments {
         for _ in 0..<12 { fields.append(try cursor.int32()) }
         _ = try cursor.float64()  // sampling threshold t
         // dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn, maxn, lrUpdateRate
-        (dimensions, model, bucket, minn, maxn) = (Int(fields[0]), fields[7], Int(fields[8]), Int(fields[9]), Int(fields[10]))
+        (dimensions, wordNgrams, loss, model) = (Int(fields[0]), Int(fields[5]), fields[6], fields[7])
+        (bucket, minn, maxn) = (Int(fields[8]), Int(fields[9]), Int(fields[10]))
         guard dimensions > 0, bucket >= 0, minn >= 0, maxn >= 0 else {
             throw cursor.source.error(.byte(start), .badHeader,
                                       "impossible arguments: dim \(dimensions), bucket \(bucket), minn \(minn), maxn \(maxn)")
@@ -101,6 +102,8 @@ struct FastTextArguments {
 struct FastTextDictionary {
     /// The words' UTF-8 bytes (lossily repaired under `.lossy`), in row order.
     let words: [[UInt8]]
+    /// The labels' names (with their `__label__` prefix) and how often each occurred in training.
+    let labels: [(name: [UInt8], count: Int64)]
     let wordCount: Int
     /// n-gram bucket → new bucket for pruned models; nil when not pruned; empty when every
     /// n-gram was pruned (then no n-gram is used).
@@ -121,14 +124,18 @@ struct FastTextDictionary {
                                       "the dictionary promises \(size) entries, more than the \(cursor.remaining) bytes left hold")
         }
         var words: [[UInt8]] = []
+        var labels: [(name: [UInt8], count: Int64)] = []
         words.reserveCapacity(nwords)
         for entry in 0..<size {
             let wordStart = cursor.offset
             var word = try cursor.cString()
-            _ = try cursor.int64()  // count
+            let count = try cursor.int64()
             let type = try cursor.uint8()
             guard type <= 1 else { throw cursor.source.error(.byte(cursor.offset - 1), .badHeader, "entry \(entry) has type \(type)") }
-            guard entry < nwords else { continue }
+            guard entry < nwords else {
+                labels.append((word, count))
+                continue
+            }
             if let bad = word.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
                 guard options.textDecoding == .lossy else {
                     throw cursor.source.error(.byte(wordStart + bad), .invalidUTF8, "invalid UTF-8 in word \(entry + 1)")
@@ -147,6 +154,7 @@ struct FastTextDictionary {
             prune = index
         }
         self.words = words
+        self.labels = labels
         wordCount = nwords
         pruneIndex = prune
     }
@@ -175,6 +183,12 @@ struct BinaryCursor {
     mutating func int32() throws -> Int32 { Int32(littleEndian: source.bytes.loadUnaligned(fromByteOffset: try take(4), as: Int32.self)) }
     mutating func int64() throws -> Int64 { Int64(littleEndian: source.bytes.loadUnaligned(fromByteOffset: try take(8), as: Int64.self)) }
     mutating func float64() throws -> Double { source.bytes.loadUnaligned(fromByteOffset: try take(8), as: Double.self) }
+
+    /// The next `count` bytes.
+    mutating func bytes(_ count: Int) throws -> [UInt8] {
+        let start = try take(count)
+        return Array(source.bytes[start..<(start + count)])
+    }
 
     /// Moves past a dense float32 matrix of `rows` × `columns`, checking that the file holds it.
     mutating func skipMatrix(rows: Int64, columns: Int64, name: String) throws {

@@ -1,0 +1,69 @@
+import EmbeddingStore
+import Foundation
+import Testing
+
+@Suite("FastTextClassifier predicts like fasttext predict-prob")
+struct FastTextClassifierTests {
+    @Test("rt_sup.ftz (quantized, pruned, word bigrams, char 3–5 grams): same top label, probabilities within 1e-4")
+    func matchesPredictProb() throws {
+        let classifier = try FastTextClassifier(contentsOf: TestFiles.fixture("rt_sup.ftz"))
+        #expect(Set(classifier.labels) == ["fresh", "rotten", "plot"])
+        let lines = try String(contentsOfFile: TestFiles.fixture("rt_sup.predict-input.txt"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let expected = try String(contentsOfFile: TestFiles.fixture("golden/rt_sup.ftz.predict-prob.txt"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.count == expected.count && lines.count == 200)
+        var mismatches: [String] = []
+        for (line, reference) in zip(lines, expected) {
+            let fields = reference.split(separator: " ")
+            let theirs = stride(from: 0, to: fields.count, by: 2).map {
+                (String(fields[$0].dropFirst("__label__".count)), Float(fields[$0 + 1])!)
+            }
+            let ours = classifier.predict(String(line), k: 3)
+            let tiedAtTop = theirs.count > 1 && abs(theirs[0].1 - theirs[1].1) < 1e-4
+            if !tiedAtTop && ours.first?.label != theirs.first?.0 { mismatches.append("top: \(ours) vs \(theirs)") }
+            for (label, probability) in theirs {
+                guard let mine = ours.first(where: { $0.label == label }), abs(mine.probability - probability) <= 1e-4 else {
+                    mismatches.append("\(label): \(ours) vs \(theirs)")
+                    break
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) lines differ, first \(mismatches.prefix(3))")
+    }
+
+    @Test("an unsupervised model cannot predict")
+    func unsupervised() {
+        #expect(throws: EmbeddingFileError.self) { try FastTextClassifier(contentsOf: TestFiles.fixture("toy-model.bin")) }
+    }
+}
+
+@Suite("The shipped language identifier (lid.176.ftz, hierarchical softmax)")
+struct LanguageIdentifierTests {
+    static let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Embeddings/lid.176.ftz").path
+
+    @Test("1,030 lines of mixed-language text: same top label where not tied, probabilities within 1e-4")
+    func matchesPredictProb() throws {
+        let classifier = try FastTextClassifier(contentsOf: Self.model)
+        #expect(classifier.labels.count == 176)
+        let lines = try String(contentsOfFile: TestFiles.fixture("lid/mixed-input.txt"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let expected = try String(contentsOfFile: TestFiles.fixture("lid/mixed-input.predict-prob.txt"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.count == expected.count && lines.count >= 1000)
+        var mismatches: [String] = []
+        for (line, reference) in zip(lines, expected) {
+            let fields = reference.split(separator: " ")
+            let theirs = stride(from: 0, to: fields.count, by: 2).map {
+                (String(fields[$0].dropFirst("__label__".count)), Float(fields[$0 + 1])!)
+            }
+            let ours = classifier.predict(String(line), k: 3)
+            let tiedAtTop = theirs.count > 1 && abs(theirs[0].1 - theirs[1].1) < 1e-4
+            if !tiedAtTop && ours.first?.label != theirs.first?.0 { mismatches.append("\(line.prefix(30)): \(ours) vs \(theirs)") }
+            if let top = ours.first, abs(top.probability - theirs[0].1) > 1e-4 { mismatches.append("p \(line.prefix(30)): \(ours) vs \(theirs)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) lines differ, first \(mismatches.prefix(3))")
+        #expect(classifier.predict("Bonjour tout le monde").first?.label == "fr")
+    }
+}

@@ -88,17 +88,18 @@ public struct FastTextClassifier: Sendable {
     /// The input-matrix rows of a line: words (with n-grams), `</s>`, and word n-grams.
     private func inputRows(of line: String) -> [Int] {
         let separators: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x00]
+        let endOfSentence = Array("</s>".utf8)
         var tokens = line.utf8.split(whereSeparator: separators.contains).map(Array.init)
-        tokens.append(Array("</s>".utf8))
+        tokens.append(endOfSentence)
         var rows: [Int] = [], hashes: [Int32] = []
         for token in tokens {
             let row = token.withUnsafeBytes { words.index(ofUTF8: $0) }
             if row == nil && token.starts(with: "__label__".utf8) { continue }
             if let row {
                 rows.append(row)
-                if model.maxn > 0 && token != Array("</s>".utf8) { rows += subwords.ngramRows(of: token) }
-            } else if token != Array("</s>".utf8) {
-                rows += subwords.ngramRows(of: token)
+                if model.maxn > 0 && token != endOfSentence { subwords.appendNgramRows(of: token, to: &rows) }
+            } else if token != endOfSentence {
+                subwords.appendNgramRows(of: token, to: &rows)
             }
             hashes.append(Int32(bitPattern: SubwordVectors.hash(token)))
         }

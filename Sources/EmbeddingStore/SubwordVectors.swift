@@ -16,7 +16,9 @@ final class SubwordVectors: @unchecked Sendable {
     let bucket: Int
     let minn: Int
     let maxn: Int
-    let pruneIndex: [Int32: Int32]?
+    /// For pruned models: bucket → row offset after the words, -1 when pruned away (a dense
+    /// table: hashing a dictionary per n-gram cost more than the arithmetic).
+    private let prunedRows: [Int32]?
     private let owner: AnyObject
 
     init(owner: AnyObject, matrix: FastTextMatrix, wordCount: Int, bucket: Int, minn: Int, maxn: Int,
@@ -28,7 +30,11 @@ final class SubwordVectors: @unchecked Sendable {
         self.bucket = bucket
         self.minn = minn
         self.maxn = maxn
-        self.pruneIndex = pruneIndex
+        prunedRows = pruneIndex.map { index in
+            var table = [Int32](repeating: -1, count: max(0, bucket))
+            for (from, to) in index where from >= 0 && Int(from) < bucket { table[Int(from)] = to }
+            return table
+        }
     }
 
     /// fastText's hash of a byte string: FNV-1a with each byte sign-extended.
@@ -43,27 +49,38 @@ final class SubwordVectors: @unchecked Sendable {
 
     /// The input-matrix rows of the character n-grams of `word` (its UTF-8 bytes, without `<>`).
     func ngramRows(of word: [UInt8]) -> [Int] {
-        guard maxn > 0, bucket > 0 else { return [] }
-        let padded = [UInt8(ascii: "<")] + word + [UInt8(ascii: ">")]
         var rows: [Int] = []
-        for start in padded.indices where padded[start] & 0xC0 != 0x80 {
-            var end = start
-            var length = 0
-            while end < padded.count && length < maxn {
-                end += 1
-                while end < padded.count && padded[end] & 0xC0 == 0x80 { end += 1 }
-                length += 1
-                if length >= minn && !(length == 1 && (start == 0 || end == padded.count)) {
-                    if let row = row(ofBucket: Int32(Self.hash(padded[start..<end]) % UInt32(bucket))) { rows.append(row) }
-                }
-            }
-        }
+        appendNgramRows(of: word, to: &rows)
         return rows
     }
 
+    /// Appends the n-gram rows of `word` to `rows`, hashing each n-gram incrementally from its
+    /// start (FNV-1a extends byte by byte).
+    func appendNgramRows(of word: [UInt8], to rows: inout [Int]) {
+        guard maxn > 0, bucket > 0 else { return }
+        let count = word.count + 2
+        func byte(_ index: Int) -> UInt8 { index == 0 ? 0x3C : index == count - 1 ? 0x3E : word[index - 1] }
+        for start in 0..<count where byte(start) & 0xC0 != 0x80 {
+            var hash: UInt32 = 2_166_136_261
+            var end = start, length = 0
+            while end < count && length < maxn {
+                repeat {
+                    hash = (hash ^ UInt32(bitPattern: Int32(Int8(bitPattern: byte(end))))) &* 16_777_619
+                    end += 1
+                } while end < count && byte(end) & 0xC0 == 0x80
+                length += 1
+                if length >= minn && !(length == 1 && (start == 0 || end == count)),
+                   let row = row(ofBucket: Int32(hash % UInt32(bucket))) {
+                    rows.append(row)
+                }
+            }
+        }
+    }
+
     func row(ofBucket bucket: Int32) -> Int? {
-        guard let pruneIndex else { return wordCount + Int(bucket) }
-        return pruneIndex[bucket].map { wordCount + Int($0) }
+        guard let prunedRows else { return wordCount + Int(bucket) }
+        let row = prunedRows[Int(bucket)]
+        return row < 0 ? nil : wordCount + Int(row)
     }
 
     /// The vector of vocabulary word `row`: the mean of its row and its n-gram rows.

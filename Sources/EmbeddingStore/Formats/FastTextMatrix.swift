@@ -36,9 +36,7 @@ enum FastTextMatrix: @unchecked Sendable {
         case .dense(let base, _, let columns):
             return Kernels.dot(base + index * columns * 4, UnsafeRawPointer(vector.baseAddress), count: columns)
         case .quantized(let matrix):
-            var row = [Float](repeating: 0, count: vector.count)
-            row.withUnsafeMutableBufferPointer { matrix.addRow(index, scaledBy: 1, to: $0) }
-            return row.withUnsafeBufferPointer { Kernels.dot($0, vector) }
+            return matrix.dotRow(index, vector)
         }
     }
 
@@ -115,6 +113,21 @@ struct QuantizedMatrix {
             normQuantizer = nil
         }
         self.rows = Int(rows)
+    }
+
+    /// `row(index) · vector`, from the centroids without decoding the row.
+    func dotRow(_ index: Int, _ vector: UnsafeBufferPointer<Float>) -> Float {
+        let q = quantizer
+        var sum: Float = 0
+        q.centroids.withUnsafeBufferPointer { centroids in
+            for part in 0..<q.subquantizers {
+                let offset = q.centroidOffset(part, codes[index * q.subquantizers + part])
+                let width = part == q.subquantizers - 1 ? q.lastSubdimensions : q.subdimensions
+                for column in 0..<width { sum += centroids[offset + column] * vector[part * q.subdimensions + column] }
+            }
+        }
+        guard let normCodes, let normQuantizer else { return sum }
+        return sum * normQuantizer.centroids[normQuantizer.centroidOffset(0, normCodes[index])]
     }
 
     func addRow(_ index: Int, scaledBy scale: Float, to vector: UnsafeMutableBufferPointer<Float>) {

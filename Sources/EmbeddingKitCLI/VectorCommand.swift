@@ -18,7 +18,11 @@ struct VectorCommand: ParsableCommand {
     @Argument(help: "Words to look up.")
     var words: [String] = []
 
+    @Flag(help: "Print one sentence vector per stdin line instead (as `fasttext print-sentence-vectors`).")
+    var sentences = false
+
     func run() throws {
+        if sentences { return try printSentenceVectors() }
         let table = try fileOptions.load(embeddings)
         var output = StandardOutput()
         var unknown = 0
@@ -42,5 +46,22 @@ struct VectorCommand: ParsableCommand {
         }
         output.flush()
         if unknown > 0 { throw ExitCode.failure }
+    }
+
+    /// One vector per stdin line: a supervised fastText model's hidden layer, or the mean of the
+    /// unit word vectors for every other file.
+    private func printSentenceVectors() throws {
+        let vectorOf: (String) -> [Float]
+        if let classifier = try? FastTextClassifier(contentsOf: embeddings) {
+            vectorOf = classifier.sentenceVector
+        } else {
+            let table = try fileOptions.load(embeddings)
+            vectorOf = table.sentenceVector
+        }
+        var output = StandardOutput()
+        while let line = readLine() {
+            output.write(vectorOf(line).map(\.description).joined(separator: " ") + "\n")
+        }
+        output.flush()
     }
 }

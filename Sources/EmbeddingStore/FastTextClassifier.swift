@@ -52,15 +52,24 @@ public struct FastTextClassifier: Sendable {
         tree = model.arguments.loss == 1 ? HuffmanTree(counts: model.dictionary.labels.map(\.count)) : nil
     }
 
-    /// The `k` most probable labels of `line` with probability at least `threshold`, best first.
-    /// - Complexity: O((tokens × n-grams + labels) × dimensions).
-    public func predict(_ line: String, k: Int = 1, threshold: Float = 0) -> [Prediction] {
+    /// The sentence vector of `line` as `fasttext print-sentence-vectors` computes it for a
+    /// supervised model: the plain mean of the input rows of its words, their n-grams, the word
+    /// n-grams and `</s>` (the hidden layer the prediction starts from).
+    /// - Complexity: O(tokens × n-grams × dimensions).
+    public func sentenceVector(_ line: String) -> [Float] {
         var hidden = [Float](repeating: 0, count: model.arguments.dimensions)
         let rows = inputRows(of: line)
         hidden.withUnsafeMutableBufferPointer { vector in
             for row in rows { model.input.addRow(row, to: vector) }
             if !rows.isEmpty { Kernels.scale(vector, by: 1 / Float(rows.count)) }
         }
+        return hidden
+    }
+
+    /// The `k` most probable labels of `line` with probability at least `threshold`, best first.
+    /// - Complexity: O((tokens × n-grams + labels) × dimensions).
+    public func predict(_ line: String, k: Int = 1, threshold: Float = 0) -> [Prediction] {
+        let hidden = sentenceVector(line)
         var best: [(score: Float, label: Int)] = []
         hidden.withUnsafeBufferPointer { hidden in
             if let tree {

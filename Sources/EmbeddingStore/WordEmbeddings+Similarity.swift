@@ -82,6 +82,26 @@ extension WordEmbeddings {
         return known[distances.indices.min { distances[$0] < distances[$1] }!]
     }
 
+    /// The sentence vector of `line` as `fasttext print-sentence-vectors` computes it for an
+    /// unsupervised model: the mean of the unit-length vectors of its whitespace-separated words
+    /// (unknown words by their n-grams where the file has them; zero vectors and words without a
+    /// vector are left out); zeros when no word counts.
+    /// - Complexity: O(words × dimensions).
+    public func sentenceVector(_ line: String) -> [Float] {
+        var sum = [Float](repeating: 0, count: dimensions)
+        var count = 0
+        for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            guard var vector = vector(for: String(word)) else { continue }
+            let norm = vector.withUnsafeBufferPointer(Kernels.l2Norm)
+            guard norm > 0 else { continue }
+            vector.withUnsafeMutableBufferPointer { Kernels.scale($0, by: 1 / norm) }
+            vector.withUnsafeBufferPointer { unit in sum.withUnsafeMutableBufferPointer { Kernels.add(unit, to: $0) } }
+            count += 1
+        }
+        if count > 0 { sum.withUnsafeMutableBufferPointer { Kernels.scale($0, by: 1 / Float(count)) } }
+        return sum
+    }
+
     /// The query gensim's analogy methods build for rows a, b, c.
     func analogyQuery(a: Int, b: Int, c: Int, method: AnalogyMethod) -> SimilarityQuery {
         let (unitA, unitB, unitC) = (unitVector(row: a), unitVector(row: b), unitVector(row: c))

@@ -67,3 +67,36 @@ struct LanguageIdentifierTests {
         #expect(classifier.predict("Bonjour tout le monde").first?.label == "fr")
     }
 }
+
+@Suite("Sentence vectors as fasttext print-sentence-vectors")
+struct SentenceVectorTests {
+    /// The golden vectors and the input lines they were computed from.
+    func cases(_ golden: String, _ input: String) throws -> [(line: String, expected: [Float])] {
+        let lines = try String(contentsOfFile: TestFiles.fixture(input), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let vectors = try String(contentsOfFile: TestFiles.fixture("golden/\(golden)"), encoding: .utf8).split(separator: "\n")
+            .map { $0.split(separator: " ").map { Float($0)! } }
+        #expect(lines.count == vectors.count)
+        return Array(zip(lines, vectors))
+    }
+
+    func close(_ ours: [Float], _ theirs: [Float]) -> Bool {
+        ours.count == theirs.count && zip(ours, theirs).allSatisfy { abs($0 - $1) <= 1e-7 + 5e-5 * abs($1) }
+    }
+
+    @Test("unsupervised: the mean of unit word vectors (unknown words by n-grams; an empty line gives zeros)")
+    func unsupervised() throws {
+        let embeddings = try WordEmbeddings(contentsOf: TestFiles.fixture("toy-model.bin"))
+        for (line, expected) in try cases("toy-model.bin.sentences", "sentences-input.txt") {
+            #expect(close(embeddings.sentenceVector(line), expected), "'\(line)'")
+        }
+    }
+
+    @Test("supervised: the mean of the input rows with word n-grams and </s>")
+    func supervised() throws {
+        let classifier = try FastTextClassifier(contentsOf: TestFiles.fixture("rt_sup.ftz"))
+        for (line, expected) in try cases("rt_sup.ftz.sentences", "sentences-supervised-input.txt") {
+            #expect(close(classifier.sentenceVector(line), expected), "'\(line.prefix(40))'")
+        }
+    }
+}

@@ -27,3 +27,9 @@ for name, cli in [("toy-model.bin", True), ("crime-and-punishment.bin", True), (
         with open(f"golden/{name}.vectors", "w", encoding="utf-8") as out:
             out.write(output)
     print(name, len(words), "words", "(CLI and gensim)" if cli else "(gensim)")
+
+# Sentence vectors (`fasttext print-sentence-vectors`): unsupervised toy model and supervised rt_sup.ftz.
+for name, lines in [("toy-model.bin", "sentences-input.txt"), ("rt_sup.ftz", "sentences-supervised-input.txt")]:
+    with open(lines, encoding="utf-8") as source, open(f"golden/{name}.sentences", "w", encoding="utf-8") as out:
+        out.write(subprocess.run(["fasttext", "print-sentence-vectors", name], stdin=source,
+                                 capture_output=True, text=True, check=True).stdout)

@@ -79,7 +79,7 @@ public struct FastTextClassifier: Sendable {
                 if model.arguments.loss == 3 {
                     scores.withUnsafeMutableBufferPointer { Kernels.softmax($0) }
                 } else {
-                    scores = scores.map { 1 / (1 + Foundation.exp(-$0)) }
+                    scores = scores.map(Self.tabulatedSigmoid)
                 }
                 for (label, probability) in scores.enumerated() where probability >= threshold {
                     best.append((Self.logProbability(probability), label))
@@ -89,6 +89,16 @@ public struct FastTextClassifier: Sendable {
             }
         }
         return best.map { Prediction(label: labels[$0.label], probability: Foundation.exp($0.score)) }
+    }
+
+    /// fastText's one-vs-all and negative-sampling sigmoid: a 512-step table over [-8, 8]
+    /// (0 below, 1 above), which predictions must reproduce to match it.
+    static func tabulatedSigmoid(_ x: Float) -> Float {
+        if x < -8 { return 0 }
+        if x > 8 { return 1 }
+        let step = Float(Int64((x + 8) * 512 / 8 / 2))
+        let tableX = step * 2 * 8 / 512 - 8
+        return Float(1 / (1 + Foundation.exp(-Double(tableX))))
     }
 
     /// fastText's `std_log`: log(p + 1e-5).

@@ -100,3 +100,42 @@ struct SentenceVectorTests {
         }
     }
 }
+
+@Suite("Models trained here with the fastText CLI (Fixtures/trained/make_trained_models.sh)")
+struct TrainedFastTextModelTests {
+    @Test("skipgram (n-grams 3–5) and cbow (2–4): print-word-vectors for known, unknown and accented words",
+          arguments: ["skipgram", "cbow"])
+    func wordVectors(model: String) throws {
+        let embeddings = try WordEmbeddings(contentsOf: TestFiles.fixture("trained/\(model).bin"))
+        let golden = try String(contentsOfFile: TestFiles.fixture("trained/\(model).vectors"), encoding: .utf8).split(separator: "\n")
+        #expect(golden.count == 6)
+        for line in golden {
+            let fields = line.split(separator: " ")
+            let expected = fields.dropFirst().map { Float($0)! }
+            let ours = embeddings.vector(for: String(fields[0])) ?? []
+            #expect(ours.count == expected.count && zip(ours, expected).allSatisfy { abs($0 - $1) <= 1e-7 + 5e-5 * abs($1) },
+                    "\(model) \(fields[0]): \(ours.prefix(3)) vs \(expected.prefix(3))")
+        }
+    }
+
+    @Test("one-vs-all and hierarchical-softmax supervised models with word bigrams: predict-prob on 100 lines",
+          arguments: ["ova", "hs"])
+    func predictions(model: String) throws {
+        let classifier = try FastTextClassifier(contentsOf: TestFiles.fixture("trained/\(model).bin"))
+        let lines = try String(contentsOfFile: TestFiles.fixture("trained/lines.txt"), encoding: .utf8).split(separator: "\n")
+        let golden = try String(contentsOfFile: TestFiles.fixture("trained/\(model).predict-prob"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 100 && golden.count == 100)
+        var mismatches = 0
+        for (line, reference) in zip(lines, golden) {
+            let fields = reference.split(separator: " ")
+            let theirs = stride(from: 0, to: fields.count, by: 2).map { (String(fields[$0].dropFirst(9)), Float(fields[$0 + 1])!) }
+            let ours = classifier.predict(String(line), k: 3)
+            let tied = theirs.count > 1 && abs(theirs[0].1 - theirs[1].1) < 1e-4
+            if (!tied && ours.first?.label != theirs[0].0)
+                || theirs.contains(where: { label, p in !ours.contains { $0.label == label && abs($0.probability - p) <= 1e-4 } }) {
+                mismatches += 1
+            }
+        }
+        #expect(mismatches == 0, "\(model): \(mismatches) of 100 lines differ")
+    }
+}

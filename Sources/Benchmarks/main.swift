@@ -7,6 +7,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "load": LoadBenchmark.run,
     "neighbors": NeighborsBenchmark.run,
     "classify": ClassifyBenchmark.run,
+    "fasttext": FastTextBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

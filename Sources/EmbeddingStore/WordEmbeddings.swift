@@ -90,6 +90,8 @@ public struct WordEmbeddings: Sendable {
         switch storage {
         case .owned, .mappedMatrix:
             storage.rowAddress(first, dimensions: dimensions).assumingMemoryBound(to: Float.self)
+        case .composed(let rows):
+            rows.allRows() + first * dimensions
         case .mappedRows:
             nil
         }

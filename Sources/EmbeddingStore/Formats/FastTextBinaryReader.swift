@@ -4,10 +4,11 @@ import LinearAlgebra
 /// number and version that gensim's test data still has) for their word vectors: the args
 /// block, the dictionary (words then labels), the prune index and a dense input matrix, which is
 /// used in place in the mapping. Vocabulary words get the mean of their own row and their
-/// character n-gram rows, computed once at load; unknown words get the mean of their n-gram
-/// rows on demand (`WordEmbeddings.vector(for:)`), exactly as fastText's `getWordVector`.
+/// character n-gram rows, composed on first use (opening touches none of the matrix); unknown
+/// words get the mean of their n-gram rows on demand (`WordEmbeddings.vector(for:)`), exactly
+/// as fastText's `getWordVector`.
 ///
-/// Product-quantized input matrices (`.ftz`) are refused with a clear error for now.
+/// Product-quantized (`.ftz`) matrices are decoded row by row from their codes.
 struct FastTextBinaryReader {
     let source: ByteSource
     let options: LoadOptions
@@ -28,15 +29,16 @@ struct FastTextBinaryReader {
         let subwords = SubwordVectors(owner: source.owner, matrix: model.input, wordCount: model.dictionary.wordCount,
                                       bucket: model.arguments.bucket, minn: model.arguments.minn, maxn: model.maxn,
                                       pruneIndex: model.dictionary.pruneIndex)
+        // Words repaired by lossy decoding can collide: the first keeps its row, as elsewhere.
         var builder = VocabularyBuilder(expectedCount: model.dictionary.wordCount)
-        let vectors = RowBuffer(dimensions: model.arguments.dimensions, capacity: model.dictionary.wordCount)
-        for (index, word) in model.dictionary.words.enumerated() {
-            guard word.withUnsafeBytes({ builder.insert($0) }) != nil else { continue }
-            subwords.vector(ofWord: word, row: index, into: vectors.appendRow())
+        var kept: [(word: [UInt8], row: Int)] = []
+        for (row, word) in model.dictionary.words.enumerated() where word.withUnsafeBytes({ builder.insert($0) }) != nil {
+            kept.append((word, row))
         }
         let metadata = EmbeddingMetadata(format: .fasttextBin, sourcePath: source.path, wasCompressed: source.wasCompressed,
                                          duplicateCount: builder.duplicateCount)
-        return WordEmbeddings(vocabulary: builder.build(), dimensions: model.arguments.dimensions, storage: .owned(vectors),
+        return WordEmbeddings(vocabulary: builder.build(), dimensions: model.arguments.dimensions,
+                              storage: .composed(ComposedRows(words: kept, subwords: subwords)),
                               metadata: metadata, caseMatching: options.caseMatching, subwords: subwords)
     }
 }

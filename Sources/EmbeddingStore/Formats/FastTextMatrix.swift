@@ -67,9 +67,12 @@ struct ProductQuantizer {
         subdimensions = Int(try cursor.int32())
         lastSubdimensions = Int(try cursor.int32())
         guard dimensions > 0, subquantizers > 0, subdimensions > 0, lastSubdimensions > 0,
-              (subquantizers - 1) * subdimensions + lastSubdimensions == dimensions,
-              dimensions * Self.centroidCount * 4 <= cursor.remaining else {
+              (subquantizers - 1) * subdimensions + lastSubdimensions == dimensions else {
             throw cursor.source.error(.byte(start), .badHeader, "impossible product quantizer \(dimensions)/\(subquantizers)/\(subdimensions)/\(lastSubdimensions)")
+        }
+        guard dimensions * Self.centroidCount * 4 <= cursor.remaining else {
+            throw cursor.source.error(.byte(cursor.offset), .truncated,
+                                      "the product quantizer needs \(dimensions * Self.centroidCount * 4) bytes of centroids; the file ends first")
         }
         var values = [Float](repeating: 0, count: dimensions * Self.centroidCount)
         for index in values.indices { values[index] = Float(bitPattern: UInt32(bitPattern: try cursor.int32())) }

@@ -28,6 +28,12 @@ for name, cli in [("toy-model.bin", True), ("crime-and-punishment.bin", True), (
             out.write(output)
     print(name, len(words), "words", "(CLI and gensim)" if cli else "(gensim)")
 
+# The quantized supervised model's word vectors (product-quantized rows with qnorm, pruned n-grams).
+words = ["the", "film", "wonderful", "unwatchable", "café", "xyzzy"]
+with open("golden/rt_sup.ftz.vectors", "w", encoding="utf-8") as out:
+    out.write(subprocess.run(["fasttext", "print-word-vectors", "rt_sup.ftz"], input="\n".join(words) + "\n",
+                             capture_output=True, text=True, check=True).stdout)
+
 # Sentence vectors (`fasttext print-sentence-vectors`): unsupervised toy model and supervised rt_sup.ftz.
 for name, lines in [("toy-model.bin", "sentences-input.txt"), ("rt_sup.ftz", "sentences-supervised-input.txt")]:
     with open(lines, encoding="utf-8") as source, open(f"golden/{name}.sentences", "w", encoding="utf-8") as out:

@@ -1,5 +1,6 @@
 import EmbeddingStore
 import Foundation
+import LinearAlgebra
 import TransferLearning
 
 /// A model `predict` and `test` can use: an EmbeddingKit model file, or a supervised fastText
@@ -31,9 +32,14 @@ enum LoadedModel {
     func predict(_ texts: [String], k: Int, threshold: Float) throws -> (labels: [[(label: String, probability: Float)]], coverage: Double) {
         switch self {
         case .transfer(let model):
-            let predictions = try reportingTrainingErrors { try model.predict(texts, k: k, threshold: threshold) }
-            let coverage = try reportingTrainingErrors { try model.probabilities(for: texts).coverage }
-            return (predictions.map { $0.map { ($0.label, $0.probability) } }, coverage)
+            // One featurizing pass gives both the predictions and the coverage.
+            let (probabilities, coverage) = try reportingTrainingErrors { try model.probabilities(for: texts) }
+            let predictions = (0..<texts.count).map { row in
+                probabilities.withRow(row) { scores in
+                    Kernels.topK(scores, k: k).filter { $0.score >= threshold }.map { (model.labels[$0.index], $0.score) }
+                }
+            }
+            return (predictions, coverage)
         case .fastText(let model):
             return (texts.map { model.predict($0, k: k, threshold: threshold).map { ($0.label, $0.probability) } }, 1)
         }

@@ -43,13 +43,13 @@ enum ClassifyBenchmark {
         network.epochs = epochs
         network.patience = epochs + 1
         var networkModel: TransferModel?
-        let (trainingSet, _) = try featurize(featurizer, train, labels: train.labels)
+        let (trainingSet, _) = try featurizer.trainingSet(train, labels: train.labels)
         let networkSeconds = Measurement.medianSeconds(repetitions: 3) {
             var generator = SplitMix64(seed: 1)
             networkModel = try! TransferModel.train(featurizer: featurizer, head: .multilayerPerceptron(network), on: train,
                                                     using: &generator).model
         }
-        let featurizeSeconds = Measurement.medianSeconds(repetitions: 3) { _ = try! featurize(featurizer, train, labels: train.labels) }
+        let featurizeSeconds = Measurement.medianSeconds(repetitions: 3) { _ = try! featurizer.trainingSet(train, labels: train.labels) }
         report("EmbeddingKit featurize + logistic regression: \(format(logisticSeconds, 3)) s (featurizing alone \(format(featurizeSeconds, 3)) s), "
             + "test accuracy \(format(try accuracy(logisticModel!, test), 4))")
         report("EmbeddingKit MLP (256 hidden, \(epochs) epochs, featurizing included): \(format(networkSeconds, 2)) s, "
@@ -58,7 +58,7 @@ enum ClassifyBenchmark {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-classify").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try export(trainingSet, to: "\(folder)/train")
-        try export(try featurize(featurizer, test, labels: train.labels).set, to: "\(folder)/test")
+        try export(try featurizer.trainingSet(test, labels: train.labels).set, to: "\(folder)/test")
         // Predicting uses a model over a native copy of the embeddings, as one would deploy it.
         let nativePath = "\(folder)/embeddings.ekv", modelPath = "\(folder)/model.ekm"
         try VectorFileWriter.write(embeddings, to: nativePath, as: .native)
@@ -93,18 +93,6 @@ enum ClassifyBenchmark {
         let predictions = try model.predict(corpus.documents.map(\.text))
         let correct = zip(predictions, corpus.documents).filter { $0.first?.label == $1.labels.first }.count
         return Double(correct) / Double(corpus.documents.count)
-    }
-
-    static func featurize(_ featurizer: DocumentFeaturizer, _ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
-        var features = Matrix(rows: corpus.documents.count, columns: featurizer.featureCount)
-        try features.withUnsafeMutableBufferPointer { values in
-            for (row, document) in corpus.documents.enumerated() {
-                _ = try featurizer.features(for: document.text, into: UnsafeMutableBufferPointer(
-                    rebasing: values[(row * featurizer.featureCount)..<((row + 1) * featurizer.featureCount)]))
-            }
-        }
-        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        return (try TrainingSet(features: features, labels: corpus.documents.map { index[$0.labels[0]]! }, classCount: labels.count), 0)
     }
 
     /// Writes `stem.features` (float32, row-major) and `stem.labels` (one class index per line).

@@ -1,6 +1,5 @@
 import EmbeddingStore
 import Foundation
-import LinearAlgebra
 import TransferLearning
 
 /// A model `predict` and `test` can use: an EmbeddingKit model file, or a supervised fastText
@@ -32,14 +31,10 @@ enum LoadedModel {
     func predict(_ texts: [String], k: Int, threshold: Float) throws -> (labels: [[(label: String, probability: Float)]], coverage: Double) {
         switch self {
         case .transfer(let model):
-            // One featurizing pass gives both the predictions and the coverage.
-            let (probabilities, coverage) = try reportingTrainingErrors { try model.probabilities(for: texts) }
-            let predictions = (0..<texts.count).map { row in
-                probabilities.withRow(row) { scores in
-                    Kernels.topK(scores, k: k).filter { $0.score >= threshold }.map { (model.labels[$0.index], $0.score) }
-                }
+            let (predictions, coverage) = try reportingTrainingErrors {
+                try model.predictionsAndCoverage(for: texts, k: k, threshold: threshold)
             }
-            return (predictions, coverage)
+            return (predictions.map { $0.map { ($0.label, $0.probability) } }, coverage)
         case .fastText(let model):
             return (texts.map { model.predict($0, k: k, threshold: threshold).map { ($0.label, $0.probability) } }, 1)
         }

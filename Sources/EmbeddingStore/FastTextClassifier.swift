@@ -91,6 +91,12 @@ public struct FastTextClassifier: Sendable {
         return best.map { Prediction(label: labels[$0.label], probability: Foundation.exp($0.score)) }
     }
 
+    /// Whether fastText splits words at `byte`: space, tab, newline, vertical tab, form feed,
+    /// carriage return or NUL.
+    public static func isWordSeparator(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte) || byte == 0
+    }
+
     /// fastText's one-vs-all and negative-sampling sigmoid: a 512-step table over [-8, 8]
     /// (0 below, 1 above), which predictions must reproduce to match it.
     static func tabulatedSigmoid(_ x: Float) -> Float {
@@ -106,9 +112,8 @@ public struct FastTextClassifier: Sendable {
 
     /// The input-matrix rows of a line: words (with n-grams), `</s>`, and word n-grams.
     private func inputRows(of line: String) -> [Int] {
-        let separators: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x00]
         let endOfSentence = Array("</s>".utf8)
-        var tokens = line.utf8.split(whereSeparator: separators.contains).map(Array.init)
+        var tokens = line.utf8.split(whereSeparator: Self.isWordSeparator).map(Array.init)
         tokens.append(endOfSentence)
         var rows: [Int] = [], hashes: [Int32] = []
         for token in tokens {

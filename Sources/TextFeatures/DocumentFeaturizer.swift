@@ -85,6 +85,22 @@ public struct DocumentFeaturizer: Sendable {
         return (output, coverage)
     }
 
+    /// The features of every text, one row each, and the mean share of tokens that had a vector
+    /// (1 for no texts).
+    /// - Throws: `FeaturizerError.unknownWord` under the `.fail` policy.
+    /// - Complexity: O(total tokens × dimensions).
+    public func featureMatrix(for texts: [String]) throws -> (features: Matrix, coverage: Double) {
+        var features = Matrix(rows: texts.count, columns: featureCount)
+        var coverage = 0.0
+        let width = featureCount
+        try features.withUnsafeMutableBufferPointer { values in
+            for (row, text) in texts.enumerated() {
+                coverage += try self.features(for: text, into: UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)]))
+            }
+        }
+        return (features, texts.isEmpty ? 1 : coverage / Double(texts.count))
+    }
+
     /// Writes the features of `text` into `output` (of `featureCount` floats) and returns the
     /// share of tokens that had a vector — from the vocabulary, or from n-grams under `.subwords`
     /// (1 for a document without tokens).

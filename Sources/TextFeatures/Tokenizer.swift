@@ -1,3 +1,5 @@
+import EmbeddingStore
+
 /// Splits text into the tokens that are looked up in an embedding table.
 public protocol Tokenizer: Sendable {
     /// The tokens of `text`, in order.
@@ -50,7 +52,7 @@ public struct WhitespaceTokenizer: Tokenizer {
 
     /// The whitespace-separated tokens of `text`.
     public func tokens(in text: String) -> [String] {
-        text.utf8.split(whereSeparator: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x00].contains($0) })
+        text.utf8.split(whereSeparator: FastTextClassifier.isWordSeparator)
             .map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -74,26 +74,27 @@ public struct TransferModel: Sendable {
 
     /// Predictions for many texts at once (one matrix product per layer).
     public func predict(_ texts: [String], k: Int = 1, threshold: Float = 0) throws -> [[Prediction]] {
-        let probabilities = try probabilities(for: texts).matrix
-        return (0..<texts.count).map { row in
+        try predictionsAndCoverage(for: texts, k: k, threshold: threshold).predictions
+    }
+
+    /// Predictions for many texts and the mean share of their tokens that had a vector, from one
+    /// featurizing pass.
+    public func predictionsAndCoverage(for texts: [String], k: Int = 1, threshold: Float = 0) throws
+        -> (predictions: [[Prediction]], coverage: Double) {
+        let (probabilities, coverage) = try probabilities(for: texts)
+        let predictions = (0..<texts.count).map { row in
             probabilities.withRow(row) { scores in
                 Kernels.topK(scores, k: k).filter { $0.score >= threshold }
                     .map { Prediction(label: labels[$0.index], probability: $0.score) }
             }
         }
+        return (predictions, coverage)
     }
 
     /// Class probabilities for each text (rows) and the mean share of tokens that had a vector.
     public func probabilities(for texts: [String]) throws -> (matrix: Matrix, coverage: Double) {
-        var features = Matrix(rows: texts.count, columns: featurizer.featureCount)
-        var coverage = 0.0
-        try features.withUnsafeMutableBufferPointer { values in
-            for (row, text) in texts.enumerated() {
-                let output = UnsafeMutableBufferPointer(rebasing: values[(row * featurizer.featureCount)..<((row + 1) * featurizer.featureCount)])
-                coverage += try featurizer.features(for: text, into: output)
-            }
-        }
-        return (head.classifier.probabilities(for: features), texts.isEmpty ? 1 : coverage / Double(texts.count))
+        let (features, coverage) = try featurizer.featureMatrix(for: texts)
+        return (head.classifier.probabilities(for: features), coverage)
     }
 }
 
@@ -117,34 +118,22 @@ extension DocumentFeaturizer {
     /// The features of `corpus`, each document's label indices, and the mean token coverage.
     func multiLabelFeatures(_ corpus: LabeledCorpus, labels: [String]) throws -> (Matrix, [[Int]], Double) {
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        var features = Matrix(rows: corpus.documents.count, columns: featureCount)
-        var coverage = 0.0
-        try features.withUnsafeMutableBufferPointer { values in
-            for (row, document) in corpus.documents.enumerated() {
-                let output = UnsafeMutableBufferPointer(rebasing: values[(row * featureCount)..<((row + 1) * featureCount)])
-                coverage += try self.features(for: document.text, into: output)
-            }
-        }
-        return (features, corpus.documents.map { $0.labels.compactMap { index[$0] } }, coverage / Double(max(1, corpus.documents.count)))
+        let (features, coverage) = try featureMatrix(for: corpus.documents.map(\.text))
+        return (features, corpus.documents.map { $0.labels.compactMap { index[$0] } }, coverage)
     }
 
-    /// The features and class indices of `corpus`, and the mean token coverage.
-    func trainingSet(_ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
+    /// The features and class indices of `corpus` (each document's first label), and the mean
+    /// token coverage.
+    /// - Throws: `TransferError.unknownLabel` for a label outside `labels`, `FeaturizerError`.
+    public func trainingSet(_ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        var features = Matrix(rows: corpus.documents.count, columns: featureCount)
-        var coverage = 0.0
-        var classes: [Int] = []
-        try features.withUnsafeMutableBufferPointer { values in
-            for (row, document) in corpus.documents.enumerated() {
-                guard let label = document.labels.first, let classIndex = index[label] else {
-                    throw TransferError.unknownLabel(document.labels.first ?? "", line: document.line)
-                }
-                classes.append(classIndex)
-                let output = UnsafeMutableBufferPointer(rebasing: values[(row * featureCount)..<((row + 1) * featureCount)])
-                coverage += try self.features(for: document.text, into: output)
+        let classes = try corpus.documents.map { document in
+            guard let label = document.labels.first, let classIndex = index[label] else {
+                throw TransferError.unknownLabel(document.labels.first ?? "", line: document.line)
             }
+            return classIndex
         }
-        return (try TrainingSet(features: features, labels: classes, classCount: labels.count),
-                coverage / Double(max(1, corpus.documents.count)))
+        let (features, coverage) = try featureMatrix(for: corpus.documents.map(\.text))
+        return (try TrainingSet(features: features, labels: classes, classCount: labels.count), coverage)
     }
 }

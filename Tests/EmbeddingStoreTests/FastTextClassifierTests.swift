@@ -2,6 +2,15 @@ import EmbeddingStore
 import Foundation
 import Testing
 
+/// The `(label, probability)` pairs of one `fasttext predict-prob` output line, labels without
+/// the `__label__` prefix.
+func predictProbLabels(_ line: Substring) -> [(String, Float)] {
+    let fields = line.split(separator: " ")
+    return stride(from: 0, to: fields.count, by: 2).map {
+        (String(fields[$0].dropFirst("__label__".count)), Float(fields[$0 + 1])!)
+    }
+}
+
 @Suite("FastTextClassifier predicts like fasttext predict-prob")
 struct FastTextClassifierTests {
     @Test("rt_sup.ftz (quantized, pruned, word bigrams, char 3–5 grams): same top label, probabilities within 1e-4")
@@ -15,10 +24,7 @@ struct FastTextClassifierTests {
         #expect(lines.count == expected.count && lines.count == 200)
         var mismatches: [String] = []
         for (line, reference) in zip(lines, expected) {
-            let fields = reference.split(separator: " ")
-            let theirs = stride(from: 0, to: fields.count, by: 2).map {
-                (String(fields[$0].dropFirst("__label__".count)), Float(fields[$0 + 1])!)
-            }
+            let theirs = predictProbLabels(reference)
             let ours = classifier.predict(String(line), k: 3)
             let tiedAtTop = theirs.count > 1 && abs(theirs[0].1 - theirs[1].1) < 1e-4
             if !tiedAtTop && ours.first?.label != theirs.first?.0 { mismatches.append("top: \(ours) vs \(theirs)") }
@@ -54,10 +60,7 @@ struct LanguageIdentifierTests {
         #expect(lines.count == expected.count && lines.count >= 1000)
         var mismatches: [String] = []
         for (line, reference) in zip(lines, expected) {
-            let fields = reference.split(separator: " ")
-            let theirs = stride(from: 0, to: fields.count, by: 2).map {
-                (String(fields[$0].dropFirst("__label__".count)), Float(fields[$0 + 1])!)
-            }
+            let theirs = predictProbLabels(reference)
             let ours = classifier.predict(String(line), k: 3)
             let tiedAtTop = theirs.count > 1 && abs(theirs[0].1 - theirs[1].1) < 1e-4
             if !tiedAtTop && ours.first?.label != theirs.first?.0 { mismatches.append("\(line.prefix(30)): \(ours) vs \(theirs)") }
@@ -127,8 +130,7 @@ struct TrainedFastTextModelTests {
         #expect(lines.count == 100 && golden.count == 100)
         var mismatches = 0
         for (line, reference) in zip(lines, golden) {
-            let fields = reference.split(separator: " ")
-            let theirs = stride(from: 0, to: fields.count, by: 2).map { (String(fields[$0].dropFirst(9)), Float(fields[$0 + 1])!) }
+            let theirs = predictProbLabels(reference)
             let ours = classifier.predict(String(line), k: 3)
             let tied = theirs.count > 1 && abs(theirs[0].1 - theirs[1].1) < 1e-4
             if (!tied && ours.first?.label != theirs[0].0)

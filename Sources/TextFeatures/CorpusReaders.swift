@@ -107,7 +107,7 @@ enum CorpusFolder {
 
     /// The whole file as one document with `label`.
     static func document(at path: String, label: String) throws -> LabeledDocument {
-        let text = try LabeledCorpus.text(of: path).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try UTF8Validation.text(ofFileAt: path).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else {
             throw EmbeddingFileError(path: path, location: .file, kind: .empty, message: "an empty document")
         }

@@ -91,7 +91,7 @@ public struct LabeledCorpus: Sendable {
                 try add { try CorpusFolder.document(at: file, label: label) }
             }
         } else {
-            let text = try Self.text(of: path)
+            let text = try UTF8Validation.text(ofFileAt: path)
             if format == .csv {
                 for record in try CSVRecords.labeled(text, path: path, columns: columns) { try add(record) }
             } else {
@@ -108,17 +108,6 @@ public struct LabeledCorpus: Sendable {
         self.documents = documents
         skippedLines = skipped
         self.path = path
-    }
-
-    /// The UTF-8 text of the file at `path`.
-    static func text(of path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open")
-        }
-        if let bad = data.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
-            throw EmbeddingFileError(path: path, location: .byte(bad), kind: .invalidUTF8, message: "invalid UTF-8")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// The corpus split in two: the documents kept and a held-out share (at least one document

@@ -93,13 +93,7 @@ public struct AnalogyEvaluation: Sendable, Codable {
 enum EvaluationFile {
     /// The lines of a UTF-8 text file (without line endings).
     static func lines(of path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open")
-        }
-        if let bad = data.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
-            throw EmbeddingFileError(path: path, location: .byte(bad), kind: .invalidUTF8, message: "invalid UTF-8")
-        }
-        return String(decoding: data, as: UTF8.self)
+        try UTF8Validation.text(ofFileAt: path)
             .split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map(String.init)
     }
 

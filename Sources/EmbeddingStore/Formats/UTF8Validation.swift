@@ -1,5 +1,19 @@
+import Foundation
+
 /// UTF-8 checks for words and texts read from files.
 public enum UTF8Validation {
+    /// The whole file at `path` as text.
+    /// - Throws: `EmbeddingFileError` `.cannotOpen`, or `.invalidUTF8` with the byte offset.
+    public static func text(ofFileAt path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open")
+        }
+        if let bad = data.withUnsafeBytes({ firstInvalidOffset($0) }) {
+            throw EmbeddingFileError(path: path, location: .byte(bad), kind: .invalidUTF8, message: "invalid UTF-8")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The offset of the first byte that does not belong to a valid UTF-8 sequence, or nil.
     /// - Complexity: O(n).
     public static func firstInvalidOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {

@@ -95,16 +95,25 @@ public struct TrainingSet: Sendable {
         self.classCount = classCount
     }
 
+    /// Data already known to be valid (a subset of a checked set).
+    private init(checkedFeatures features: Matrix, labels: [Int], classCount: Int) {
+        self.features = features
+        self.labels = labels
+        self.classCount = classCount
+    }
+
     /// The rows at `indices`, in that order.
-    public func subset(_ indices: [Int]) -> TrainingSet {
-        var rows = Matrix(rows: indices.count, columns: features.columns)
-        rows.withUnsafeMutableBufferPointer { output in
-            for (target, source) in indices.enumerated() {
-                features.withRow(source) { row in
-                    _ = UnsafeMutableBufferPointer(rebasing: output[(target * features.columns)...]).update(fromContentsOf: row)
+    public func subset(_ indices: some Collection<Int>) -> TrainingSet {
+        let columns = features.columns
+        var rows = Matrix(rows: indices.count, columns: columns)
+        features.withUnsafeBufferPointer { source in
+            rows.withUnsafeMutableBufferPointer { output in
+                for (target, row) in indices.enumerated() {
+                    precondition(row >= 0 && row < labels.count, "subset: row \(row) out of range 0..<\(labels.count)")
+                    (output.baseAddress! + target * columns).update(from: source.baseAddress! + row * columns, count: columns)
                 }
             }
         }
-        return try! TrainingSet(features: rows, labels: indices.map { labels[$0] }, classCount: classCount)
+        return TrainingSet(checkedFeatures: rows, labels: indices.map { labels[$0] }, classCount: classCount)
     }
 }

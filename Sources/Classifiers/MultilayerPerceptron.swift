@@ -74,32 +74,40 @@ public struct MultilayerPerceptron: Classifier, Codable {
         var optimizer = AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
         let weights = configuration.classWeighting.exampleWeights(labels: data.labels, classCount: data.classCount)
         var order = Array(0..<data.labels.count)
+        // A concrete generator seeded from the caller's: a generic one shuffles many times slower
+        // when the caller sits in another module (the generic code is not specialised there).
+        var random = SplitMix64(seed: generator.next())
         var workspaces: [Int: [BackpropWorkspace]] = [:]
         var best = (score: Double.infinity, layers: layers)
         var sinceBest = 0
-        for epoch in 1...max(1, epochs) {
-            order.shuffle(using: &generator)
-            var epochLoss = 0.0
-            for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
-                let batch = Array(order[start..<min(start + configuration.batchSize, order.count)])
-                let (loss, gradients) = backpropagateInHalves(data, batch, weights: weights, using: &generator,
-                                                              workspaces: &workspaces)
-                guard loss.isFinite else { throw TrainingError.diverged(step: epoch) }
-                epochLoss += loss * Double(batch.count)
-                optimizer.update(&layers, with: gradients)
-            }
-            // The L2 term, once per epoch with the weights at its end (scikit-learn adds it per batch).
-            epochLoss = epochLoss / Double(order.count)
-                + Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(min(configuration.batchSize, order.count))
-            let validationAccuracy = validation.map { accuracy(on: $0) }
-            progress?(epoch, epochLoss, validationAccuracy)
-            let score = validation.map { loss(on: $0) } ?? epochLoss
-            if score < best.score - Double(configuration.tolerance) {
-                best = (score, layers)
-                sinceBest = 0
-            } else {
-                sinceBest += 1
-                if sinceBest >= configuration.patience { break }
+        try WorkerTeam.with(threadCount: min(2, Parallelism.available.threadCount)) { team in
+            for epoch in 1...max(1, epochs) {
+                order.shuffle(using: &random)
+                // Rows copied into the epoch's order once, so every mini-batch is a contiguous block.
+                let shuffled = data.subset(order), shuffledWeights = order.map { weights[$0] }
+                var epochLoss = 0.0
+                for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
+                    let batch = start..<min(start + configuration.batchSize, order.count)
+                    let (loss, gradients) = backpropagateInHalves(shuffled, batch, weights: shuffledWeights, team: team,
+                                                                  using: &random, workspaces: &workspaces)
+                    guard loss.isFinite else { throw TrainingError.diverged(step: epoch) }
+                    epochLoss += loss * Double(batch.count)
+                    optimizer.update(&layers, with: gradients)
+                }
+                // The L2 term, once per epoch with the weights at its end (scikit-learn adds it per batch).
+                epochLoss = epochLoss / Double(order.count)
+                    + Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm }
+                    / Double(min(configuration.batchSize, order.count))
+                let validationAccuracy = validation.map { accuracy(on: $0) }
+                progress?(epoch, epochLoss, validationAccuracy)
+                let score = validation.map { loss(on: $0) } ?? epochLoss
+                if score < best.score - Double(configuration.tolerance) {
+                    best = (score, layers)
+                    sinceBest = 0
+                } else {
+                    sinceBest += 1
+                    if sinceBest >= configuration.patience { break }
+                }
             }
         }
         if validation != nil { layers = best.layers }
@@ -147,29 +155,30 @@ public struct MultilayerPerceptron: Classifier, Codable {
         return Double(correct) / Double(data.labels.count)
     }
 
-    /// The loss and gradients of one mini-batch, its two halves computed on two threads and the
-    /// gradients added in a fixed order, so the result does not depend on the thread count. Each
-    /// half draws its dropout from a generator seeded from `generator`.
-    private func backpropagateInHalves<G: RandomNumberGenerator>(
-        _ data: TrainingSet, _ batch: [Int], weights: [Float], using generator: inout G,
+    /// The loss and gradients of the mini-batch `batch` (rows of `data`), its two halves computed
+    /// on the team's threads and the gradients added in a fixed order, so the result does not
+    /// depend on the thread count. Each half draws its dropout from a generator seeded from
+    /// `generator`.
+    private func backpropagateInHalves(
+        _ data: TrainingSet, _ batch: Range<Int>, weights: [Float], team: WorkerTeam, using generator: inout SplitMix64,
         workspaces: inout [Int: [BackpropWorkspace]]
     ) -> (loss: Double, gradients: [DenseLayer]) {
-        let halves = batch.count >= 64 ? [Array(batch[..<(batch.count / 2)]), Array(batch[(batch.count / 2)...])] : [batch]
+        let middle = batch.lowerBound + batch.count / 2
+        let halves = batch.count >= 64 ? [batch.lowerBound..<middle, middle..<batch.upperBound] : [batch]
         let seeds = halves.map { _ in generator.next() }
         let parts = workspaces[batch.count] ?? halves.map { BackpropWorkspace(layers: layers, rows: $0.count) }
         workspaces[batch.count] = parts
-        let results = Mutex([(loss: Double, gradients: [DenseLayer])?](repeating: nil, count: halves.count))
-        let model = self, shared = SharedWorkspaces(parts: parts)
-        Parallelism(threadCount: halves.count).forEachChunk(of: halves.count) { range in
-            for part in range {
+        var results = [(loss: Double, gradients: [DenseLayer])?](repeating: nil, count: halves.count)
+        results.withUnsafeMutableBufferPointer { results in
+            team.forEachPart(halves.count) { part in
                 var partGenerator = SplitMix64(seed: seeds[part])
-                let result = model.backpropagate(data.subset(halves[part]), weights: halves[part].map { weights[$0] },
-                                                 using: &partGenerator, workspace: shared.parts[part],
-                                                 batchSize: batch.count, includesWeightDecay: part == 0)
-                results.withLock { $0[part] = result }
+                // Each part writes only its own slot of `results` and uses only its own workspace.
+                results[part] = backpropagate(data.subset(halves[part]), weights: Array(weights[halves[part]]),
+                                              using: &partGenerator, workspace: parts[part],
+                                              batchSize: batch.count, includesWeightDecay: part == 0)
             }
         }
-        let finished = results.withLock { $0.compactMap { $0 } }
+        let finished = results.map { $0! }
         var gradients = finished[0].gradients
         for other in finished.dropFirst() {
             for index in gradients.indices {
@@ -221,13 +230,6 @@ public struct MultilayerPerceptron: Classifier, Codable {
         }
         return (loss, workspace.gradients)
     }
-}
-
-/// The workspaces of a mini-batch's parts, handed to the threads that compute them.
-///
-/// `@unchecked Sendable` is safe because each thread uses only the workspace of its own part.
-struct SharedWorkspaces: @unchecked Sendable {
-    let parts: [BackpropWorkspace]
 }
 
 /// Buffers one training run reuses for every mini-batch of one size: layer outputs, dropout

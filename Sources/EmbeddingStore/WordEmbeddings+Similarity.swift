@@ -128,7 +128,7 @@ extension WordEmbeddings {
 
     static func normalized(_ vector: [Float]) -> [Float] {
         var copy = vector
-        copy.withUnsafeMutableBufferPointer { Kernels.normalize($0) }
+        _ = copy.withUnsafeMutableBufferPointer { Kernels.normalize($0) }
         return copy
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LinearAlgebraKernels
 
 /// How many threads a kernel may use, and the loop that spreads work over them.
 ///
@@ -19,9 +20,18 @@ public struct Parallelism: Sendable, Hashable {
     /// One thread: everything runs on the caller's thread.
     public static let serial = Parallelism(threadCount: 1)
 
-    /// One thread per active processor core, read once: asking Foundation each time reads files
-    /// under /sys and /proc, which cost more than a small matrix product.
-    public static let available = Parallelism(threadCount: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// One thread per processor core this process may use, read once: asking each time reads
+    /// files under /sys and /proc, which cost more than a small matrix product.
+    public static let available = Parallelism(threadCount: usableCoreCount())
+
+    /// The active processor cores, narrowed on Linux to the process's affinity mask (`taskset`,
+    /// container cpusets), which Foundation's count ignores: more threads than cores only adds
+    /// switching.
+    private static func usableCoreCount() -> Int {
+        let active = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let allowed = Int(ek_affinity_core_count())
+        return allowed > 0 ? min(active, allowed) : active
+    }
 
     /// Splits `0..<count` into at most `threadCount` contiguous chunks of at least
     /// `minimumChunkSize` elements and runs `body` on each, concurrently; returns when all are done.

@@ -138,10 +138,10 @@ EK_TARGET static void EK_FN(gemv_transposed)(size_t rows, size_t columns, const 
 
 // GEMM: the Goto/BLIS scheme. op(B) is packed into column panels of EK_NR, op(A) (times alpha)
 // into row panels of EK_MR, both zero-padded; a register-blocked micro-kernel multiplies one
-// panel pair into an EK_MR × EK_NR tile of C.
+// panel pair into an EK_MR × EK_NR tile of C, of which it writes the `mr` × `nr` that exist.
 
-EK_TARGET static void EK_FN(micro_kernel)(size_t kc, const float *ap, const float *bp,
-                                          float *c, size_t ldc) {
+EK_TARGET static void EK_FN(micro_kernel)(size_t kc, const float *ap, const float *bp, float *c, size_t ldc,
+                                          size_t mr, size_t nr, int overwrite) {
     VEC acc0[EK_MR], acc1[EK_MR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < EK_MR; r++) { acc0[r] = 0; acc1[r] = 0; }
@@ -155,11 +155,36 @@ EK_TARGET static void EK_FN(micro_kernel)(size_t kc, const float *ap, const floa
         ap += EK_MR;
         bp += EK_NR;
     }
+    if (mr == EK_MR && nr == EK_NR) {
 #pragma clang loop unroll(full)
-    for (int r = 0; r < EK_MR; r++) {
+        for (int r = 0; r < EK_MR; r++) {
+            float *row = c + r * ldc;
+            VEC old0 = overwrite ? (VEC)0 : EK_FN(load)((const char *)row);
+            VEC old1 = overwrite ? (VEC)0 : EK_FN(load)((const char *)(row + EK_VW));
+            EK_FN(store)(row, old0 + acc0[r]);
+            EK_FN(store)(row + EK_VW, old1 + acc1[r]);
+        }
+        return;
+    }
+    // An edge tile: the rows and columns past the matrix are dropped.
+    float tile[EK_NR];
+    for (size_t r = 0; r < mr; r++) {
         float *row = c + r * ldc;
-        EK_FN(store)(row, EK_FN(load)((const char *)row) + acc0[r]);
-        EK_FN(store)(row + EK_VW, EK_FN(load)((const char *)(row + EK_VW)) + acc1[r]);
+        EK_FN(store)(tile, acc0[r]);
+        EK_FN(store)(tile + EK_VW, acc1[r]);
+        for (size_t j = 0; j < nr; j++) row[j] = overwrite ? tile[j] : row[j] + tile[j];
+    }
+}
+
+/// C += alpha · op(A) · B one row of C at a time (C[i] += alpha · op(A)[i][p] · B[p] for each p):
+/// for products with fewer rows than a micro-tile, where padding the tile would waste most of it.
+EK_TARGET static void EK_FN(gemm_few_rows)(int ta, size_t m, size_t n, size_t k, float alpha, const float *a,
+                                           size_t lda, const float *b, size_t ldb, float *c, size_t ldc) {
+    for (size_t i = 0; i < m; i++) {
+        for (size_t p = 0; p < k; p++) {
+            float factor = alpha * (ta ? a[p * lda + i] : a[i * lda + p]);
+            EK_FN(axpy)(n, factor, (const char *)(b + p * ldb), c + i * ldc);
+        }
     }
 }
 
@@ -167,15 +192,30 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
                                  const float *a, size_t lda, const float *b, size_t ldb,
                                  float beta, float *c, size_t ldc) {
     enum { MR = EK_MR, NR = EK_NR, KC = 256, MC = EK_MR * 16, NC = 2048 };
-    ek_scale_matrix(m, n, beta, c, ldc);
-    if (m == 0 || n == 0 || k == 0 || alpha == 0) return 0;
-    if (n < EK_VW / 2 && !ta && tb) {
-        // A few output columns (a classifier's last layer): one dot product each beats packing.
+    if (m == 0 || n == 0) return 0;
+    // A few output columns (a classifier's last layer): one dot product each beats packing.
+    int few_columns = n < EK_VW / 2 && !ta && tb;
+    int few_rows = m < MR / 2 && !tb;
+    int packed = k > 0 && alpha != 0 && !few_columns && !few_rows;
+    // C = beta · C first, except that the packed path folds beta == 0 into its first store.
+    // With beta == 0, C is never read, so NaN in it does not propagate.
+    if (beta == 0 && !packed) {
+        for (size_t i = 0; i < m; i++) memset(c + i * ldc, 0, n * sizeof(float));
+    } else if (beta != 0 && beta != 1) {
+        ek_scale_matrix(m, n, beta, c, ldc);
+    }
+    if (k == 0 || alpha == 0) return 0;
+    if (few_columns) {
         for (size_t i = 0; i < m; i++)
             for (size_t j = 0; j < n; j++)
                 c[i * ldc + j] += alpha * EK_FN(dot)((const char *)(a + i * lda), (const char *)(b + j * ldb), k);
         return 0;
     }
+    if (few_rows) {
+        EK_FN(gemm_few_rows)(ta, m, n, k, alpha, a, lda, b, ldb, c, ldc);
+        return 0;
+    }
+    int overwrite = beta == 0;
 
     // Workspaces sized to the problem, so small products stay in cache and cost no page faults.
     size_t kc_max = k < KC ? k : KC;
@@ -187,11 +227,11 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
         free(packed_a);
         return -1;
     }
-    float tile[MR * NR];
     for (size_t jc = 0; jc < n; jc += NC) {
         size_t nc = n - jc < NC ? n - jc : NC;
         for (size_t pc = 0; pc < k; pc += KC) {
             size_t kc = k - pc < KC ? k - pc : KC;
+            int first = overwrite && pc == 0;
             ek_pack_b(tb, b, ldb, pc, kc, jc, nc, NR, packed_b);
             for (size_t ic = 0; ic < m; ic += MC) {
                 size_t mc = m - ic < MC ? m - ic : MC;
@@ -200,17 +240,8 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
                     const float *bp = packed_b + jr * kc;
                     size_t nr = nc - jr < NR ? nc - jr : NR;
                     for (size_t ir = 0; ir < mc; ir += MR) {
-                        const float *ap = packed_a + ir * kc;
                         size_t mr = mc - ir < MR ? mc - ir : MR;
-                        float *ctile = c + (ic + ir) * ldc + jc + jr;
-                        if (mr == MR && nr == NR) {
-                            EK_FN(micro_kernel)(kc, ap, bp, ctile, ldc);
-                        } else {
-                            memset(tile, 0, sizeof tile);
-                            EK_FN(micro_kernel)(kc, ap, bp, tile, NR);
-                            for (size_t r = 0; r < mr; r++)
-                                for (size_t j = 0; j < nr; j++) ctile[r * ldc + j] += tile[r * NR + j];
-                        }
+                        EK_FN(micro_kernel)(kc, packed_a + ir * kc, bp, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, first);
                     }
                 }
             }

@@ -29,16 +29,63 @@ static void *ek_aligned_alloc(size_t bytes) {
     return posix_memalign(&p, 64, bytes) == 0 ? p : NULL;
 }
 
-/// C = beta · C, with beta == 0 writing zeros (BLAS semantics: C is not read).
+/// C = beta · C for beta other than 0 and 1 (those two are folded into the GEMM's first store).
 static void ek_scale_matrix(size_t m, size_t n, float beta, float *c, size_t ldc) {
-    if (beta == 1) return;
     for (size_t i = 0; i < m; i++) {
         float *row = c + i * ldc;
-        if (beta == 0) {
-            memset(row, 0, n * sizeof(float));
-        } else {
-            for (size_t j = 0; j < n; j++) row[j] *= beta;
-        }
+        for (size_t j = 0; j < n; j++) row[j] *= beta;
+    }
+}
+
+/// Transposes the 4 × 4 block at `source` (row stride `ld` floats) into `destination` (row stride
+/// `ldd`), times `alpha`: destination[q][r] = alpha · source[r][q].
+static inline void ek_transpose4(const float *source, size_t ld, float *destination, size_t ldd, float alpha) {
+    ek_vec4 r0, r1, r2, r3;
+    memcpy(&r0, source, sizeof r0);
+    memcpy(&r1, source + ld, sizeof r1);
+    memcpy(&r2, source + 2 * ld, sizeof r2);
+    memcpy(&r3, source + 3 * ld, sizeof r3);
+    ek_vec4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+    ek_vec4 t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+    ek_vec4 c0 = alpha * __builtin_shufflevector(t0, t2, 0, 1, 4, 5), c1 = alpha * __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    ek_vec4 c2 = alpha * __builtin_shufflevector(t1, t3, 0, 1, 4, 5), c3 = alpha * __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+    memcpy(destination, &c0, sizeof c0);
+    memcpy(destination + ldd, &c1, sizeof c1);
+    memcpy(destination + 2 * ldd, &c2, sizeof c2);
+    memcpy(destination + 3 * ldd, &c3, sizeof c3);
+}
+
+/// Writes `panel_width` floats per row for `rows` rows of a panel (row stride `panel_width`),
+/// reading the transposed `width` × `rows` block at `source` (row stride `ld`) times alpha:
+/// panel[p][j] = alpha · source[j][p] for j < width, zero for width ≤ j < panel_width. The packing of
+/// a transposed operand, 4 × 4 blocks at a time.
+static void ek_pack_transposed(const float *source, size_t ld, size_t width, size_t rows, float alpha,
+                               float *panel, size_t panel_width) {
+    size_t j = 0;
+    for (; j + 4 <= width; j += 4) {
+        size_t p = 0;
+        for (; p + 4 <= rows; p += 4) ek_transpose4(source + j * ld + p, ld, panel + p * panel_width + j, panel_width, alpha);
+#pragma clang loop vectorize(disable)  // strided: vectorising would mean gathers, slow on many CPUs
+        for (; p < rows; p++)
+            for (size_t q = j; q < j + 4; q++) panel[p * panel_width + q] = alpha * source[q * ld + p];
+    }
+    for (; j < width; j++)
+#pragma clang loop vectorize(disable)
+        for (size_t p = 0; p < rows; p++) panel[p * panel_width + j] = alpha * source[j * ld + p];
+    for (size_t p = 0; p < rows; p++)
+        for (size_t q = width; q < panel_width; q++) panel[p * panel_width + q] = 0;
+}
+
+/// Copies `rows` rows of `width` floats at `source` (row stride `ld`) times alpha into a panel
+/// (row stride `panel_width`), zero-padding each row to `panel_width`: the packing of an operand
+/// whose panel rows are already contiguous.
+static void ek_pack_rows(const float *source, size_t ld, size_t width, size_t rows, float alpha,
+                         float *panel, size_t panel_width) {
+    for (size_t p = 0; p < rows; p++) {
+        const float *row = source + p * ld;
+        float *out = panel + p * panel_width;
+        for (size_t j = 0; j < width; j++) out[j] = alpha * row[j];
+        for (size_t j = width; j < panel_width; j++) out[j] = 0;
     }
 }
 
@@ -47,18 +94,12 @@ static void ek_scale_matrix(size_t m, size_t n, float beta, float *c, size_t ldc
 static void ek_pack_b(int tb, const float *b, size_t ldb, size_t pc, size_t kc, size_t jc, size_t nc,
                       size_t nr, float *out) {
     for (size_t jr = 0; jr < nc; jr += nr) {
-        float *dst = out + jr * kc;
         size_t width = nc - jr < nr ? nc - jr : nr;
-        if (tb) {  // op(B)[p][j] = B[j][p]: read each stored row once, contiguously
-            for (size_t j = 0; j < width; j++) {
-                const float *column = b + (jc + jr + j) * ldb + pc;
-                for (size_t p = 0; p < kc; p++) dst[p * nr + j] = column[p];
-            }
+        if (tb) {  // op(B)[p][j] = B[j][p]
+            ek_pack_transposed(b + (jc + jr) * ldb + pc, ldb, width, kc, 1, out + jr * kc, nr);
         } else {
-            for (size_t p = 0; p < kc; p++) memcpy(dst + p * nr, b + (pc + p) * ldb + jc + jr, width * sizeof(float));
+            ek_pack_rows(b + pc * ldb + jc + jr, ldb, width, kc, 1, out + jr * kc, nr);
         }
-        for (size_t p = 0; p < kc; p++)
-            for (size_t j = width; j < nr; j++) dst[p * nr + j] = 0;
     }
 }
 
@@ -67,21 +108,12 @@ static void ek_pack_b(int tb, const float *b, size_t ldb, size_t pc, size_t kc, 
 static void ek_pack_a(int ta, const float *a, size_t lda, size_t ic, size_t mc, size_t pc, size_t kc,
                       size_t mr, float alpha, float *out) {
     for (size_t ir = 0; ir < mc; ir += mr) {
-        float *dst = out + ir * kc;
         size_t height = mc - ir < mr ? mc - ir : mr;
-        if (ta) {  // op(A)[i][p] = A[p][i]: read each stored row once, contiguously
-            for (size_t p = 0; p < kc; p++) {
-                const float *row = a + (pc + p) * lda + ic + ir;
-                for (size_t r = 0; r < height; r++) dst[p * mr + r] = alpha * row[r];
-            }
+        if (ta) {  // op(A)[i][p] = A[p][i]: each stored row gives one panel column
+            ek_pack_rows(a + pc * lda + ic + ir, lda, height, kc, alpha, out + ir * kc, mr);
         } else {
-            for (size_t r = 0; r < height; r++) {
-                const float *row = a + (ic + ir + r) * lda + pc;
-                for (size_t p = 0; p < kc; p++) dst[p * mr + r] = alpha * row[p];
-            }
+            ek_pack_transposed(a + (ic + ir) * lda + pc, lda, height, kc, alpha, out + ir * kc, mr);
         }
-        for (size_t p = 0; p < kc; p++)
-            for (size_t r = height; r < mr; r++) dst[p * mr + r] = 0;
     }
 }
 

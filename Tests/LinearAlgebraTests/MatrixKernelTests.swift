@@ -44,7 +44,7 @@ struct MatrixKernelTests {
                 let a = randomValues((ta ? k : m) * lda + 1, seed: UInt64(trial * 4 + 1))
                 let b = randomValues((tb ? n : k) * ldb + 1, seed: UInt64(trial * 4 + 2))
                 let c = randomValues(m * ldc + 1, seed: UInt64(trial * 4 + 3))
-                let (alpha, beta): (Float, Float) = trial % 2 == 0 ? (1, 0) : (-0.5, 0.25)
+                let (alpha, beta): (Float, Float) = [(1, 0), (-0.5, 0.25), (2, 1)][trial % 3]
                 let expected = Naive.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: alpha,
                                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
                 var result = c
@@ -70,6 +70,18 @@ struct MatrixKernelTests {
         var c = Matrix(rows: 2, columns: 2, elements: [.nan, .nan, .nan, .nan])
         c.multiplyAdd(a, a)
         #expect(c == Matrix(rows: 2, columns: 2, elements: [7, 10, 15, 22]))
+        // Shapes that take the packed path, with edge tiles and a second block of k.
+        var generator = SplitMix64(seed: 3)
+        for (m, n, k) in [(20, 40, 7), (13, 35, 300), (1, 40, 7)] {
+            for (ta, tb) in [(Transpose.none, Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)] {
+                let left = Matrix(rows: ta == .none ? m : k, columns: ta == .none ? k : m, initializer: .uniform(limit: 1), using: &generator)
+                let right = Matrix(rows: tb == .none ? k : n, columns: tb == .none ? n : k, initializer: .uniform(limit: 1), using: &generator)
+                var poisoned = Matrix(rows: m, columns: n, elements: [Float](repeating: .nan, count: m * n))
+                poisoned.multiplyAdd(left, right, transposeA: ta, transposeB: tb)
+                let clean = Matrix.product(left, right, transposeA: ta, transposeB: tb)
+                #expect(poisoned == clean, "\(m)×\(n)×\(k) \(ta) \(tb)")
+            }
+        }
     }
 
     @Test("threads do not change the result")

@@ -99,7 +99,7 @@ enum NativeFormat {
         let metadata = try metadataJSON(embeddings)
         let metadataOffset = normsOffset + count * 4
         let original = embeddings.metadata.originalFormat ?? embeddings.metadata.format
-        try writer.write(UnsafeRawBufferPointer(start: magic, count: 8))
+        try magic.withUnsafeBytes { try writer.write($0) }
         try writer.writeValue(version.littleEndian)
         try writer.writeValue(UInt32(EmbeddingFormat.allCases.firstIndex(of: original)!).littleEndian)
         for value in [count, dimensions, blobOffset, blobLength, offsetsOffset, tableOffset, slots, matrixOffset,

@@ -75,6 +75,20 @@ int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, si
 /// `sink` receives a value that depends on every operation, so none can be optimised away.
 double ek_fma_peak_loop(ek_isa isa, size_t iterations, float *sink);
 
+/// The cores in this process's CPU affinity mask (Linux: `taskset`, container cpusets), or 0 where
+/// there is no such mask or it cannot be read.
+int ek_affinity_core_count(void);
+
+/// Tells the CPU the caller is spinning on a shared variable (x86 `pause`, arm64 `yield`): it
+/// saves power and frees the core's resources for a sibling hyper-thread.
+static inline void ek_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #ifdef __cplusplus
 }
 #endif

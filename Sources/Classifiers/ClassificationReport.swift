@@ -39,19 +39,15 @@ public struct ClassificationReport: Sendable, Codable {
     /// - Precondition: equal counts, classes in `0..<classCount`.
     public init(predictions: [[Int]], gold: [[Int]], classCount: Int, k: Int = 1) {
         precondition(predictions.count == gold.count, "ClassificationReport: \(predictions.count) predictions for \(gold.count) examples")
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
-        var correctTop1 = 0, correctAtK = 0, predictedCount = 0, goldCount = 0
-        for (predicted, labels) in zip(predictions, gold) {
-            if let top = predicted.first, let first = labels.first {
-                confusion[first][top] += 1
-                if labels.contains(top) { correctTop1 += 1 }
-            }
-            let topK = predicted.prefix(k)
-            predictedCount += topK.count
-            goldCount += labels.count
-            correctAtK += topK.filter(labels.contains).count
-        }
-        let scores = (0..<classCount).map { label -> ClassScores in
+        var tally = ClassificationTally(classCount: classCount, k: k)
+        for (predicted, labels) in zip(predictions, gold) { tally.add(predicted: predicted, gold: labels) }
+        self.init(tally)
+    }
+
+    /// The report of the examples counted in `tally`.
+    public init(_ tally: ClassificationTally) {
+        let confusion = tally.confusion
+        let scores = confusion.indices.map { label -> ClassScores in
             let truePositives = confusion[label][label]
             let predicted = confusion.reduce(0) { $0 + $1[label] }
             let support = confusion[label].reduce(0, +)
@@ -61,13 +57,45 @@ public struct ClassificationReport: Sendable, Codable {
             return ClassScores(label: label, precision: precision, recall: recall, f1: f1, support: support)
         }
         let occurring = scores.filter { score in score.support > 0 || confusion.contains { $0[score.label] > 0 } }
-        examples = predictions.count
-        accuracy = predictions.isEmpty ? 0 : Double(correctTop1) / Double(predictions.count)
+        examples = tally.examples
+        accuracy = tally.examples == 0 ? 0 : Double(tally.correctTop1) / Double(tally.examples)
         macroF1 = occurring.isEmpty ? 0 : occurring.reduce(0) { $0 + $1.f1 } / Double(occurring.count)
         perClass = scores
         self.confusion = confusion
+        k = tally.k
+        precisionAtK = tally.predictedCount == 0 ? 0 : Double(tally.correctAtK) / Double(tally.predictedCount)
+        recallAtK = tally.goldCount == 0 ? 0 : Double(tally.correctAtK) / Double(tally.goldCount)
+    }
+}
+
+/// The counts behind a `ClassificationReport`, added one example at a time, so a test set of any
+/// size is scored in memory that does not grow with it.
+public struct ClassificationTally: Sendable {
+    /// The k of P@k and R@k.
+    public let k: Int
+    /// Examples added.
+    public private(set) var examples = 0
+    /// `confusion[gold][predicted]` of top-1 predictions against each example's first gold class.
+    public private(set) var confusion: [[Int]]
+    fileprivate var correctTop1 = 0, correctAtK = 0, predictedCount = 0, goldCount = 0
+
+    /// An empty tally for `classCount` classes.
+    public init(classCount: Int, k: Int = 1) {
+        confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
         self.k = k
-        precisionAtK = predictedCount == 0 ? 0 : Double(correctAtK) / Double(predictedCount)
-        recallAtK = goldCount == 0 ? 0 : Double(correctAtK) / Double(goldCount)
+    }
+
+    /// Counts one example: its predicted classes, best first, and its gold classes.
+    /// - Precondition: classes in `0..<classCount`.
+    public mutating func add(predicted: [Int], gold: [Int]) {
+        examples += 1
+        if let top = predicted.first, let first = gold.first {
+            confusion[first][top] += 1
+            if gold.contains(top) { correctTop1 += 1 }
+        }
+        let topK = predicted.prefix(k)
+        predictedCount += topK.count
+        goldCount += gold.count
+        correctAtK += topK.filter(gold.contains).count
     }
 }

@@ -18,13 +18,26 @@ struct CorpusOptions: ParsableArguments {
     @Option(help: "fail or skip on malformed corpus lines.")
     var badLines: BadLinePolicy = .fail
 
-    /// Reads the corpus at `path`, printing `path:line: message` and exiting 1 on bad input.
+    /// Reads the corpus at `path` into memory, printing `path:line: message` and exiting 1 on bad input.
     func read(_ path: String) throws -> LabeledCorpus {
         let corpus = try reportingFileErrors {
             try LabeledCorpus(contentsOf: path, format: corpusFormat, badLines: badLines,
                               columns: CorpusColumns(text: textColumn, label: labelColumn))
         }
-        if corpus.skippedLines > 0 { StandardError.print("embkit: skipped \(corpus.skippedLines) malformed line(s) in \(path)") }
+        reportSkipped(corpus.skippedLines, in: path)
         return corpus
+    }
+
+    /// A reader of the corpus at `path` (errors printed, exit 1).
+    func reader(_ path: String) throws -> CorpusReader {
+        try reportingFileErrors {
+            try CorpusReader(path: path, format: corpusFormat, badLines: badLines,
+                             columns: CorpusColumns(text: textColumn, label: labelColumn))
+        }
+    }
+
+    /// Tells stderr how many malformed lines `--bad-lines skip` left out.
+    func reportSkipped(_ count: Int, in path: String) {
+        if count > 0 { StandardError.print("embkit: skipped \(count) malformed line(s) in \(path)") }
     }
 }

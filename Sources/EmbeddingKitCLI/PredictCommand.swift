@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TextFeatures
 import TransferLearning
 
 /// `embkit predict --model M [FILE|-]`: labels for each input line, like `fasttext predict-prob`.
@@ -34,11 +35,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try LoadedModel.open(model, embeddings: embeddings)
-        if file != "-" && !FileManager.default.isReadableFile(atPath: file) {
-            StandardError.print("embkit: \(file): cannot open")
-            throw ExitCode.failure
-        }
-        let input = file == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: file)!
+        var lines = try reportingFileErrors { try LineStream(path: file) }
         var batch: [String] = []
         var output = StandardOutput()
         func flush() throws {
@@ -54,43 +51,12 @@ struct PredictCommand: ParsableCommand {
             }
             batch.removeAll(keepingCapacity: true)
         }
-        for line in LineReader(handle: input) {
-            batch.append(line)
+        while let line = lines.next() {
+            // Like fastText, bytes that are not UTF-8 become U+FFFD instead of stopping the stream.
+            batch.append(String(decoding: line.bytes, as: UTF8.self))
             if batch.count == 1000 { try flush() }
         }
         if !batch.isEmpty { try flush() }
         output.flush()
-    }
-}
-
-/// The lines of a file handle, read in large chunks.
-struct LineReader: Sequence, IteratorProtocol {
-    let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var finished = false
-
-    init(handle: FileHandle) {
-        self.handle = handle
-    }
-
-    mutating func next() -> String? {
-        while true {
-            if let newline = buffer[position...].firstIndex(of: 0x0A) {
-                let end = newline > position && buffer[newline - 1] == 0x0D ? newline - 1 : newline
-                let line = String(decoding: buffer[position..<end], as: UTF8.self)
-                position = newline + 1
-                return line
-            }
-            if finished {
-                guard position < buffer.count else { return nil }
-                defer { position = buffer.count }
-                return String(decoding: buffer[position...], as: UTF8.self)
-            }
-            buffer.removeFirst(position)
-            position = 0
-            let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
-        }
     }
 }

@@ -33,25 +33,46 @@ struct TestCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try LoadedModel.open(model, embeddings: embeddings)
-        try Self.report(model: loaded, corpus: try corpusOptions.read(file), k: k, json: json)
+        try Self.report(model: loaded, corpus: try corpusOptions.reader(file), options: corpusOptions, k: k, json: json)
     }
 
-    /// Predicts every document of `corpus` and prints the report.
-    static func report(model: LoadedModel, corpus: LabeledCorpus, k: Int, json: Bool) throws {
+    /// Predicts the documents of `corpus` as they are read, in batches of 1,000 (memory does not
+    /// grow with the corpus), and prints the report.
+    static func report(model: LoadedModel, corpus: CorpusReader, options: CorpusOptions, k: Int, json: Bool) throws {
         let index = Dictionary(uniqueKeysWithValues: model.labels.enumerated().map { ($1, $0) })
-        var gold: [[Int]] = []
-        for document in corpus.documents {
-            let classes = document.labels.compactMap { index[$0] }
-            guard classes.count == document.labels.count else {
-                let label = document.labels.first { index[$0] == nil }!
-                StandardError.print("embkit: \(corpus.path):\(document.line): the label '\(label)' is not one the model was trained on")
-                throw ExitCode.failure
+        var tally = ClassificationTally(classCount: model.labels.count, k: k)
+        var batch: [String] = [], gold: [[Int]] = []
+        var coverageSum = 0.0
+        func predictBatch() throws {
+            let (predicted, coverage) = try model.predict(batch, k: max(k, 1), threshold: 0)
+            for (labels, classes) in zip(predicted, gold) {
+                tally.add(predicted: labels.compactMap { index[$0.label] }, gold: classes)
             }
-            gold.append(classes)
+            coverageSum += coverage * Double(batch.count)
+            batch.removeAll(keepingCapacity: true)
+            gold.removeAll(keepingCapacity: true)
         }
-        let (predicted, coverage) = try model.predict(corpus.documents.map(\.text), k: max(k, 1), threshold: 0)
-        let predictions = predicted.map { $0.compactMap { index[$0.label] } }
-        let result = ClassificationReport(predictions: predictions, gold: gold, classCount: model.labels.count, k: k)
+        let skipped = try reportingFileErrors {
+            try corpus.forEachDocument { document in
+                let classes = document.labels.compactMap { index[$0] }
+                guard classes.count == document.labels.count else {
+                    let label = document.labels.first { index[$0] == nil }!
+                    StandardError.print("embkit: \(corpus.path):\(document.line): the label '\(label)' is not one the model was trained on")
+                    throw ExitCode.failure
+                }
+                gold.append(classes)
+                batch.append(document.text)
+                if batch.count == 1000 { try predictBatch() }
+            }
+        }
+        if !batch.isEmpty { try predictBatch() }
+        options.reportSkipped(skipped, in: corpus.path)
+        guard tally.examples > 0 else {
+            StandardError.print("embkit: \(corpus.path): the corpus holds no documents")
+            throw ExitCode.failure
+        }
+        let coverage = coverageSum / Double(tally.examples)
+        let result = ClassificationReport(tally)
         print(json ? ReportPrinter.json(result, labels: model.labels, coverage: coverage)
                    : ReportPrinter.text(result, labels: model.labels, coverage: coverage))
     }

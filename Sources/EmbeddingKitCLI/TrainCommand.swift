@@ -162,7 +162,8 @@ struct TrainCommand: ParsableCommand {
             + "\(String(format: "%.1f", 100 * coverage))%) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
         let testPath = test ?? (train == "Corpora/rotten-tomatoes/train.txt" ? "Corpora/rotten-tomatoes/test.txt" : nil)
         if let testPath {
-            try TestCommand.report(model: .transfer(model), corpus: try corpusOptions.read(testPath), k: 1, json: json)
+            try TestCommand.report(model: .transfer(model), corpus: try corpusOptions.reader(testPath), options: corpusOptions,
+                                   k: 1, json: json)
         }
     }
 }

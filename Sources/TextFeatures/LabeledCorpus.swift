@@ -53,7 +53,7 @@ public enum BadLinePolicy: String, Sendable, CaseIterable {
     case skip
 }
 
-/// A labelled corpus read from a fastText-format or TSV file.
+/// A labelled corpus in memory: the documents a `CorpusReader` read.
 public struct LabeledCorpus: Sendable {
     /// The documents in file order.
     public let documents: [LabeledDocument]
@@ -65,48 +65,19 @@ public struct LabeledCorpus: Sendable {
     /// Every label that occurs, sorted.
     public var labels: [String] { Array(Set(documents.flatMap(\.labels))).sorted() }
 
-    /// Reads the corpus at `path`. Unless `format` says, a folder is read as one subfolder per
-    /// label, a `.csv` file as CSV, a file whose first line starts with `__label__` as fastText,
-    /// anything else as TSV.
+    /// Reads the corpus at `path` (see `CorpusReader` for how the format is detected).
     /// - Throws: `EmbeddingFileError` naming the file and line: unreadable, not UTF-8, a line with
     ///   an empty label or no text (under `.fail`), a CSV without the named columns, or no
     ///   documents at all.
     public init(contentsOf path: String, format: CorpusFormat? = nil, badLines: BadLinePolicy = .fail,
                 columns: CorpusColumns = CorpusColumns()) throws {
-        var isFolder: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
-        let format = format ?? (isFolder.boolValue ? .folder : path.lowercased().hasSuffix(".csv") ? .csv : nil)
+        let reader = try CorpusReader(path: path, format: format, badLines: badLines, columns: columns)
         var documents: [LabeledDocument] = []
-        var skipped = 0
-        func add(_ parse: () throws -> LabeledDocument) throws {
-            do {
-                documents.append(try parse())
-            } catch is EmbeddingFileError where badLines == .skip {
-                skipped += 1
-            }
-        }
-        if format == .folder {
-            guard exists else { throw EmbeddingFileError(path: path, location: .file, kind: .cannotOpen, message: "cannot open") }
-            for (file, label) in try CorpusFolder.files(in: path) {
-                try add { try CorpusFolder.document(at: file, label: label) }
-            }
-        } else {
-            let text = try UTF8Validation.text(ofFileAt: path)
-            if format == .csv {
-                for record in try CSVRecords.labeled(text, path: path, columns: columns) { try add(record) }
-            } else {
-                let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-                let lineFormat = format ?? (lines.first { !$0.isEmpty }?.hasPrefix("__label__") == true ? .fasttext : .tsv)
-                for (offset, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
-                    try add { try Self.parse(line, format: lineFormat, path: path, lineNumber: offset + 1) }
-                }
-            }
-        }
+        skippedLines = try reader.forEachDocument { documents.append($0) }
         guard !documents.isEmpty else {
             throw EmbeddingFileError(path: path, location: .file, kind: .empty, message: "the corpus holds no documents")
         }
         self.documents = documents
-        skippedLines = skipped
         self.path = path
     }
 
@@ -129,36 +100,5 @@ public struct LabeledCorpus: Sendable {
         self.documents = documents
         skippedLines = 0
         self.path = path
-    }
-
-    private static func parse(_ line: Substring, format: CorpusFormat, path: String, lineNumber: Int) throws -> LabeledDocument {
-        func bad(_ message: String) -> EmbeddingFileError {
-            EmbeddingFileError(path: path, location: .line(lineNumber), kind: .badHeader, message: message)
-        }
-        switch format {
-        case .fasttext:
-            var labels: [String] = []
-            var rest = line[...]
-            while true {
-                rest = rest.drop { $0 == " " || $0 == "\t" }
-                guard rest.hasPrefix("__label__") else { break }
-                let token = rest.prefix { $0 != " " && $0 != "\t" }
-                let label = token.dropFirst("__label__".count)
-                guard !label.isEmpty else { throw bad("an empty label (`__label__` with no name)") }
-                labels.append(String(label))
-                rest = rest.dropFirst(token.count)
-            }
-            guard !labels.isEmpty else { throw bad("no `__label__` at the start of the line") }
-            let text = rest.trimmingCharacters(in: .whitespaces)
-            guard !text.isEmpty else { throw bad("a label with no text") }
-            return LabeledDocument(text: text, labels: labels, line: lineNumber)
-        case .tsv, .csv, .folder:
-            guard let tab = line.firstIndex(of: "\t") else { throw bad("expected `label<TAB>text`, found no tab") }
-            let label = line[..<tab].trimmingCharacters(in: .whitespaces)
-            let text = line[line.index(after: tab)...].trimmingCharacters(in: .whitespaces)
-            guard !label.isEmpty else { throw bad("an empty label") }
-            guard !text.isEmpty else { throw bad("a label with no text") }
-            return LabeledDocument(text: text, labels: [label], line: lineNumber)
-        }
     }
 }

@@ -64,6 +64,13 @@ struct ClassifyCommandTests {
                                                "--output", folder.appendingPathComponent("m2.ekm").path])
         #expect(bad.status == 1 && bad.stderr.contains("\(other.path):2: an empty label"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m2.ekm").path))
+        // Streamed test corpora: invalid UTF-8 names its line; a corpus of blank lines holds no documents.
+        try Data(Array("__label__a the\n__label__b of \u{00}".utf8) + [0xFF] + Array("\n".utf8)).write(to: other)
+        let notText = try EmbeddingKitProcess.run(["test", "--model", model.path, other.path])
+        #expect(notText.status == 1 && notText.stderr.contains("\(other.path):2: invalid UTF-8"), "\(notText.stderr)")
+        try Data("\n\n".utf8).write(to: other)
+        let empty = try EmbeddingKitProcess.run(["test", "--model", model.path, other.path])
+        #expect(empty.status == 1 && empty.stderr.contains("holds no documents") && empty.stdout.isEmpty)
     }
 }
 

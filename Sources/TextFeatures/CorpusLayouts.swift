@@ -1,29 +1,26 @@
 import EmbeddingStore
 import Foundation
 
-/// RFC 4180 CSV: records of comma-separated fields; a quoted field may hold commas, newlines and
-/// `""` for a quote. The first record is the header.
-enum CSVRecords {
-    /// The records of `text` with the 1-based line each starts on.
-    /// - Throws: `.truncated` for a quote that is never closed, naming the line it opened on.
-    static func records(_ text: String, path: String) throws -> [(fields: [String], line: Int)] {
-        var records: [(fields: [String], line: Int)] = []
-        var fields: [String] = [], field = ""
-        var line = 1, recordLine = 1, quoted = false, afterQuote = false
-        var scalars = text.unicodeScalars.makeIterator()
-        func endRecord() {
-            fields.append(field)
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((fields, recordLine)) }
-            fields = []
-            field = ""
-        }
-        while let scalar = scalars.next() {
+/// RFC 4180 CSV read a line at a time: records of comma-separated fields; a quoted field may hold
+/// commas, `""` for a quote, and line breaks, so one record may span several lines.
+struct CSVRecordParser {
+    private var fields: [String] = []
+    private var field = ""
+    private var quoted = false
+    private var afterQuote = false
+    private var recordLine = 0
+
+    /// Adds the next line (without its line break) and returns the record it completes with the
+    /// line that record starts on; nil while a quoted field goes on to the next line, and for a
+    /// blank line.
+    mutating func add(_ line: String, lineNumber: Int) -> (fields: [String], line: Int)? {
+        if !quoted { recordLine = lineNumber }
+        for scalar in line.unicodeScalars {
             if quoted {
                 if scalar == "\"" {
                     quoted = false
                     afterQuote = true
                 } else {
-                    if scalar == "\n" { line += 1 }
                     field.unicodeScalars.append(scalar)
                 }
                 continue
@@ -41,50 +38,68 @@ enum CSVRecords {
                 afterQuote = false
             case "\r":
                 afterQuote = false
-            case "\n":
-                endRecord()
-                line += 1
-                recordLine = line
-                afterQuote = false
             default:
                 field.unicodeScalars.append(scalar)
                 afterQuote = false
             }
         }
+        if quoted {
+            field.unicodeScalars.append("\n")
+            return nil
+        }
+        fields.append(field)
+        defer {
+            fields = []
+            field = ""
+            afterQuote = false
+        }
+        return fields == [""] ? nil : (fields, recordLine)
+    }
+
+    /// Checks the input did not end inside a quoted field.
+    /// - Throws: `.truncated`, naming the line the unclosed record opened on.
+    func finish(path: String) throws {
         guard !quoted else {
             throw EmbeddingFileError(path: path, location: .line(recordLine), kind: .truncated,
                                      message: "a quoted field opened in this record is never closed")
         }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return records
     }
+}
 
-    /// Parsers of each data record into a document, using the header to find the columns.
-    static func labeled(_ text: String, path: String, columns: CorpusColumns) throws -> [() throws -> LabeledDocument] {
-        let records = try records(text, path: path)
-        guard let header = records.first else { return [] }
+/// A CSV corpus's header: which fields hold the text and the label.
+struct CSVHeader {
+    let fieldCount: Int
+    let textColumn: Int
+    let labelColumn: Int
+
+    /// Finds `columns` in the header record, by name or 1-based number.
+    /// - Throws: `.badHeader` when a column is missing.
+    init(_ header: (fields: [String], line: Int), columns: CorpusColumns, path: String) throws {
         func column(_ name: String) throws -> Int {
             if let index = header.fields.firstIndex(of: name) { return index }
             if let number = Int(name), number >= 1, number <= header.fields.count { return number - 1 }
             throw EmbeddingFileError(path: path, location: .line(header.line), kind: .badHeader,
                                      message: "no column '\(name)' in the header (\(header.fields.joined(separator: ", ")))")
         }
-        let textColumn = try column(columns.text), labelColumn = try column(columns.label)
-        return records.dropFirst().map { record in
-            {
-                func bad(_ message: String) -> EmbeddingFileError {
-                    EmbeddingFileError(path: path, location: .line(record.line), kind: .raggedRow, message: message)
-                }
-                guard record.fields.count == header.fields.count else {
-                    throw bad("expected \(header.fields.count) fields as in the header, found \(record.fields.count)")
-                }
-                let label = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
-                let text = record.fields[textColumn].trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !label.isEmpty else { throw bad("an empty label") }
-                guard !text.isEmpty else { throw bad("a label with no text") }
-                return LabeledDocument(text: text, labels: [label], line: record.line)
-            }
+        fieldCount = header.fields.count
+        textColumn = try column(columns.text)
+        labelColumn = try column(columns.label)
+    }
+
+    /// A data record as a document.
+    /// - Throws: `.raggedRow` for a record with another number of fields, an empty label or no text.
+    func document(_ record: (fields: [String], line: Int), path: String) throws -> LabeledDocument {
+        func bad(_ message: String) -> EmbeddingFileError {
+            EmbeddingFileError(path: path, location: .line(record.line), kind: .raggedRow, message: message)
         }
+        guard record.fields.count == fieldCount else {
+            throw bad("expected \(fieldCount) fields as in the header, found \(record.fields.count)")
+        }
+        let label = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
+        let text = record.fields[textColumn].trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !label.isEmpty else { throw bad("an empty label") }
+        guard !text.isEmpty else { throw bad("a label with no text") }
+        return LabeledDocument(text: text, labels: [label], line: record.line)
     }
 }
 

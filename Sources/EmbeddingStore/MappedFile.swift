@@ -42,9 +42,17 @@ public final class MappedFile: @unchecked Sendable {
     /// The file size in bytes.
     public var count: Int { bytes.count }
 
-    /// Tells the kernel that `range` will be read front to back soon (read-ahead).
+    /// Tells the kernel that `range` will be read front to back soon: read ahead, and map the
+    /// neighbours of each page touched.
     public func adviseSequential(_ range: Range<Int>) {
         advise(range, MADV_SEQUENTIAL)
+    }
+
+    /// Tells the kernel that `range` is read at scattered places: each touch maps only its own
+    /// page, without read-ahead or the 64 KiB of neighbours Linux otherwise maps, so resident
+    /// memory stays at the pages actually read.
+    public func adviseRandom(_ range: Range<Int>) {
+        advise(range, MADV_RANDOM)
     }
 
     /// Drops the pages of `range` from this process's resident set; they stay in the page cache

@@ -22,6 +22,7 @@ final class RowNorms: @unchecked Sendable {
         return computed.withLock { cached in
             if let cached { return UnsafeBufferPointer(rebasing: cached[0..<embeddings.count]) }
             let norms = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, embeddings.count))
+            embeddings.expectRowAccess(.sequential)
             let target = SharedPointer(base: norms.baseAddress!)
             Parallelism.available.forEachChunk(of: embeddings.count, minimumChunkSize: 4096) { rows in
                 for row in rows {

@@ -36,6 +36,7 @@ struct SimilarityScan {
     /// The `k` best rows for each query, best first (ties to the lower row).
     func topK(_ queries: [SimilarityQuery], k: Int) -> [[TopKSelector.Entry]] {
         guard !queries.isEmpty, rowLimit > 0 else { return queries.map { _ in [] } }
+        embeddings.expectRowAccess(.sequential)
         _ = embeddings.norms.values(for: embeddings)  // computed once, before the threads start
         let vectors = queries.flatMap(\.vectors)
         let packed = vectors.flatMap { $0 }

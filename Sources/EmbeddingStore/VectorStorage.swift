@@ -24,4 +24,35 @@ enum VectorStorage: Sendable {
             file.bytes.baseAddress! + offset + index * dimensions * 4
         }
     }
+
+    /// Passes the coming access pattern to the kernel for rows in a mapped file (a no-op for rows
+    /// in memory): `.scattered` for word lookups, `.sequential` before a pass over every row.
+    func advise(_ access: RowAccess, count: Int, dimensions: Int) {
+        switch self {
+        case .owned, .composed:
+            return
+        case .mappedRows(let file, let offsets):
+            guard let first = offsets.first, let last = offsets.last else { return }
+            file.advise(access, first..<(last + dimensions * 4))
+        case .mappedMatrix(let file, let offset):
+            file.advise(access, offset..<(offset + count * dimensions * 4))
+        }
+    }
+}
+
+/// How the rows of a mapped file are about to be read.
+enum RowAccess {
+    /// Lookups of single words here and there.
+    case scattered
+    /// A pass over every row.
+    case sequential
+}
+
+extension MappedFile {
+    fileprivate func advise(_ access: RowAccess, _ range: Range<Int>) {
+        switch access {
+        case .scattered: adviseRandom(range)
+        case .sequential: adviseSequential(range)
+        }
+    }
 }

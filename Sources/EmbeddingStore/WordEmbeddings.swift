@@ -84,6 +84,11 @@ public struct WordEmbeddings: Sendable {
         return try body(storage.rowAddress(index, dimensions: dimensions))
     }
 
+    /// Tells the kernel how rows in a mapped file are about to be read (see `RowAccess`).
+    func expectRowAccess(_ access: RowAccess) {
+        storage.advise(access, count: count, dimensions: dimensions)
+    }
+
     /// The address of row `first` when the rows from there on lie back to back as aligned
     /// floats (parsed and native files); nil for rows in place in a word2vec binary file.
     func contiguousRows(from first: Int) -> UnsafePointer<Float>? {

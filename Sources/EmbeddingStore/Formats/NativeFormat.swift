@@ -77,9 +77,11 @@ enum NativeFormat {
                                          duplicateCount: field(104), originalFormat: original,
                                          originalPath: origin.path, originalFingerprint: origin.fingerprint)
         let norms = UnsafeBufferPointer(start: (base + field(80)).assumingMemoryBound(to: Float.self), count: count)
-        return WordEmbeddings(vocabulary: vocabulary, dimensions: dimensions,
-                              storage: .mappedMatrix(file, offset: matrixOffset), metadata: metadata,
-                              caseMatching: options.caseMatching, norms: RowNorms(mapped: norms))
+        let embeddings = WordEmbeddings(vocabulary: vocabulary, dimensions: dimensions,
+                                        storage: .mappedMatrix(file, offset: matrixOffset), metadata: metadata,
+                                        caseMatching: options.caseMatching, norms: RowNorms(mapped: norms))
+        embeddings.expectRowAccess(.scattered)
+        return embeddings
     }
 
     /// Writes `embeddings` as a native file at `path`, atomically.
@@ -113,6 +115,7 @@ enum NativeFormat {
         try table.withUnsafeBytes { try writer.write($0) }
         try writer.pad(toMultipleOf: 64)
         var norms = [Float](repeating: 0, count: count)
+        embeddings.expectRowAccess(.sequential)
         for row in 0..<count {
             try embeddings.withRow(at: row) { address in
                 try writer.write(UnsafeRawBufferPointer(start: address, count: dimensions * 4))

@@ -40,6 +40,7 @@ public enum VectorFileWriter {
     ) throws {
         let writer = try AtomicFileWriter(path: path)
         if header { try writer.write("\(embeddings.count) \(embeddings.dimensions)\n") }
+        embeddings.expectRowAccess(.sequential)
         for row in 0..<embeddings.count {
             try writer.write(UnsafeRawBufferPointer(embeddings.vocabulary.wordBytes(at: row)))
             try embeddings.withRow(at: row) { try values(writer, $0) }

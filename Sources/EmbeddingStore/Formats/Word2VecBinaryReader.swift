@@ -76,8 +76,10 @@ struct Word2VecBinaryReader {
         }
         let metadata = EmbeddingMetadata(format: .word2vecBinary, sourcePath: source.path,
                                          wasCompressed: source.wasCompressed, duplicateCount: builder.duplicateCount)
-        return WordEmbeddings(vocabulary: builder.build(), dimensions: header.dimensions, storage: storage,
-                              metadata: metadata, caseMatching: options.caseMatching)
+        let embeddings = WordEmbeddings(vocabulary: builder.build(), dimensions: header.dimensions, storage: storage,
+                                        metadata: metadata, caseMatching: options.caseMatching)
+        embeddings.expectRowAccess(.scattered)
+        return embeddings
     }
 
     private func firstSpace(from position: Int) -> Int? {

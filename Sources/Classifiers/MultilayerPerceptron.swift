@@ -1,6 +1,5 @@
 import Foundation
 import LinearAlgebra
-import Synchronization
 
 /// A feed-forward network: fully connected ReLU hidden layers with optional dropout, a softmax
 /// output, trained with Adam on shuffled mini-batches and L2 weight decay, like scikit-learn's
@@ -169,13 +168,14 @@ public struct MultilayerPerceptron: Classifier, Codable {
         let parts = workspaces[batch.count] ?? halves.map { BackpropWorkspace(layers: layers, rows: $0.count) }
         workspaces[batch.count] = parts
         var results = [(loss: Double, gradients: [DenseLayer])?](repeating: nil, count: halves.count)
+        let model = self, shared = SharedWorkspaces(parts: parts)
         results.withUnsafeMutableBufferPointer { results in
+            let slots = SharedPointer(base: results.baseAddress!)
             team.forEachPart(halves.count) { part in
                 var partGenerator = SplitMix64(seed: seeds[part])
-                // Each part writes only its own slot of `results` and uses only its own workspace.
-                results[part] = backpropagate(data.subset(halves[part]), weights: Array(weights[halves[part]]),
-                                              using: &partGenerator, workspace: parts[part],
-                                              batchSize: batch.count, includesWeightDecay: part == 0)
+                slots.base[part] = model.backpropagate(data.subset(halves[part]), weights: Array(weights[halves[part]]),
+                                                       using: &partGenerator, workspace: shared.parts[part],
+                                                       batchSize: batch.count, includesWeightDecay: part == 0)
             }
         }
         let finished = results.map { $0! }
@@ -230,6 +230,13 @@ public struct MultilayerPerceptron: Classifier, Codable {
         }
         return (loss, workspace.gradients)
     }
+}
+
+/// The workspaces of a mini-batch's parts, handed to the threads that compute them.
+///
+/// `@unchecked Sendable` is safe because each thread uses only the workspace of its own part.
+struct SharedWorkspaces: @unchecked Sendable {
+    let parts: [BackpropWorkspace]
 }
 
 /// Buffers one training run reuses for every mini-batch of one size: layer outputs, dropout

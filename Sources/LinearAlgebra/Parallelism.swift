@@ -64,7 +64,7 @@ public struct Parallelism: Sendable, Hashable {
     }
 }
 
-/// A pointer handed to the concurrent chunks of one `forEachChunk` call.
+/// A pointer handed to the concurrent chunks of one `forEachChunk` (or `WorkerTeam.forEachPart`) call.
 ///
 /// `@unchecked Sendable` is safe only under the contract its users keep: each chunk writes a
 /// disjoint part of the memory, and the memory outlives the call that spreads the work.

@@ -25,7 +25,7 @@ public final class WorkerTeam: @unchecked Sendable {
     private let unfinished = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let wakeUp = NSCondition()
-    private var job: ((Int) -> Void)?
+    private var job: (@Sendable (Int) -> Void)?
     private let spinLimit: Int
 
     private init(threadCount: Int, spinLimit: Int) {
@@ -61,8 +61,7 @@ public final class WorkerTeam: @unchecked Sendable {
 
     /// Runs `body(part)` for every part in `0..<partCount`, spread over the team's threads (part
     /// `p` on thread `p % threadCount`; the caller takes thread 0), and returns when all are done.
-    /// `body` must be safe to call concurrently for different parts.
-    public func forEachPart(_ partCount: Int, _ body: (Int) -> Void) {
+    public func forEachPart(_ partCount: Int, _ body: @Sendable (Int) -> Void) {
         guard partCount > 1, threadCount > 1 else {
             for part in 0..<partCount { body(part) }
             return

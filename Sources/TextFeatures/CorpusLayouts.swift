@@ -95,8 +95,8 @@ struct CSVHeader {
         guard record.fields.count == fieldCount else {
             throw bad("expected \(fieldCount) fields as in the header, found \(record.fields.count)")
         }
-        let label = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
-        let text = record.fields[textColumn].trimmingCharacters(in: .whitespacesAndNewlines)
+        let label = record.fields[labelColumn].trimmingWhitespace()
+        let text = record.fields[textColumn].trimmingWhitespace()
         guard !label.isEmpty else { throw bad("an empty label") }
         guard !text.isEmpty else { throw bad("a label with no text") }
         return LabeledDocument(text: text, labels: [label], line: record.line)
@@ -122,7 +122,7 @@ enum CorpusFolder {
 
     /// The whole file as one document with `label`.
     static func document(at path: String, label: String) throws -> LabeledDocument {
-        let text = try UTF8Validation.text(ofFileAt: path).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try UTF8Validation.text(ofFileAt: path).trimmingWhitespace()
         guard !text.isEmpty else {
             throw EmbeddingFileError(path: path, location: .file, kind: .empty, message: "an empty document")
         }

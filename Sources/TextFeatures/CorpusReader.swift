@@ -107,13 +107,13 @@ public struct CorpusReader: Sendable {
                 rest = rest.dropFirst(token.count)
             }
             guard !labels.isEmpty else { throw bad("no `__label__` at the start of the line") }
-            let text = rest.trimmingCharacters(in: .whitespaces)
+            let text = rest.trimmingWhitespace()
             guard !text.isEmpty else { throw bad("a label with no text") }
             return LabeledDocument(text: text, labels: labels, line: lineNumber)
         }
         guard let tab = line.firstIndex(of: "\t") else { throw bad("expected `label<TAB>text`, found no tab") }
-        let label = line[..<tab].trimmingCharacters(in: .whitespaces)
-        let text = line[line.index(after: tab)...].trimmingCharacters(in: .whitespaces)
+        let label = line[..<tab].trimmingWhitespace()
+        let text = line[line.index(after: tab)...].trimmingWhitespace()
         guard !label.isEmpty else { throw bad("an empty label") }
         guard !text.isEmpty else { throw bad("a label with no text") }
         return LabeledDocument(text: text, labels: [label], line: lineNumber)

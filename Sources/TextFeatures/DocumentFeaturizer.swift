@@ -1,6 +1,7 @@
 import EmbeddingStore
 import Foundation
 import LinearAlgebra
+import Synchronization
 
 /// Turns documents into fixed-length feature vectors by pooling their words' embeddings.
 ///
@@ -86,19 +87,35 @@ public struct DocumentFeaturizer: Sendable {
     }
 
     /// The features of every text, one row each, and the mean share of tokens that had a vector
-    /// (1 for no texts).
-    /// - Throws: `FeaturizerError.unknownWord` under the `.fail` policy.
+    /// (1 for no texts). Texts are featurized on the threads of `parallelism`; the result does
+    /// not depend on their number.
+    /// - Throws: `FeaturizerError.unknownWord` under the `.fail` policy (for the first such text).
     /// - Complexity: O(total tokens × dimensions).
-    public func featureMatrix(for texts: [String]) throws -> (features: Matrix, coverage: Double) {
+    public func featureMatrix(for texts: [String], parallelism: Parallelism = .available) throws
+        -> (features: Matrix, coverage: Double) {
+        guard !texts.isEmpty else { return (Matrix(rows: 0, columns: featureCount), 1) }
         var features = Matrix(rows: texts.count, columns: featureCount)
-        var coverage = 0.0
-        let width = featureCount
-        try features.withUnsafeMutableBufferPointer { values in
-            for (row, text) in texts.enumerated() {
-                coverage += try self.features(for: text, into: UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)]))
+        var coverages = [Double](repeating: 0, count: texts.count)
+        let width = featureCount, featurizer = self
+        let firstFailure = Mutex<(text: Int, error: any Error)?>(nil)
+        features.withUnsafeMutableBufferPointer { values in
+            coverages.withUnsafeMutableBufferPointer { shares in
+                let rows = SharedPointer(base: values.baseAddress!), coverage = SharedPointer(base: shares.baseAddress!)
+                parallelism.forEachChunk(of: texts.count, minimumChunkSize: 512) { chunk in
+                    for text in chunk {
+                        do {
+                            coverage.base[text] = try featurizer.features(
+                                for: texts[text], into: UnsafeMutableBufferPointer(start: rows.base + text * width, count: width))
+                        } catch {
+                            firstFailure.withLock { if $0 == nil || text < $0!.text { $0 = (text, error) } }
+                            return
+                        }
+                    }
+                }
             }
         }
-        return (features, texts.isEmpty ? 1 : coverage / Double(texts.count))
+        if let failure = firstFailure.withLock({ $0 }) { throw failure.error }
+        return (features, coverages.reduce(0, +) / Double(texts.count))
     }
 
     /// Writes the features of `text` into `output` (of `featureCount` floats) and returns the

@@ -85,6 +85,14 @@ struct CorpusStreamingTests {
         #expect(documents.map(\.line) == [2, 4])
     }
 
+    @Test("labels and texts lose surrounding white space, Unicode spaces included, and nothing inside")
+    func trimming() throws {
+        let path = try write(Array(" pos\u{3000}\t\u{00A0}a  good\u{2003}film \t\n".utf8))
+        var documents: [LabeledDocument] = []
+        try CorpusReader(path: path, format: .tsv).forEachDocument { documents.append($0) }
+        #expect(documents.map(\.labels) == [["pos"]] && documents.map(\.text) == ["a  good\u{2003}film"])
+    }
+
     @Test("an error thrown by the caller stops the reading")
     func callerError() throws {
         struct Enough: Error {}

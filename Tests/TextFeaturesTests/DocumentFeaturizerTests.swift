@@ -1,5 +1,6 @@
 import EmbeddingStore
 import Foundation
+import LinearAlgebra
 import Testing
 import TextFeatures
 
@@ -33,6 +34,22 @@ struct DocumentFeaturizerTests {
         #expect(throws: FeaturizerError.unknownWord("zzz")) {
             try featurizer(FeaturizerSettings(unknownWords: .fail)).features(for: "good zzz")
         }
+    }
+
+    @Test("a feature matrix is the same on any number of threads; a failure names the first bad text")
+    func featureMatrixThreads() throws {
+        let words = ["good", "bad", "film", "zzz", "qqq"]
+        let texts = (0..<5_000).map { index in (0..<(index % 7)).map { words[(index + $0) % 3] }.joined(separator: " ") }
+        let serial = try featurizer(FeaturizerSettings()).featureMatrix(for: texts, parallelism: .serial)
+        let parallel = try featurizer(FeaturizerSettings()).featureMatrix(for: texts, parallelism: Parallelism(threadCount: 3))
+        #expect(serial.features == parallel.features && serial.coverage == parallel.coverage)
+        var bad = texts
+        bad[4_000] = "good qqq"
+        bad[1_200] = "zzz film"
+        #expect(throws: FeaturizerError.unknownWord("zzz")) {
+            try featurizer(FeaturizerSettings(unknownWords: .fail)).featureMatrix(for: bad, parallelism: Parallelism(threadCount: 3))
+        }
+        #expect(try featurizer(FeaturizerSettings()).featureMatrix(for: []).features.rows == 0)
     }
 
     @Test("tf-idf weighs rare words up; SIF weighs frequent words down")

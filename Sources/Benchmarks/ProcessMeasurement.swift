@@ -5,6 +5,8 @@ struct ProcessMeasurement {
     let seconds: Double
     let peakRSSBytes: Int
     let output: String
+    /// The child's standard error, followed by the `time -v` report.
+    let errorOutput: String
 
     /// Runs `arguments` under `/usr/bin/time -v`.
     /// - Throws: when the command cannot start or exits non-zero.
@@ -23,7 +25,7 @@ struct ProcessMeasurement {
             throw BenchmarkError("`\(arguments.joined(separator: " "))` failed:\n\(report.suffix(2000))")
         }
         return ProcessMeasurement(seconds: parseElapsed(report), peakRSSBytes: parseRSS(report) * 1024,
-                                  output: String(decoding: output, as: UTF8.self))
+                                  output: String(decoding: output, as: UTF8.self), errorOutput: report)
     }
 
     private static func parseElapsed(_ report: String) -> Double {

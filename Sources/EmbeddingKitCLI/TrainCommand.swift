@@ -70,6 +70,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "MLP dropout rate.")
     var dropout: Float = 0
 
+    @Option(help: "MLP: stop after this many epochs without improvement (of the validation loss, else the training loss).")
+    var patience = 10
+
     @Option(help: "mean, max or mean-max.")
     var pooling: FeaturizerSettings.Pooling = .mean
 
@@ -106,6 +109,7 @@ struct TrainCommand: ParsableCommand {
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive integers, comma-separated") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        if patience < 1 { throw ValidationError("--patience must be at least 1") }
         if regularization <= 0 { throw ValidationError("--regularization must be positive") }
         if let validationSplit, !(0 < validationSplit && validationSplit < 1) {
             throw ValidationError("--validation-split must be between 0 and 1")
@@ -142,6 +146,7 @@ struct TrainCommand: ParsableCommand {
             settings.hiddenLayers = hiddenSizes!
             settings.epochs = epochs
             settings.dropout = dropout
+            settings.patience = patience
             settings.classWeighting = classWeights
             head = .multilayerPerceptron(settings)
         }

@@ -15,7 +15,7 @@ struct CorpusOptions: ParsableArguments {
     @Option(help: "The CSV column with the label: a header name or a 1-based number.")
     var labelColumn = "label"
 
-    @Option(help: "fail or skip on malformed corpus lines.")
+    @Option(help: "fail or skip on malformed corpus lines (and, in test, on labels the model was not trained on).")
     var badLines: BadLinePolicy = .fail
 
     /// Reads the corpus at `path` into memory, printing `path:line: message` and exiting 1 on bad input.

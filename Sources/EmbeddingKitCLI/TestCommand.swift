@@ -52,10 +52,15 @@ struct TestCommand: ParsableCommand {
             batch.removeAll(keepingCapacity: true)
             gold.removeAll(keepingCapacity: true)
         }
+        var unknownLabels = 0
         let skipped = try reportingFileErrors {
             try corpus.forEachDocument { document in
                 let classes = document.labels.compactMap { index[$0] }
                 guard classes.count == document.labels.count else {
+                    if options.badLines == .skip {
+                        unknownLabels += 1
+                        return
+                    }
                     let label = document.labels.first { index[$0] == nil }!
                     StandardError.print("embkit: \(corpus.path):\(document.line): the label '\(label)' is not one the model was trained on")
                     throw ExitCode.failure
@@ -67,6 +72,9 @@ struct TestCommand: ParsableCommand {
         }
         if !batch.isEmpty { try predictBatch() }
         options.reportSkipped(skipped, in: corpus.path)
+        if unknownLabels > 0 {
+            StandardError.print("embkit: skipped \(unknownLabels) document(s) with labels the model was not trained on in \(corpus.path)")
+        }
         guard tally.examples > 0 else {
             StandardError.print("embkit: \(corpus.path): the corpus holds no documents")
             throw ExitCode.failure

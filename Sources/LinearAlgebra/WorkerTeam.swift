@@ -61,24 +61,23 @@ public final class WorkerTeam: @unchecked Sendable {
 
     /// Runs `body(part)` for every part in `0..<partCount`, spread over the team's threads (part
     /// `p` on thread `p % threadCount`; the caller takes thread 0), and returns when all are done.
-    public func forEachPart(_ partCount: Int, _ body: @Sendable (Int) -> Void) {
+    /// (`body` is escaping only because helpers hold it while they run; none keeps it afterwards.)
+    public func forEachPart(_ partCount: Int, _ body: @escaping @Sendable (Int) -> Void) {
         guard partCount > 1, threadCount > 1 else {
             for part in 0..<partCount { body(part) }
             return
         }
         let threads = min(threadCount, partCount)
-        withoutActuallyEscaping(body) { body in
-            job = { thread in
-                guard thread < threads else { return }
-                for part in stride(from: thread, to: partCount, by: threads) { body(part) }
-            }
-            unfinished.store(threadCount - 1, ordering: .relaxed)
-            advance()
-            job?(0)
-            var wait = SpinWait()
-            while unfinished.load(ordering: .acquiring) > 0 { wait.pause() }
-            job = nil
+        job = { thread in
+            guard thread < threads else { return }
+            for part in stride(from: thread, to: partCount, by: threads) { body(part) }
         }
+        unfinished.store(threadCount - 1, ordering: .relaxed)
+        advance()
+        job?(0)
+        var wait = SpinWait()
+        while unfinished.load(ordering: .acquiring) > 0 { wait.pause() }
+        job = nil
     }
 
     /// Starts the next step (or the stop) and wakes helpers that went to sleep.

@@ -1,6 +1,6 @@
 // LinearAlgebraKernels: the SIMD inner loops under the LinearAlgebra module.
 //
-// Every kernel is compiled three times from one source (KernelTemplate.inc): for the baseline CPU,
+// Every kernel is compiled three times from one source (KernelTemplate.h): for the baseline CPU,
 // for AVX2+FMA and for AVX-512, each variant marked with a per-function `target` attribute, so no
 // compiler flag is needed and the package stays usable as a dependency. The caller chooses the
 // variant through `ek_isa`; `ek_detect_isa()` returns the best one this CPU runs.

@@ -85,4 +85,19 @@ struct SubwordFeaturizerTests {
         #expect(try DocumentFeaturizer(embeddings: glove, settings: FeaturizerSettings(unknownWords: .subwords))
             .features(for: "zzz").coverage == 0)
     }
+
+    @Test("composed vocabulary rows and n-gram vectors give the same matrix on several threads")
+    func subwordsOnThreads() throws {
+        let embeddings = try WordEmbeddings(contentsOf: Self.toyModel)
+        let featurizer = DocumentFeaturizer(embeddings: embeddings, tokenizer: WhitespaceTokenizer(),
+                                            settings: FeaturizerSettings(unknownWords: .subwords))
+        let words = (0..<embeddings.count).map { embeddings.vocabulary.word(at: $0) } + ["xyzzy", "Ñandú", "кошка"]
+        let texts = (0..<3_000).map { index in (0..<5).map { words[(index * 7 + $0 * 13) % words.count] }.joined(separator: " ") }
+        let serial = try featurizer.featureMatrix(for: texts, parallelism: .serial)
+        // A fresh copy, so its vocabulary rows are composed for the first time by the threads.
+        let fresh = DocumentFeaturizer(embeddings: try WordEmbeddings(contentsOf: Self.toyModel), tokenizer: WhitespaceTokenizer(),
+                                       settings: FeaturizerSettings(unknownWords: .subwords))
+        let parallel = try fresh.featureMatrix(for: texts, parallelism: Parallelism(threadCount: 3))
+        #expect(serial.features == parallel.features && serial.coverage == parallel.coverage)
+    }
 }

@@ -121,8 +121,8 @@ struct TrainedFastTextModelTests {
         }
     }
 
-    @Test("one-vs-all and hierarchical-softmax supervised models with word bigrams: predict-prob on 100 lines",
-          arguments: ["ova", "hs"])
+    @Test("one-vs-all, hierarchical-softmax and negative-sampling supervised models with word bigrams: predict-prob on 100 lines",
+          arguments: ["ova", "hs", "ns"])
     func predictions(model: String) throws {
         let classifier = try FastTextClassifier(contentsOf: TestFiles.fixture("trained/\(model).bin"))
         let lines = try String(contentsOfFile: TestFiles.fixture("trained/lines.txt"), encoding: .utf8).split(separator: "\n")

@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
             exclude: ["compare_sklearn.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
-        .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning", "TextFeatures", "EmbeddingStore", "Classifiers"]),

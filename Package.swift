@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "EmbeddingStore", targets: ["EmbeddingStore"]),
         .library(name: "TextFeatures", targets: ["TextFeatures"]),
         .library(name: "ImageFeatures", targets: ["ImageFeatures"]),
@@ -25,29 +26,31 @@ let package = Package(
     targets: [
         .target(name: "LinearAlgebraKernels"),
         .target(name: "LinearAlgebra", dependencies: ["LinearAlgebraKernels"]),
+        .target(name: "NeuralNetworks", dependencies: ["LinearAlgebra"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "CZlib"]),
-        .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "LinearAlgebra"]),
+        .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "NeuralNetworks", "LinearAlgebra"]),
         .target(name: "ImageFeatures", dependencies: ["LinearAlgebra"]),
-        .target(name: "Classifiers", dependencies: ["LinearAlgebra"]),
+        .target(name: "Classifiers", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .target(
             name: "TransferLearning",
-            dependencies: ["Classifiers", "TextFeatures", "ImageFeatures", "EmbeddingStore", "LinearAlgebra"]),
+            dependencies: ["Classifiers", "NeuralNetworks", "TextFeatures", "ImageFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .executableTarget(
             name: "EmbeddingKitCLI",
             dependencies: [
-                "LinearAlgebra", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning",
+                "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
+            dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
             exclude: ["compare_sklearn.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
-        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "LinearAlgebra"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning", "TextFeatures", "EmbeddingStore", "Classifiers"]),
+        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning", "NeuralNetworks", "TextFeatures", "EmbeddingStore", "Classifiers"]),
         .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

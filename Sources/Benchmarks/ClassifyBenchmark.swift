@@ -45,9 +45,7 @@ enum ClassifyBenchmark {
         var networkModel: TransferModel?
         let (trainingSet, _) = try featurizer.trainingSet(train, labels: train.labels)
         let networkSeconds = Measurement.medianSeconds(repetitions: 3) {
-            var generator = SplitMix64(seed: 1)
-            networkModel = try! TransferModel.train(featurizer: featurizer, head: .multilayerPerceptron(network), on: train,
-                                                    using: &generator).model
+            networkModel = try! TransferModel.train(featurizer: featurizer, head: .multilayerPerceptron(network), on: train, seed: 1)
         }
         let featurizeSeconds = Measurement.medianSeconds(repetitions: 3) { _ = try! featurizer.trainingSet(train, labels: train.labels) }
         report("EmbeddingKit featurize + logistic regression: \(format(logisticSeconds, 3)) s (featurizing alone \(format(featurizeSeconds, 3)) s), "
@@ -103,9 +101,8 @@ enum ClassifyBenchmark {
 
     static func trainModel(_ embeddings: WordEmbeddings, _ settings: FeaturizerSettings, _ head: ClassifierHead,
                            _ corpus: LabeledCorpus) throws -> TransferModel {
-        var generator = SplitMix64(seed: 1)
-        return try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: embeddings, settings: settings), head: head,
-                                       on: corpus, using: &generator).model
+        try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: embeddings, settings: settings), head: head,
+                                on: corpus, seed: 1)
     }
 
     static func accuracy(_ model: TransferModel, _ corpus: LabeledCorpus) throws -> Double {

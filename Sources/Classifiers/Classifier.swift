@@ -1,4 +1,5 @@
 import LinearAlgebra
+import NeuralNetworks
 
 /// A trained model that maps feature vectors to class probabilities.
 public protocol Classifier: Sendable {
@@ -10,10 +11,6 @@ public protocol Classifier: Sendable {
     /// `classCount` matrix whose rows sum to 1.
     func probabilities(for features: Matrix) -> Matrix
 }
-
-/// Called after each training step (an L-BFGS iteration or an epoch) with its number, the
-/// training loss and the validation accuracy (nil without validation data).
-public typealias TrainingProgress = (_ step: Int, _ loss: Double, _ validationAccuracy: Double?) -> Void
 
 /// A classifier that is trained from examples, from scratch (`fit`) or incrementally
 /// (`partialFit`), deterministically for a given generator state.
@@ -34,22 +31,6 @@ public protocol TrainableClassifier: Classifier {
     mutating func partialFit<G: RandomNumberGenerator>(
         on data: TrainingSet, validation: TrainingSet?, steps: Int, using generator: inout G, progress: TrainingProgress?
     ) throws
-}
-
-/// Why training stopped without a usable model.
-public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The loss became NaN or infinite (learning rate too high, or bad features) at this epoch or iteration.
-    case diverged(step: Int)
-    /// The labels and features disagree, or a label is out of range.
-    case invalidData(String)
-
-    /// A readable reason.
-    public var description: String {
-        switch self {
-        case .diverged(let step): "training diverged (the loss became NaN or infinite) at step \(step)"
-        case .invalidData(let reason): "invalid training data: \(reason)"
-        }
-    }
 }
 
 /// How much each class counts in the loss.

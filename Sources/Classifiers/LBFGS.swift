@@ -1,3 +1,5 @@
+import NeuralNetworks
+
 /// Limited-memory BFGS with a backtracking (Armijo) line search, in double precision.
 enum LBFGS {
     /// Minimises `objective` from `start`.

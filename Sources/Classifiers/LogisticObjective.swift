@@ -1,4 +1,5 @@
 import LinearAlgebra
+import NeuralNetworks
 
 /// The logistic-regression objective and its gradient over a whole training set.
 struct LogisticObjective: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import NeuralNetworks
 
 /// Multinomial logistic regression with L2 regularisation, trained by L-BFGS on the full batch.
 ///

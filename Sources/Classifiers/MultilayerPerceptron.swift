@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import NeuralNetworks
 
 /// A feed-forward network: fully connected ReLU hidden layers with optional dropout, a softmax
 /// output, trained with Adam on shuffled mini-batches and L2 weight decay, like scikit-learn's

@@ -1,4 +1,5 @@
 import LinearAlgebra
+import NeuralNetworks
 
 /// Multi-label classification: one binary logistic regression per label, each giving the
 /// probability that its label applies (the probabilities of a row need not sum to 1).

@@ -34,12 +34,12 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel.open(model, embeddings: embeddings)
+        let loaded = try openModel(model, embeddings: embeddings)
         var lines = try reportingFileErrors { try LineStream(path: file) }
         var batch: [String] = []
         var output = StandardOutput()
         func flush() throws {
-            let predictions = try loaded.predict(batch, k: k, threshold: threshold).labels
+            let predictions = try reportingTrainingErrors { try loaded.predict(batch, k: k, threshold: threshold) }
             for labels in predictions {
                 if json {
                     output.write(JSONValue.object([("labels", .array(labels.map {

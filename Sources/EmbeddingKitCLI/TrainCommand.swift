@@ -3,10 +3,12 @@ import Classifiers
 import EmbeddingStore
 import Foundation
 import LinearAlgebra
+import NeuralNetworks
 import TextFeatures
 import TransferLearning
 
-extension TransferStrategy: ExpressibleByArgument {}
+extension TransferStrategy.Kind: ExpressibleByArgument {}
+extension TrainableParts: ExpressibleByArgument {}
 extension FeaturizerSettings.Pooling: ExpressibleByArgument {}
 extension FeaturizerSettings.Weighting: ExpressibleByArgument {}
 extension FeaturizerSettings.UnknownWords: ExpressibleByArgument {}
@@ -49,17 +51,32 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var fileOptions: EmbeddingFileOptions
 
-    @Option(help: "The transfer strategy.")
-    var strategy: TransferStrategy = .fixedFeatures
+    @Option(help: "fixed-features, fine-tune, combine or auto (measured on the data; the choice and evidence are printed).")
+    var strategy: TransferStrategy.Kind = .fixedFeatures
 
-    @Option(help: "logistic or mlp.")
+    @Option(help: "logistic or mlp: the classifier of fixed features, the head of fine-tune (linear or one hidden layer).")
     var classifier: HeadKind = .logistic
 
-    @Option(help: "Hidden layer sizes of the MLP, comma-separated.")
+    @Option(help: "Hidden layer sizes of the MLP (fixed features, combine, fine-tune with --classifier mlp), comma-separated.")
     var hidden = "256"
 
-    @Option(help: "MLP epochs at most.")
-    var epochs = 200
+    @Option(help: "Epochs at most (default: 200 for the fixed-features MLP, 10 for fine-tune, 20 for combine).")
+    var epochs: Int?
+
+    @Option(help: "fine-tune: embeddings (every row trains) or head (pre-trained rows stay as they are).")
+    var trainable: TrainableParts = .embeddingsAndHead
+
+    @Option(help: "fine-tune: the longest run of words hashed into an n-gram bucket (1: words only).")
+    var wordNgrams = 2
+
+    @Option(help: "fine-tune and combine: the SGD learning rate (default 0.1 for fine-tune, 0.05 for combine).")
+    var lr: Float?
+
+    @Option(help: "fine-tune and combine: the share of a document's tokens dropped at each step (default 0, combine 0.1).")
+    var tokenDropout: Float?
+
+    @Option(help: "fine-tune and combine: training threads (lock-free, as fastText; 1 gives the same model for the same seed).")
+    var threads = 1
 
     @Option(help: "Inverse L2 strength of logistic regression (scikit-learn's C).")
     var regularization: Float = 1
@@ -93,8 +110,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var corpusOptions: CorpusOptions
 
-    @Flag(help: "Store the training vocabulary's vectors in the model instead of a reference to the file.")
-    var embedVectors = false
+    @Flag(help: "Store every vector the model uses in the model file instead of a reference to the embedding file.")
+    var selfContained = false
 
     @Option(help: "The seed for weight initialisation and shuffling.")
     var seed: UInt64 = 1
@@ -107,7 +124,14 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive integers, comma-separated") }
-        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
+        if let tokenDropout, !(0..<1).contains(tokenDropout) { throw ValidationError("--token-dropout must be in [0, 1)") }
+        if !(1...5).contains(wordNgrams) { throw ValidationError("--word-ngrams must be 1 to 5") }
+        if !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
+        if strategy == .fixedFeatures && classifier == .logistic && epochs != nil {
+            throw ValidationError("--epochs does not apply to logistic regression (L-BFGS runs until it converges)")
+        }
         if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if patience < 1 { throw ValidationError("--patience must be at least 1") }
         if regularization <= 0 { throw ValidationError("--regularization must be positive") }
@@ -134,42 +158,77 @@ struct TrainCommand: ParsableCommand {
             ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
         let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
             pooling: pooling, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
-        let head: ClassifierHead
+        let progress = ProgressLine("training")
+        let start = Date()
+        let model = try reportingTrainingErrors {
+            try trainModel(kind: strategy, featurizer: featurizer, corpus: corpus, validation: validation) { epoch, loss, accuracy in
+                progress.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
+                    + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
+            }
+        }
+        progress.finish()
+        if let advice = model.advice { StandardError.print("auto chose \(advice)") }
+        try reportingTrainingErrors { try model.write(to: output, embeddings: selfContained ? .selfContained : .reference) }
+        StandardError.print("trained \(model.strategy.kind.rawValue) on \(corpus.documents.count) documents (\(model.labels.count) labels, "
+            + "token coverage \(String(format: "%.1f", 100 * model.trainingCoverage))%) in "
+            + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
+        let testPath = test ?? (train == "Corpora/rotten-tomatoes/train.txt" ? "Corpora/rotten-tomatoes/test.txt" : nil)
+        if let testPath {
+            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json)
+        }
+    }
+
+    /// Trains by `kind`, or lets the advisor choose for `auto`.
+    private func trainModel(kind: TransferStrategy.Kind, featurizer: DocumentFeaturizer, corpus: LabeledCorpus,
+                       validation: LabeledCorpus?, progress: @escaping TrainingProgress) throws -> TransferModel {
+        switch kind {
+        case .auto:
+            return try StrategyAdvisor(seed: seed).train(featurizer: featurizer, on: corpus, validation: validation,
+                                                         strategies: strategies, progress: progress)
+        case .usePretrained:
+            throw ValidationError("use-pretrained does not train: give a supervised fastText model to predict or test")
+        default:
+            return try TransferModel.train(strategies.strategy(kind), featurizer: featurizer, head: head, on: corpus,
+                                           validation: validation, seed: seed, progress: progress)
+        }
+    }
+
+    /// The fixed-features classifier the options describe.
+    private var head: ClassifierHead {
         switch classifier {
         case .logistic:
             var settings = LogisticRegressionSettings()
             settings.inverseRegularization = regularization
             settings.classWeighting = classWeights
-            head = .logisticRegression(settings)
+            return .logisticRegression(settings)
         case .mlp:
             var settings = MultilayerPerceptronSettings()
             settings.hiddenLayers = hiddenSizes!
-            settings.epochs = epochs
+            settings.epochs = epochs ?? settings.epochs
             settings.dropout = dropout
             settings.patience = patience
             settings.classWeighting = classWeights
-            head = .multilayerPerceptron(settings)
+            return .multilayerPerceptron(settings)
         }
-        let progress = ProgressLine("training")
-        let start = Date()
-        let (model, coverage) = try reportingTrainingErrors {
-            try TransferModel.train(strategy: strategy, featurizer: featurizer, head: head, on: corpus, validation: validation,
-                                    using: &generator) { epoch, loss, accuracy in
-                progress.show("step \(epoch): loss \(String(format: "%.4f", loss))"
-                    + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
-            }
-        }
-        progress.finish()
-        let storage: TransferModel.EmbeddingStorage = embedVectors
-            ? .embedded(vocabulary: Array(Set(corpus.documents.flatMap { tokenizer.tokens(in: $0.text) }))) : .reference
-        try reportingTrainingErrors { try model.write(to: output, embeddings: storage) }
-        StandardError.print("trained on \(corpus.documents.count) documents (\(model.labels.count) labels, token coverage "
-            + "\(String(format: "%.1f", 100 * coverage))%) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
-        let testPath = test ?? (train == "Corpora/rotten-tomatoes/train.txt" ? "Corpora/rotten-tomatoes/test.txt" : nil)
-        if let testPath {
-            try TestCommand.report(model: .transfer(model), corpus: try corpusOptions.reader(testPath), options: corpusOptions,
-                                   k: 1, json: json)
-        }
+    }
+
+    /// The settings of every strategy the options describe.
+    private var strategies: StrategySettings {
+        var fineTuning = FineTuning()
+        fineTuning.trainable = trainable
+        fineTuning.wordNgrams = wordNgrams
+        fineTuning.hiddenLayers = classifier == .mlp ? hiddenSizes! : []
+        var combination = Combination()
+        combination.hiddenLayers = hiddenSizes!
+        fineTuning.training.epochs = epochs ?? fineTuning.training.epochs
+        combination.training.epochs = epochs ?? combination.training.epochs
+        fineTuning.training.learningRate = lr ?? fineTuning.training.learningRate
+        combination.training.learningRate = lr ?? combination.training.learningRate
+        fineTuning.training.tokenDropout = tokenDropout ?? fineTuning.training.tokenDropout
+        combination.training.tokenDropout = tokenDropout ?? combination.training.tokenDropout
+        fineTuning.training.threadCount = threads
+        combination.training.threadCount = threads
+        return StrategySettings(fixedFeaturesHead: head, fineTuning: fineTuning, combination: combination)
     }
 }
 

@@ -6,14 +6,18 @@ import Darwin
 
 /// Writes a file through a temporary beside it and renames it into place on `commit()`, so readers
 /// never see a partial file; without `commit()` the temporary is removed.
-final class AtomicFileWriter {
-    let path: String
+///
+/// - Throws: `EmbeddingFileError.cannotWrite` naming the path, from every method.
+public final class AtomicFileWriter {
+    /// The file that `commit()` replaces.
+    public let path: String
     private let temporaryPath: String
     private var file: UnsafeMutablePointer<FILE>?
-    private(set) var bytesWritten = 0
+    /// Bytes written so far.
+    public private(set) var bytesWritten = 0
 
     /// Creates the temporary file next to `path`.
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         temporaryPath = path + ".tmp-\(getpid())"
         guard let file = fopen(temporaryPath, "wb") else {
@@ -24,7 +28,7 @@ final class AtomicFileWriter {
     }
 
     /// Appends raw bytes.
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let file, let base = bytes.baseAddress, !bytes.isEmpty else { return }
         guard fwrite(base, 1, bytes.count, file) == bytes.count else {
             throw Self.error(path, "write failed: \(String(cString: strerror(errno)))")
@@ -44,13 +48,13 @@ final class AtomicFileWriter {
     }
 
     /// Appends zero bytes up to the next multiple of `alignment`.
-    func pad(toMultipleOf alignment: Int) throws {
+    public func pad(toMultipleOf alignment: Int) throws {
         let padding = (alignment - bytesWritten % alignment) % alignment
         try [UInt8](repeating: 0, count: padding).withUnsafeBytes { try write($0) }
     }
 
     /// Flushes, closes and renames the temporary onto `path`.
-    func commit() throws {
+    public func commit() throws {
         guard let file else { return }
         self.file = nil
         guard fflush(file) == 0, fclose(file) == 0 else {

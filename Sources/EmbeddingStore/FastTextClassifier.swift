@@ -195,3 +195,14 @@ struct HuffmanTree: Sendable {
               output: output, hidden: hidden, best: &best)
     }
 }
+
+extension FastTextClassifier {
+    /// Whether the file at `path` starts with fastText's magic number (793712314).
+    public static func hasMagic(atPath path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path), let magic = try? handle.read(upToCount: 4), magic.count == 4 else {
+            return false
+        }
+        try? handle.close()
+        return magic.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) } == 793_712_314
+    }
+}

@@ -74,3 +74,13 @@ extension Vocabulary: RandomAccessCollection {
     /// The word at `position`.
     public subscript(position: Int) -> String { word(at: position) }
 }
+
+extension Vocabulary {
+    /// A vocabulary of `words` in this order; a repeated word keeps its first index.
+    /// - Complexity: O(total bytes) expected.
+    public init(words: some Sequence<String>) {
+        var builder = VocabularyBuilder()
+        for var word in words { _ = word.withUTF8 { builder.insert(UnsafeRawBufferPointer($0)) } }
+        self = builder.build()
+    }
+}

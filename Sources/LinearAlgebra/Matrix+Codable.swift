@@ -6,7 +6,8 @@ extension Matrix: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let rows = try container.decode(Int.self, forKey: .rows), columns = try container.decode(Int.self, forKey: .columns)
         let elements = try container.decode([Float].self, forKey: .elements)
-        guard elements.count == rows * columns else {
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard rows >= 0, columns >= 0, !overflow, elements.count == count else {
             throw DecodingError.dataCorruptedError(forKey: .elements, in: container,
                                                    debugDescription: "\(elements.count) elements for \(rows)×\(columns)")
         }

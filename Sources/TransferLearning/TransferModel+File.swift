@@ -1,152 +1,131 @@
 import Classifiers
 import EmbeddingStore
 import Foundation
+import LinearAlgebra
+import NeuralNetworks
 import TextFeatures
 
-/// A model file that cannot be read or used, with the reason.
+/// A model file that cannot be read, written or used, with the reason.
 public struct ModelFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The model file.
     public let path: String
     /// What is wrong.
     public let message: String
 
+    /// An error about the model file at `path`.
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
     /// `path: message`.
     public var description: String { "\(path): \(message)" }
 }
 
 extension TransferModel {
-    /// How a saved model finds its word vectors.
+    /// How a saved model finds its pre-trained vectors.
     public enum EmbeddingStorage: Sendable {
-        /// Record the path and fingerprint of the embedding file; loading reopens it and refuses a
-        /// missing or changed file.
+        /// Record the embedding file (absolute path, path relative to the model, fingerprint) and
+        /// only what training changed; loading reopens the file and refuses a missing or changed one.
         case reference
-        /// Store the vectors of these words (typically the training vocabulary) in the model, so it
-        /// works without the embedding file.
-        case embedded(vocabulary: [String])
+        /// Store every vector the model uses, so it works without the embedding file.
+        case selfContained
     }
 
-    /// The file's magic bytes and the version this build writes.
-    static let magic = Array("EMBKITMD".utf8)
-    static let fileVersion: UInt32 = 1
+    /// The container metadata key of the model description, and the format version this build writes.
+    static let descriptionKey = "embkit.model"
+    static let formatName = "embkit-model", formatVersion = 2
 
-    /// Writes the model to `path` atomically: magic, version, then JSON with the labels, tokenizer
-    /// and featurizer settings, the classifier weights and the embeddings (see `EmbeddingStorage`).
+    /// Writes the model to `path` atomically as a checksummed tensor container.
+    /// - Throws: `ModelFileError` when it cannot be written; `.usePretrained` models are files already.
     public func write(to path: String, embeddings storage: EmbeddingStorage = .reference) throws {
-        let embeddings = featurizer.embeddings
-        var file = ModelFile(strategy: strategy, labels: labels, tokenizer: featurizer.tokenizer.configuration,
-                             featurizer: featurizer.settings, wordWeights: featurizer.wordWeights,
-                             defaultWeight: featurizer.defaultWeight, head: head, dimensions: embeddings.dimensions)
-        switch storage {
-        case .reference:
-            let source = embeddings.metadata.sourcePath
-            file.embeddingsPath = source
-            file.embeddingsFingerprint = WordEmbeddings.fingerprint(ofFileAt: source)
-        case .embedded(let vocabulary):
-            let known = Array(Set(vocabulary.filter(embeddings.contains))).sorted()
-            file.embeddedWords = known
-            file.embeddedVectors = known.map { embeddings.vector(for: $0)! }
+        var tensors: [String: TensorContainer.Tensor] = [:]
+        var description = ModelDescription(format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels,
+                                           advice: advice, trainingCoverage: trainingCoverage)
+        let embeddings: WordEmbeddings
+        switch body {
+        case .fastText:
+            throw ModelFileError(path: path, message: "a fastText model is used as it is; it has no EmbeddingKit model file")
+        case .pooledFeatures(let featurizer, let head):
+            embeddings = featurizer.embeddings
+            description.pooledFeatures = .init(tokenizer: featurizer.tokenizer.configuration, settings: featurizer.settings,
+                                               wordWeights: featurizer.wordWeights, defaultWeight: featurizer.defaultWeight, head: head)
+            if case .selfContained = storage { tensors.merge(Self.embeddedTensors(featurizer)) { $1 } }
+        case .embeddingBag(let model):
+            embeddings = try model.embeddingsForWriting(path)
+            description.embeddingBag = model.description
+            tensors.merge(model.tensors(selfContained: { if case .selfContained = storage { true } else { false } }())) { $1 }
+        }
+        description.dimensions = embeddings.dimensions
+        if case .reference = storage {
+            description.embeddings = try EmbeddingReference(embeddings: embeddings, modelPath: path)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var data = Data(Self.magic)
-        withUnsafeBytes(of: Self.fileVersion.littleEndian) { data.append(contentsOf: $0) }
-        data.append(try encoder.encode(file))
+        let json = String(decoding: try encoder.encode(description), as: UTF8.self)
         do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ModelFileError(path: path, message: "cannot write: \(error.localizedDescription)")
+            try TensorContainer(metadata: [Self.descriptionKey: json], tensors: tensors).write(to: path)
+        } catch let error as EmbeddingFileError {
+            throw ModelFileError(path: path, message: error.message)
         }
     }
 
-    /// Reads a model written by `write(to:embeddings:)`.
+    /// Reads a model written by `write(to:embeddings:)`, or a supervised fastText `.bin`/`.ftz`
+    /// (used as it is).
     /// - Parameters:
     ///   - embeddingsPath: use this embedding file instead of the recorded one (its fingerprint must
     ///     still match).
-    /// - Throws: `ModelFileError` for a missing, foreign, newer or damaged file, or embeddings that
-    ///   are missing or differ from the ones the model was trained with.
+    /// - Throws: `ModelFileError` for a missing, foreign, newer or damaged file (naming the damaged
+    ///   section), or embeddings that are missing or differ from the ones the model was trained
+    ///   with; `EmbeddingFileError` for a damaged fastText model.
     public init(contentsOf path: String, embeddingsPath: String? = nil) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError(path: path, message: "cannot open the model file")
+        if FastTextClassifier.hasMagic(atPath: path) {
+            self.init(fastText: try FastTextClassifier(contentsOf: path))
+            return
         }
-        guard data.count >= 12, Array(data.prefix(8)) == Self.magic else {
-            throw ModelFileError(path: path, message: "not an EmbeddingKit model (bad magic); fastText models are not supported yet")
+        let container = try TensorContainer(contentsOf: path)
+        guard let json = container.metadata[Self.descriptionKey] else {
+            throw ModelFileError(path: path, message: "not an EmbeddingKit model (no model description in the header)")
         }
-        let version = data[8..<12].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian }
-        guard version == Self.fileVersion else {
-            throw ModelFileError(path: path, message: "model format version \(version); this build reads version \(Self.fileVersion)")
-        }
-        let file: ModelFile
+        let description: ModelDescription
         do {
-            file = try JSONDecoder().decode(ModelFile.self, from: data[12...])
+            description = try JSONDecoder().decode(ModelDescription.self, from: Data(json.utf8))
         } catch {
-            throw ModelFileError(path: path, message: "damaged model file: \(error)")
+            throw ModelFileError(path: path, message: "header: the model description does not decode: \(error)")
         }
-        let embeddings = try file.openEmbeddings(modelPath: path, override: embeddingsPath)
-        let featurizer = DocumentFeaturizer(embeddings: embeddings, tokenizer: file.tokenizer.makeTokenizer(),
-                                            settings: file.featurizer, wordWeights: file.wordWeights,
-                                            defaultWeight: file.defaultWeight)
-        guard featurizer.featureCount == file.head.classifier.featureCount, file.labels.count == file.head.classifier.classCount else {
-            throw ModelFileError(path: path, message: "the classifier's shape does not match its labels and features")
+        guard description.format == Self.formatName, description.version == Self.formatVersion else {
+            throw ModelFileError(path: path, message: "model format \(description.format) version \(description.version); "
+                                 + "this build reads \(Self.formatName) version \(Self.formatVersion)")
         }
-        self.init(strategy: file.strategy, labels: file.labels, featurizer: featurizer, head: file.head)
-    }
-}
-
-/// The JSON body of a model file.
-struct ModelFile: Codable {
-    var strategy: TransferStrategy
-    var labels: [String]
-    var tokenizer: TokenizerConfiguration
-    var featurizer: FeaturizerSettings
-    var wordWeights: [String: Float]
-    var defaultWeight: Float
-    var head: TrainedClassifier
-    var dimensions: Int
-    var embeddingsPath: String?
-    var embeddingsFingerprint: String?
-    var embeddedWords: [String]?
-    var embeddedVectors: [[Float]]?
-
-    init(strategy: TransferStrategy, labels: [String], tokenizer: TokenizerConfiguration, featurizer: FeaturizerSettings,
-         wordWeights: [String: Float], defaultWeight: Float, head: TrainedClassifier, dimensions: Int) {
-        self.strategy = strategy
-        self.labels = labels
-        self.tokenizer = tokenizer
-        self.featurizer = featurizer
-        self.wordWeights = wordWeights
-        self.defaultWeight = defaultWeight
-        self.head = head
-        self.dimensions = dimensions
+        guard description.labels.count >= 2, Set(description.labels).count == description.labels.count else {
+            throw ModelFileError(path: path, message: "header: \(description.labels.count) labels, or repeated labels")
+        }
+        let embeddings = try description.openEmbeddings(container: container, modelPath: path, override: embeddingsPath)
+        let body: Body
+        if let pooled = description.pooledFeatures {
+            body = try pooled.body(embeddings: embeddings, labelCount: description.labels.count, modelPath: path)
+        } else if let bag = description.embeddingBag {
+            body = .embeddingBag(try TextBagModel(bag, tensors: container.tensors, embeddings: embeddings,
+                                                  labelCount: description.labels.count, modelPath: path))
+        } else {
+            throw ModelFileError(path: path, message: "header: the model description has no body")
+        }
+        self.init(strategy: description.strategy, labels: description.labels, body: body, advice: description.advice,
+                  trainingCoverage: description.trainingCoverage)
     }
 
-    /// The embedded vectors, or the referenced file after checking it is the one trained with.
-    func openEmbeddings(modelPath: String, override: String?) throws -> WordEmbeddings {
-        if let words = embeddedWords, let vectors = embeddedVectors {
-            guard words.count == vectors.count, vectors.allSatisfy({ $0.count == dimensions }), dimensions > 0 else {
-                throw ModelFileError(path: modelPath, message: "damaged embedded vectors")
-            }
-            return WordEmbeddings(words: words, vectors: vectors, dimensions: dimensions)
+    /// Every word and vector of the featurizer's embeddings, as tensors: the vectors, the words'
+    /// UTF-8 bytes back to back and where each word ends.
+    private static func embeddedTensors(_ featurizer: DocumentFeaturizer) -> [String: TensorContainer.Tensor] {
+        let embeddings = featurizer.embeddings
+        var vectors = [Float](), words = [UInt8](), ends: [Int32] = []
+        vectors.reserveCapacity(embeddings.count * embeddings.dimensions)
+        for index in 0..<embeddings.count {
+            vectors += embeddings.vector(at: index)
+            words += embeddings.vocabulary.wordBytes(at: index)
+            ends.append(Int32(words.count))
         }
-        guard let recorded = embeddingsPath else {
-            throw ModelFileError(path: modelPath, message: "the model records no embeddings")
-        }
-        let path = override ?? recorded
-        guard let current = WordEmbeddings.fingerprint(ofFileAt: path) else {
-            throw ModelFileError(path: modelPath, message: "its embedding file \(path) is missing; pass --embeddings")
-        }
-        guard current == embeddingsFingerprint else {
-            throw ModelFileError(path: modelPath, message: "the embedding file \(path) is not the one the model was trained "
-                                 + "with (size/modification time \(current), expected \(embeddingsFingerprint ?? "none"))")
-        }
-        let embeddings: WordEmbeddings
-        do {
-            embeddings = try WordEmbeddings(contentsOf: path)
-        } catch {
-            throw ModelFileError(path: modelPath, message: "cannot read its embeddings: \(error)")
-        }
-        guard embeddings.dimensions == dimensions else {
-            throw ModelFileError(path: modelPath, message: "\(path) has \(embeddings.dimensions) dimensions, the model \(dimensions)")
-        }
-        return embeddings
+        return [EmbeddedVectors.vectorsName: .init(floats: vectors, shape: [embeddings.count, embeddings.dimensions]),
+                EmbeddedVectors.wordBytesName: .init(bytes: words), EmbeddedVectors.wordEndsName: .init(integers: ends)]
     }
 }

@@ -2,69 +2,61 @@ import Classifiers
 import EmbeddingStore
 import Foundation
 import LinearAlgebra
+import NeuralNetworks
 import TextFeatures
 
-/// A text classifier built by transfer: a featurizer over pre-trained embeddings plus a trained head.
+/// A predicted label and its probability.
+public struct Prediction: Sendable, Hashable, CustomStringConvertible {
+    /// The label name (no `__label__` prefix).
+    public let label: String
+    /// Its probability.
+    public let probability: Float
+
+    /// A prediction.
+    public init(label: String, probability: Float) {
+        self.label = label
+        self.probability = probability
+    }
+
+    /// `label probability`.
+    public var description: String { "\(label) \(probability)" }
+}
+
+/// A text classifier built by transfer, by any of the four strategies.
 public struct TransferModel: Sendable {
-    /// A predicted label and its probability.
-    public struct Prediction: Sendable, Hashable {
-        /// The label name (no `__label__` prefix).
-        public let label: String
-        /// Its probability.
-        public let probability: Float
+    /// What predicts: the trained parts of each strategy.
+    public enum Body: Sendable {
+        /// Fixed features: a featurizer over frozen embeddings and a classifier trained on its output.
+        case pooledFeatures(DocumentFeaturizer, TrainedClassifier)
+        /// Fine-tune or combine: an embedding-bag network.
+        case embeddingBag(TextBagModel)
+        /// Use pre-trained: a supervised fastText model as it is.
+        case fastText(FastTextClassifier)
     }
 
     /// The strategy it was built with.
     public let strategy: TransferStrategy
     /// The class names, by class index.
     public let labels: [String]
-    /// Turns a document into features.
-    public let featurizer: DocumentFeaturizer
-    /// The trained head.
-    public let head: TrainedClassifier
+    /// The trained parts.
+    public let body: Body
+    /// Why `auto` chose the strategy (nil when it was given).
+    public let advice: StrategyAdvice?
+    /// The mean share of training tokens that had a vector (1 for a pre-trained model).
+    public let trainingCoverage: Double
 
-    /// Creates a model from its parts (as training or loading does).
-    public init(strategy: TransferStrategy, labels: [String], featurizer: DocumentFeaturizer, head: TrainedClassifier) {
+    /// A model from its parts (as training or loading does).
+    public init(strategy: TransferStrategy, labels: [String], body: Body, advice: StrategyAdvice? = nil, trainingCoverage: Double = 1) {
         self.strategy = strategy
         self.labels = labels
-        self.featurizer = featurizer
-        self.head = head
+        self.body = body
+        self.advice = advice
+        self.trainingCoverage = trainingCoverage
     }
 
-    /// Trains a head with `strategy` on `corpus`, featurizing each document once.
-    /// - Parameters:
-    ///   - featurizer: fitted on the training texts here when its weighting needs it.
-    ///   - validation: used for early stopping (and reported through `progress`).
-    ///   - progress: step (L-BFGS iteration or MLP epoch), training loss and validation accuracy.
-    /// When a document has several labels the head is one logistic regression per label
-    /// (one-vs-all); predict those with a threshold.
-    /// - Throws: `TrainingError` (divergence, one class only), `FeaturizerError`, or
-    ///   `TransferError.multiLabel` for multi-label data with the MLP head.
-    public static func train<G: RandomNumberGenerator>(
-        strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer, head: ClassifierHead,
-        on corpus: LabeledCorpus, validation: LabeledCorpus? = nil, using generator: inout G,
-        progress: TrainingProgress? = nil
-    ) throws -> (model: TransferModel, coverage: Double) {
-        let labels = corpus.labels
-        let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
-        if let document = corpus.documents.first(where: { $0.labels.count != 1 }) {
-            guard case .logisticRegression(let settings) = head else { throw TransferError.multiLabel(line: document.line) }
-            let (features, labelSets, coverage) = try fitted.multiLabelFeatures(corpus, labels: labels)
-            let model = try OneVersusAll.train(features: features, labelSets: labelSets, labelCount: labels.count, configuration: settings)
-            return (TransferModel(strategy: strategy, labels: labels, featurizer: fitted, head: .oneVersusAll(model)), coverage)
-        }
-        let (training, coverage) = try fitted.trainingSet(corpus, labels: labels)
-        let held = try validation.map { try fitted.trainingSet($0, labels: labels).set }
-        let trained: TrainedClassifier
-        switch head {
-        case .logisticRegression(let settings):
-            trained = .logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings,
-                                                                       progress: progress))
-        case .multilayerPerceptron(let settings):
-            trained = .multilayerPerceptron(try MultilayerPerceptron.train(
-                on: training, validation: held, configuration: settings, using: &generator, progress: progress))
-        }
-        return (TransferModel(strategy: strategy, labels: labels, featurizer: fitted, head: trained), coverage)
+    /// A supervised fastText model used as it is.
+    public init(fastText model: FastTextClassifier) {
+        self.init(strategy: .usePretrained, labels: model.labels, body: .fastText(model))
     }
 
     /// The `k` most probable labels of `text` with probability at least `threshold`, best first.
@@ -72,15 +64,19 @@ public struct TransferModel: Sendable {
         try predict([text], k: k, threshold: threshold)[0]
     }
 
-    /// Predictions for many texts at once (one matrix product per layer).
+    /// Predictions for many texts at once.
     public func predict(_ texts: [String], k: Int = 1, threshold: Float = 0) throws -> [[Prediction]] {
         try predictionsAndCoverage(for: texts, k: k, threshold: threshold).predictions
     }
 
     /// Predictions for many texts and the mean share of their tokens that had a vector, from one
     /// featurizing pass.
+    /// - Throws: `FeaturizerError` under the fail policy for unknown words.
     public func predictionsAndCoverage(for texts: [String], k: Int = 1, threshold: Float = 0) throws
         -> (predictions: [[Prediction]], coverage: Double) {
+        if case .fastText(let model) = body {
+            return (texts.map { model.predict($0, k: k, threshold: threshold).map { Prediction(label: $0.label, probability: $0.probability) } }, 1)
+        }
         let (probabilities, coverage) = try probabilities(for: texts)
         let predictions = (0..<texts.count).map { row in
             probabilities.withRow(row) { scores in
@@ -93,47 +89,43 @@ public struct TransferModel: Sendable {
 
     /// Class probabilities for each text (rows) and the mean share of tokens that had a vector.
     public func probabilities(for texts: [String]) throws -> (matrix: Matrix, coverage: Double) {
-        let (features, coverage) = try featurizer.featureMatrix(for: texts)
-        return (head.classifier.probabilities(for: features), coverage)
+        switch body {
+        case .pooledFeatures(let featurizer, let head):
+            let (features, coverage) = try featurizer.featureMatrix(for: texts)
+            return (head.classifier.probabilities(for: features), coverage)
+        case .embeddingBag(let model):
+            return model.probabilities(for: texts)
+        case .fastText(let model):
+            var matrix = Matrix(rows: texts.count, columns: labels.count)
+            for (row, text) in texts.enumerated() {
+                for prediction in model.predict(text, k: labels.count, threshold: 0) {
+                    if let column = labels.firstIndex(of: prediction.label) { matrix[row, column] = prediction.probability }
+                }
+            }
+            return (matrix, 1)
+        }
     }
 }
 
 /// Problems with the data a transfer model is trained or tested on.
 public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A document has several labels and the head is not logistic regression (one-vs-all needs it).
+    /// A document has several labels and the strategy cannot train on that (one-vs-all needs
+    /// fixed features with logistic regression).
     case multiLabel(line: Int)
     /// A test document has a label the model was not trained on.
     case unknownLabel(String, line: Int)
+    /// The strategy cannot be trained here (use-pretrained takes a model, it does not train).
+    case notTrainable(TransferStrategy.Kind)
+    /// No document was left to score.
+    case emptyCorpus
 
     /// A readable reason.
     public var description: String {
         switch self {
-        case .multiLabel(let line): "line \(line): several labels on one document; multi-label data trains one-vs-all logistic regressions, choose --classifier logistic"
+        case .multiLabel(let line): "line \(line): several labels on one document; multi-label data trains one-vs-all logistic regressions, choose --strategy fixed-features --classifier logistic"
         case .unknownLabel(let label, let line): "line \(line): the label '\(label)' is not one the model was trained on"
+        case .notTrainable(let kind): "the \(kind.rawValue) strategy does not train; give the pre-trained model to predict or test"
+        case .emptyCorpus: "the corpus holds no documents to score"
         }
-    }
-}
-
-extension DocumentFeaturizer {
-    /// The features of `corpus`, each document's label indices, and the mean token coverage.
-    func multiLabelFeatures(_ corpus: LabeledCorpus, labels: [String]) throws -> (Matrix, [[Int]], Double) {
-        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        let (features, coverage) = try featureMatrix(for: corpus.documents.map(\.text))
-        return (features, corpus.documents.map { $0.labels.compactMap { index[$0] } }, coverage)
-    }
-
-    /// The features and class indices of `corpus` (each document's first label), and the mean
-    /// token coverage.
-    /// - Throws: `TransferError.unknownLabel` for a label outside `labels`, `FeaturizerError`.
-    public func trainingSet(_ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
-        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        let classes = try corpus.documents.map { document in
-            guard let label = document.labels.first, let classIndex = index[label] else {
-                throw TransferError.unknownLabel(document.labels.first ?? "", line: document.line)
-            }
-            return classIndex
-        }
-        let (features, coverage) = try featureMatrix(for: corpus.documents.map(\.text))
-        return (try TrainingSet(features: features, labels: classes, classCount: labels.count), coverage)
     }
 }

@@ -1,15 +1,87 @@
 import Classifiers
+import NeuralNetworks
 
-/// How a pre-trained representation is reused for a new task.
-///
-/// This release implements the fixed-features strategy; the others (using a pre-trained model
-/// directly, fine-tuning, combining a frozen part with a new head) arrive with their own work.
-public enum TransferStrategy: String, Sendable, Hashable, Codable, CaseIterable {
+/// How a pre-trained representation is reused for a new task: the seed's four strategies.
+public enum TransferStrategy: Sendable, Hashable, Codable {
+    /// The pre-trained model as it is, on its own labels (a supervised fastText model).
+    case usePretrained
     /// Features from the frozen embeddings, computed once and fed to a new classifier.
-    case fixedFeatures = "fixed-features"
+    case fixedFeatures
+    /// The pre-trained vectors initialise an embedding-bag network that trains further.
+    case fineTune(FineTuning = FineTuning())
+    /// A frozen embedding bag and new dense layers on top, trained as one network.
+    case combine(Combination = Combination())
+
+    /// The strategy's name, as the command line spells it.
+    public var kind: Kind {
+        switch self {
+        case .usePretrained: .usePretrained
+        case .fixedFeatures: .fixedFeatures
+        case .fineTune: .fineTune
+        case .combine: .combine
+        }
+    }
+
+    /// The strategies by name, plus `auto` (chosen by `StrategyAdvisor`).
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `usePretrained`.
+        case usePretrained = "use-pretrained"
+        /// `fixedFeatures`.
+        case fixedFeatures = "fixed-features"
+        /// `fineTune`.
+        case fineTune = "fine-tune"
+        /// `combine`.
+        case combine
+        /// Measured and chosen for the data by `StrategyAdvisor`.
+        case auto
+    }
 }
 
-/// The classifier trained on top of the features.
+/// Which parts of an embedding-bag network train.
+public enum TrainableParts: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The pre-trained rows, the added rows and the dense layers.
+    case embeddingsAndHead = "embeddings"
+    /// The dense layers (and the added rows, which have nothing pre-trained to keep); every
+    /// pre-trained row stays byte-identical.
+    case headOnly = "head"
+}
+
+/// The settings of the fine-tune strategy.
+public struct FineTuning: Sendable, Hashable, Codable {
+    /// What trains.
+    public var trainable: TrainableParts = .embeddingsAndHead
+    /// The longest run of tokens hashed into an n-gram bucket (1: words only).
+    public var wordNgrams = 2
+    /// Hidden ReLU layers between the bag and the output (empty: a linear head, as fastText).
+    public var hiddenLayers: [Int] = []
+    /// The optimizer settings.
+    public var training = SGDSettings()
+
+    /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
+    /// 0.1 with linear decay.
+    public init() {}
+}
+
+/// The settings of the combine strategy.
+public struct Combination: Sendable, Hashable, Codable {
+    /// Hidden ReLU layers of the new head.
+    public var hiddenLayers = [256]
+    /// How the frozen rows are pooled.
+    public var pooling: EmbeddingBag.Pooling = .meanAndMax
+    /// The optimizer settings (token dropout included).
+    public var training: SGDSettings
+
+    /// The defaults: one hidden layer of 256 over mean-max pooling, token dropout 0.1, 20 epochs
+    /// of SGD at 0.05 with linear decay.
+    public init() {
+        training = SGDSettings()
+        training.epochs = 20
+        training.learningRate = 0.05
+        training.tokenDropout = 0.1
+    }
+}
+
+/// The classifier trained on top of fixed features.
 public enum ClassifierHead: Sendable {
     /// Multinomial logistic regression (L-BFGS).
     case logisticRegression(LogisticRegressionSettings = LogisticRegressionSettings())

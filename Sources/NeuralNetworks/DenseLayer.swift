@@ -1,6 +1,9 @@
 import LinearAlgebra
 
 /// A fully connected layer `y = x·Wᵀ + b`; also used to hold gradients of the same shape.
+///
+/// Its batch passes are matrix products; `forward(_:into:)` and the `Dense+Vector` extension
+/// serve per-example training (one input vector at a time).
 public struct DenseLayer: Sendable, Codable {
     /// outputs × inputs.
     public var weights: Matrix
@@ -15,14 +18,15 @@ public struct DenseLayer: Sendable, Codable {
     }
 
     /// `input · Wᵀ + b` for a batch (rows are examples).
-    func forward(_ input: Matrix) -> Matrix {
+    /// - Complexity: O(rows × inputs × outputs).
+    public func forward(_ input: Matrix) -> Matrix {
         var output = Matrix(rows: input.rows, columns: weights.rows)
         forward(input, into: &output)
         return output
     }
 
     /// Writes `input · Wᵀ + b` into `output` (rows × outputs).
-    func forward(_ input: Matrix, into output: inout Matrix) {
+    public func forward(_ input: Matrix, into output: inout Matrix) {
         output.multiplyAdd(input, weights, transposeB: .transposed)
         bias.withUnsafeBufferPointer { bias in
             output.withUnsafeMutableBufferPointer { values in
@@ -33,22 +37,24 @@ public struct DenseLayer: Sendable, Codable {
         }
     }
 
-    var squaredWeightNorm: Double { weights.withUnsafeBufferPointer { $0.reduce(0) { $0 + Double($1 * $1) } } }
+    /// The sum of the squared weights (the L2 penalty without its factor).
+    public var squaredWeightNorm: Double { weights.withUnsafeBufferPointer { $0.reduce(0) { $0 + Double($1 * $1) } } }
 
     /// Adds `strength · W(layer)` to these (gradient) weights.
-    mutating func addWeightDecay(_ layer: DenseLayer, strength: Float) {
+    public mutating func addWeightDecay(_ layer: DenseLayer, strength: Float) {
         layer.weights.withUnsafeBufferPointer { source in
             weights.withUnsafeMutableBufferPointer { Kernels.axpy(strength, source, $0) }
         }
     }
 
-    static func relu(_ matrix: inout Matrix) {
+    /// ReLU in place.
+    public static func relu(_ matrix: inout Matrix) {
         matrix.withUnsafeMutableBufferPointer(Kernels.relu)
     }
 
     /// Zeroes a `rate` share of `matrix` and scales the rest by `1 / (1 - rate)` (inverted dropout);
     /// writes the factors (0 or the scale) into `mask` for the backward pass.
-    static func dropout<G: RandomNumberGenerator>(_ matrix: inout Matrix, rate: Float, mask: inout Matrix, using generator: inout G) {
+    public static func dropout<G: RandomNumberGenerator>(_ matrix: inout Matrix, rate: Float, mask: inout Matrix, using generator: inout G) {
         let keep = 1 / (1 - rate)
         mask.withUnsafeMutableBufferPointer { values in
             for index in values.indices { values[index] = generator.nextUnitFloat() < rate ? 0 : keep }
@@ -58,7 +64,7 @@ public struct DenseLayer: Sendable, Codable {
 
     /// Backpropagates through ReLU and dropout: zero where the activation was not positive,
     /// times the dropout mask's factor where there was dropout.
-    static func reluGradient(_ gradient: inout Matrix, activation: Matrix, mask: Matrix?) {
+    public static func reluGradient(_ gradient: inout Matrix, activation: Matrix, mask: Matrix?) {
         activation.withUnsafeBufferPointer { active in
             gradient.withUnsafeMutableBufferPointer { Kernels.reluBackward(activation: active, gradient: $0) }
         }
@@ -69,7 +75,7 @@ public struct DenseLayer: Sendable, Codable {
 
 extension Matrix {
     /// Writes the sum of each column into `sums`.
-    func columnSums(into sums: inout [Float]) {
+    public func columnSums(into sums: inout [Float]) {
         precondition(sums.count == columns, "columnSums: \(sums.count) sums for \(columns) columns")
         for index in sums.indices { sums[index] = 0 }
         withUnsafeBufferPointer { values in

@@ -2,13 +2,14 @@ import Foundation
 import LinearAlgebra
 
 /// Adam (Kingma & Ba 2015) with β₁ = 0.9, β₂ = 0.999, ε = 1e-8, over dense layers.
-struct AdamOptimizer {
+public struct AdamOptimizer: Sendable {
     private let learningRate: Float
     private var firstMoments: [DenseLayer]
     private var secondMoments: [DenseLayer]
     private var step = 0
 
-    init(layers: [DenseLayer], learningRate: Float) {
+    /// Zero moments for `layers`.
+    public init(layers: [DenseLayer], learningRate: Float) {
         self.learningRate = learningRate
         let zeros = layers.map { DenseLayer(weights: Matrix(rows: $0.weights.rows, columns: $0.weights.columns),
                                             bias: [Float](repeating: 0, count: $0.bias.count)) }
@@ -17,7 +18,7 @@ struct AdamOptimizer {
     }
 
     /// One step against `gradients` (same shapes as `layers`).
-    mutating func update(_ layers: inout [DenseLayer], with gradients: [DenseLayer]) {
+    public mutating func update(_ layers: inout [DenseLayer], with gradients: [DenseLayer]) {
         step += 1
         let correction1 = 1 - Float(pow(0.9, Double(step))), correction2 = 1 - Float(pow(0.999, Double(step)))
         let stepSize = learningRate * correction2.squareRoot() / correction1

@@ -2,10 +2,10 @@ import Foundation
 import LinearAlgebra
 
 /// Softmax cross-entropy over a batch of logits.
-enum SoftmaxLoss {
+public enum SoftmaxLoss {
     /// Turns `logits` (rows × classes) into probabilities in place and returns the weighted sum of
     /// `-log p(label)` (probabilities floored at 1e-12 inside the log).
-    static func apply(_ logits: inout Matrix, labels: ArraySlice<Int>, weights: ArraySlice<Float>) -> Double {
+    public static func apply(_ logits: inout Matrix, labels: ArraySlice<Int>, weights: ArraySlice<Float>) -> Double {
         var loss = 0.0
         let classes = logits.columns
         logits.withUnsafeMutableBufferPointer { values in
@@ -20,7 +20,7 @@ enum SoftmaxLoss {
 
     /// Replaces probabilities by `weight · (p − onehot(label)) · scale`, the gradient of the loss
     /// with respect to the logits.
-    static func gradient(_ probabilities: inout Matrix, labels: ArraySlice<Int>, weights: ArraySlice<Float>, scale: Float) {
+    public static func gradient(_ probabilities: inout Matrix, labels: ArraySlice<Int>, weights: ArraySlice<Float>, scale: Float) {
         let classes = probabilities.columns
         probabilities.withUnsafeMutableBufferPointer { values in
             for (row, (label, weight)) in zip(labels, weights).enumerated() {

@@ -1,0 +1,76 @@
+import Foundation
+import LinearAlgebra
+
+extension EmbeddingBagClassifier {
+    /// Trains the network on `examples` by per-example SGD: the dense layers always, the base rows
+    /// when the bag's base is trainable, the added rows always. With `validation`, the parameters
+    /// of the epoch with the lowest validation loss are kept and training stops after
+    /// `settings.patience` epochs without improvement.
+    /// - Parameters:
+    ///   - seed: drives the example order and token dropout.
+    ///   - progress: epoch, mean training loss, validation accuracy.
+    /// - Returns: what the loop did (epochs run, best epoch).
+    /// - Throws: `TrainingError.diverged` when the loss is not finite.
+    /// - Complexity: O(epochs × total ids × (dimensions + layer parameters)).
+    @discardableResult
+    public mutating func train(on examples: BagExamples, validation: BagExamples? = nil, settings: SGDSettings = SGDSettings(),
+                               seed: UInt64, progress: TrainingProgress? = nil) throws -> TrainingLoop.Outcome {
+        precondition(examples.classCount == classCount, "train: \(examples.classCount) classes for a \(classCount)-class network")
+        guard examples.count > 0 else { throw TrainingError.invalidData("no training examples") }
+        var random = SplitMix64(seed: seed)
+        var order = Array(0..<examples.count)
+        let loop = TrainingLoop(epochs: settings.epochs, patience: validation == nil ? settings.epochs : settings.patience)
+        var best = self
+        let threads = max(1, min(settings.threadCount, examples.count))
+        let workspaces = (0..<threads).map { _ in SGDWorkspace(layers: layers, bag: bag) }
+        let outcome = try withTrainingParameters { parameters in
+            try loop.run(progress: progress, epoch: { epoch in
+                order.shuffle(using: &random)
+                let seeds = (0..<threads).map { _ in random.next() }
+                let shuffled = order
+                var losses = [Double](repeating: 0, count: threads)
+                losses.withUnsafeMutableBufferPointer { losses in
+                    let lossSlots = SharedPointer(base: losses.baseAddress!)
+                    let work = { @Sendable (part: Int) in
+                        let range = Parallelism.rangeOfChunk(part, chunkCount: threads, count: shuffled.count)
+                        var generator = SplitMix64(seed: seeds[part])
+                        var loss = 0.0
+                        for (position, example) in shuffled[range].enumerated() {
+                            let done = (epoch - 1) * shuffled.count + position * threads
+                            let rate = settings.schedule.rate(base: settings.learningRate, done: done,
+                                                              total: settings.epochs * shuffled.count)
+                            loss += examples.withIDs(of: example) { ids in
+                                parameters.step(ids, label: examples.labels[example], rate: rate,
+                                                embeddingRate: rate * settings.embeddingRateMultiplier,
+                                                dropout: settings.tokenDropout, workspace: workspaces[part], using: &generator)
+                            }
+                        }
+                        lossSlots.base[part] = loss
+                    }
+                    if threads == 1 {
+                        work(0)
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+                    }
+                }
+                return losses.reduce(0, +) / Double(shuffled.count)
+            }, validate: {
+                validation.map { parameters.currentNetwork().score(on: $0) }
+            }, keepBest: {
+                // Only validation picks an earlier epoch; without it the last parameters are kept.
+                if validation != nil { best = parameters.currentNetwork() }
+            })
+        }
+        if validation != nil { self = best }
+        return outcome
+    }
+
+    /// Runs `body` with a copy of the trainable parameters in stable storage that the training
+    /// threads update in place, then keeps what that copy holds.
+    private mutating func withTrainingParameters<R>(_ body: (SGDParameters) throws -> R) rethrows -> R {
+        let parameters = SGDParameters(self)
+        let result = try body(parameters)
+        self = parameters.currentNetwork()
+        return result
+    }
+}

@@ -1,0 +1,124 @@
+import LinearAlgebra
+
+/// Read-only rows of floats, such as the vectors of a memory-mapped embedding file.
+///
+/// Rows may sit at any byte address (a word2vec binary row is not 4-byte aligned); readers use
+/// unaligned loads.
+public protocol RowSource: Sendable {
+    /// Floats per row.
+    var dimensions: Int { get }
+    /// Calls `body` with the address of row `index`'s `dimensions` floats.
+    func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R
+}
+
+/// Rows that training reads but never writes: a frozen parameter group.
+///
+/// It has no mutating API at all, so no optimizer can update it; the rows are a selection of a
+/// `RowSource`'s rows (the pre-trained store stays mapped and read-only).
+public struct FrozenRows: Sendable {
+    /// Where the rows live.
+    public let source: any RowSource
+    /// For each row of the group, its row in `source`.
+    public let sourceRows: [Int32]
+
+    /// The rows `sourceRows` of `source`.
+    /// - Precondition: every index is a row of `source` (the caller looked them up there).
+    public init(source: any RowSource, sourceRows: [Int32]) {
+        self.source = source
+        self.sourceRows = sourceRows
+    }
+
+    /// The number of rows.
+    public var count: Int { sourceRows.count }
+    /// Floats per row.
+    public var dimensions: Int { source.dimensions }
+
+    /// Calls `body` with row `index`.
+    @inline(__always)
+    public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        try source.withRow(at: Int(sourceRows[index]), body)
+    }
+}
+
+/// Rows that training updates: an owned copy (the overlay over a read-only store), with the set of
+/// rows that any update touched.
+public struct TrainableRows: Sendable {
+    /// The current values, one row each.
+    public private(set) var values: Matrix
+    /// `true` for each row an update wrote (what a model file must keep).
+    public private(set) var touched: [Bool]
+
+    /// Rows with these starting values, none touched yet.
+    public init(values: Matrix) {
+        self.values = values
+        touched = [Bool](repeating: false, count: values.rows)
+    }
+
+    /// Rows restored from a file: the values and which of them were trained.
+    /// - Precondition: one flag per row.
+    public init(values: Matrix, touched: [Bool]) {
+        precondition(touched.count == values.rows, "TrainableRows: \(touched.count) flags for \(values.rows) rows")
+        self.values = values
+        self.touched = touched
+    }
+
+    /// The number of rows.
+    public var count: Int { values.rows }
+
+    /// Calls `body` with row `index`.
+    @inline(__always)
+    public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        try values.withRow(index) { try body(UnsafeRawPointer($0.baseAddress!)) }
+    }
+
+    /// Gives `body` a pointer through which concurrent training threads update the rows without
+    /// locks (as fastText does): each row update is a plain `axpy`; races between threads on the
+    /// same row lose at most part of one update. Every row is marked touched by `markTouched`.
+    mutating func withUpdatableStorage<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        try values.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// Records that the rows at `indices` were written.
+    mutating func markTouched(_ indices: some Sequence<Int32>) {
+        for index in indices { touched[Int(index)] = true }
+    }
+}
+
+/// An owned matrix as a row source (the rows a self-contained model file carries).
+public struct MatrixRows: RowSource {
+    /// The rows.
+    public let matrix: Matrix
+
+    /// Rows of `matrix`.
+    public init(_ matrix: Matrix) { self.matrix = matrix }
+
+    /// The matrix's columns.
+    public var dimensions: Int { matrix.columns }
+
+    /// Calls `body` with row `index`.
+    public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        try matrix.withRow(index) { try body(UnsafeRawPointer($0.baseAddress!)) }
+    }
+}
+
+extension TrainableRows {
+    /// These rows with every row no update touched set to zero (an untrained added row holds only
+    /// its random start, which a model file need not keep).
+    public func zeroingUntouched() -> TrainableRows {
+        var values = values
+        let columns = values.columns
+        values.withUnsafeMutableBufferPointer { rows in
+            for (row, wasTouched) in touched.enumerated() where !wasTouched {
+                UnsafeMutableBufferPointer(rebasing: rows[(row * columns)..<((row + 1) * columns)]).update(repeating: 0)
+            }
+        }
+        return TrainableRows(values: values, touched: touched)
+    }
+}
+
+extension EmbeddingBag {
+    /// This bag with its untouched added rows zeroed (see `TrainableRows.zeroingUntouched()`).
+    public func zeroingUntouchedAddedRows() -> EmbeddingBag {
+        EmbeddingBag(base: base, added: added.zeroingUntouched(), dimensions: dimensions, pooling: pooling)
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import LinearAlgebra
+
+/// The parameters of an `EmbeddingBagClassifier` while SGD trains it: flat buffers that several
+/// threads update without locks, as fastText's Hogwild training does.
+///
+/// `@unchecked Sendable` because the training threads share these buffers on purpose: a race on
+/// one float loses part of one update, which lock-free SGD tolerates (Recht et al., 2011). With
+/// one thread there is no sharing and training is reproducible to the bit.
+final class SGDParameters: @unchecked Sendable {
+    private let network: EmbeddingBagClassifier
+    private let weights: [UnsafeMutableBufferPointer<Float>]
+    private let bias: [UnsafeMutableBufferPointer<Float>]
+    /// The trainable base rows (nil when the base is frozen) and the added rows.
+    private let baseRows: UnsafeMutableBufferPointer<Float>?
+    private let addedRows: UnsafeMutableBufferPointer<Float>
+    /// 1 for each row id an update wrote.
+    private let touched: UnsafeMutableBufferPointer<UInt8>
+    private let baseCount: Int, dimensions: Int
+
+    init(_ network: EmbeddingBagClassifier) {
+        self.network = network
+        weights = network.layers.map { .copying($0.weights) }
+        bias = network.layers.map { .copying($0.bias) }
+        let bag = network.bag
+        baseCount = bag.base.count
+        dimensions = bag.dimensions
+        if case .trainable(let rows) = bag.base { baseRows = .copying(rows.values) } else { baseRows = nil }
+        addedRows = .copying(bag.added.values)
+        touched = .allocate(capacity: max(1, bag.rowCount))
+        var flags = [UInt8](repeating: 0, count: bag.rowCount)
+        if case .trainable(let rows) = bag.base { for (index, flag) in rows.touched.enumerated() where flag { flags[index] = 1 } }
+        for (index, flag) in bag.added.touched.enumerated() where flag { flags[baseCount + index] = 1 }
+        _ = touched.initialize(from: flags)
+    }
+
+    deinit {
+        (weights + bias + [addedRows]).forEach { $0.deallocate() }
+        baseRows?.deallocate()
+        touched.deallocate()
+    }
+
+    /// The network as the buffers hold it now (a copy).
+    func currentNetwork() -> EmbeddingBagClassifier {
+        let layers = network.layers.indices.map { index in
+            DenseLayer(weights: Matrix(rows: network.layers[index].weights.rows, columns: network.layers[index].weights.columns,
+                                       elements: Array(weights[index])), bias: Array(bias[index]))
+        }
+        let flags = touched.prefix(network.bag.rowCount).map { $0 != 0 }
+        let added = TrainableRows(values: Matrix(rows: network.bag.added.count, columns: dimensions, elements: Array(addedRows)),
+                                  touched: Array(flags[baseCount...]))
+        var base = network.bag.base
+        if let baseRows {
+            base = .trainable(TrainableRows(values: Matrix(rows: baseCount, columns: dimensions, elements: Array(baseRows)),
+                                            touched: Array(flags[..<baseCount])))
+        }
+        return EmbeddingBagClassifier(
+            bag: EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: network.bag.pooling), layers: layers)
+    }
+
+    /// The writable floats of row `id`, or nil when it is frozen.
+    @inline(__always)
+    private func writableRow(_ id: Int32) -> UnsafeMutablePointer<Float>? {
+        let index = Int(id)
+        if index >= baseCount { return addedRows.baseAddress! + (index - baseCount) * dimensions }
+        return baseRows.map { $0.baseAddress! + index * dimensions }
+    }
+
+    /// Calls `body` with the current floats of row `id`.
+    @inline(__always)
+    private func withRow<R>(_ id: Int32, _ body: (UnsafeRawPointer) -> R) -> R {
+        if let row = writableRow(id) { return body(UnsafeRawPointer(row)) }
+        guard case .frozen(let rows) = network.bag.base else { preconditionFailure("a base row is neither frozen nor writable") }
+        return rows.withRow(at: Int(id), body)
+    }
+
+    /// One SGD step on one example; returns its cross-entropy.
+    func step(_ allIDs: UnsafeBufferPointer<Int32>, label: Int, rate: Float, embeddingRate: Float, dropout: Float,
+              workspace: SGDWorkspace, using generator: inout SplitMix64) -> Double {
+        let ids = workspace.keep(allIDs, dropout: dropout, using: &generator)
+        guard !ids.isEmpty else { return 0 }
+        let meanAndMax = network.bag.pooling == .meanAndMax
+        // Forward: pool the bag.
+        let input = workspace.activations[0]
+        input.update(repeating: 0)
+        let mean = UnsafeMutableBufferPointer(rebasing: input[0..<dimensions])
+        for (position, id) in ids.enumerated() {
+            withRow(id) { row in
+                Kernels.axpy(1, row, mean)
+                guard meanAndMax else { return }
+                for index in 0..<dimensions {
+                    let value = row.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+                    if position == 0 || value > input[dimensions + index] {
+                        input[dimensions + index] = value
+                        workspace.argmax[index] = id
+                    }
+                }
+            }
+        }
+        Kernels.scale(mean, by: 1 / Float(ids.count))
+        // Forward: the dense layers.
+        let last = weights.count - 1
+        for layer in 0...last {
+            let (rows, columns) = (bias[layer].count, weights[layer].count / max(1, bias[layer].count))
+            let source = workspace.activations[layer], target = workspace.activations[layer + 1]
+            for row in 0..<rows {
+                let value = Kernels.dot(UnsafeRawPointer(weights[layer].baseAddress! + row * columns),
+                                        UnsafeRawPointer(source.baseAddress!), count: columns) + bias[layer][row]
+                target[row] = layer < last ? max(0, value) : value
+            }
+        }
+        let output = workspace.activations[last + 1]
+        Kernels.softmax(output)
+        let loss = -Double(log(max(output[label], 1e-12)))
+        // Backward: the output delta is p − onehot; each layer passes Wᵀδ down before it is updated.
+        let delta = workspace.deltas[last + 1]
+        for index in 0..<output.count { delta[index] = output[index] }
+        delta[label] -= 1
+        for layer in stride(from: last, through: 0, by: -1) {
+            let (rows, columns) = (bias[layer].count, weights[layer].count / max(1, bias[layer].count))
+            let below = workspace.deltas[layer], input = workspace.activations[layer], above = workspace.deltas[layer + 1]
+            below.update(repeating: 0)
+            for row in 0..<rows where above[row] != 0 {
+                let weightRow = UnsafeMutableBufferPointer(start: weights[layer].baseAddress! + row * columns, count: columns)
+                Kernels.axpy(above[row], UnsafeRawPointer(weightRow.baseAddress!), below)
+                Kernels.axpy(-rate * above[row], UnsafeRawPointer(input.baseAddress!), weightRow)
+                bias[layer][row] -= rate * above[row]
+            }
+            if layer > 0 { Kernels.reluBackward(activation: UnsafeBufferPointer(input), gradient: below) }
+        }
+        // Backward: the bag's rows (the mean's share to every row, the max's to the row that won).
+        let gradient = workspace.deltas[0]
+        let meanStep = -embeddingRate / Float(ids.count)
+        for id in ids {
+            guard let row = writableRow(id) else { continue }
+            Kernels.axpy(meanStep, UnsafeRawPointer(gradient.baseAddress!), UnsafeMutableBufferPointer(start: row, count: dimensions))
+            touched[Int(id)] = 1
+        }
+        if meanAndMax {
+            for index in 0..<dimensions {
+                guard let row = writableRow(workspace.argmax[index]) else { continue }
+                row[index] -= embeddingRate * gradient[dimensions + index]
+            }
+        }
+        return loss
+    }
+}
+
+/// One training thread's scratch buffers: activations and deltas per layer, the max-pooling
+/// winners and the ids kept after token dropout.
+final class SGDWorkspace: @unchecked Sendable {
+    /// `activations[0]` is the pooled bag, `activations[i + 1]` the output of layer i.
+    let activations: [UnsafeMutableBufferPointer<Float>]
+    /// `deltas[i]`: the gradient of the loss with respect to `activations[i]`.
+    let deltas: [UnsafeMutableBufferPointer<Float>]
+    let argmax: UnsafeMutablePointer<Int32>
+    private var kept = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 64)
+
+    init(layers: [DenseLayer], bag: EmbeddingBag) {
+        let widths = [bag.outputWidth] + layers.map(\.weights.rows)
+        activations = widths.map { .allocate(capacity: $0) }
+        deltas = widths.map { .allocate(capacity: $0) }
+        argmax = .allocate(capacity: max(1, bag.dimensions))
+        argmax.initialize(repeating: 0, count: max(1, bag.dimensions))
+    }
+
+    deinit {
+        (activations + deltas).forEach { $0.deallocate() }
+        argmax.deallocate()
+        kept.deallocate()
+    }
+
+    /// `ids` with each left out at rate `dropout` (at least one kept); `ids` itself without dropout.
+    func keep(_ ids: UnsafeBufferPointer<Int32>, dropout: Float, using generator: inout SplitMix64) -> UnsafeBufferPointer<Int32> {
+        guard dropout > 0, ids.count > 1 else { return ids }
+        if kept.count < ids.count {
+            kept.deallocate()
+            kept = .allocate(capacity: 2 * ids.count)
+        }
+        var count = 0
+        for id in ids where generator.nextUnitFloat() >= dropout {
+            kept[count] = id
+            count += 1
+        }
+        if count == 0 {
+            kept[0] = ids[Int(generator.next() % UInt64(ids.count))]
+            count = 1
+        }
+        return UnsafeBufferPointer(rebasing: kept[0..<count])  // valid until the next call on this workspace
+    }
+}
+
+extension UnsafeMutableBufferPointer where Element == Float {
+    /// A new buffer holding a copy of `matrix`'s elements (the caller deallocates it).
+    static func copying(_ matrix: Matrix) -> UnsafeMutableBufferPointer<Float> {
+        matrix.withUnsafeBufferPointer { copying(Array($0)) }
+    }
+
+    /// A new buffer holding a copy of `values` (the caller deallocates it).
+    static func copying(_ values: [Float]) -> UnsafeMutableBufferPointer<Float> {
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(1, values.count))
+        _ = buffer.initialize(from: values)
+        return UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count])
+    }
+}

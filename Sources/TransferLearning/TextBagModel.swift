@@ -1,0 +1,104 @@
+import EmbeddingStore
+import LinearAlgebra
+import NeuralNetworks
+import TextFeatures
+
+/// A text network trained through (fine-tune) or on top of (combine) pre-trained vectors: the
+/// encoder that turns texts into row ids and the embedding-bag network over those rows.
+public struct TextBagModel: Sendable {
+    /// Texts → row ids.
+    public let encoder: TextBagEncoder
+    /// The network.
+    public let network: EmbeddingBagClassifier
+    /// The embeddings its pre-trained rows came from (nil for a self-contained model read from a file).
+    public let sourceEmbeddings: WordEmbeddings?
+
+    /// A model from its parts.
+    /// - Precondition: the network's bag has a row for every id the encoder gives.
+    public init(encoder: TextBagEncoder, network: EmbeddingBagClassifier, sourceEmbeddings: WordEmbeddings?) {
+        precondition(network.bag.rowCount == encoder.rowCount, "TextBagModel: \(network.bag.rowCount) rows for \(encoder.rowCount) ids")
+        self.encoder = encoder
+        self.network = network
+        self.sourceEmbeddings = sourceEmbeddings
+    }
+
+    /// What the bag is built from.
+    struct Recipe {
+        var trainable: TrainableParts
+        var wordNgrams: Int
+        var hiddenLayers: [Int]
+        var pooling: EmbeddingBag.Pooling
+        var training: SGDSettings
+        /// Whether task words without a pre-trained vector get rows of their own.
+        var vocabulary: VocabularyScope
+    }
+
+    /// Which task words get rows.
+    enum VocabularyScope {
+        /// Every token of the training texts.
+        case allWords
+        /// Only tokens with a pre-trained vector (the frozen part is all there is).
+        case pretrainedWords
+    }
+
+    /// Trains a network by `recipe` on `texts` and their class indices; returns it with the mean
+    /// share of training tokens that had a pre-trained vector.
+    static func train(_ recipe: Recipe, texts: [String], classes: [Int], classCount: Int,
+                      validation: (texts: [String], classes: [Int])?, embeddings: WordEmbeddings, tokenizer: any Tokenizer,
+                      seed: UInt64, progress: TrainingProgress?) throws -> (model: TextBagModel, coverage: Double) {
+        let fitted = TextBagEncoder(fittingTexts: texts, embeddings: embeddings, tokenizer: tokenizer, wordNgrams: recipe.wordNgrams)
+        let encoder = recipe.vocabulary == .allWords ? fitted : TextBagEncoder(
+            tokenizer: tokenizer, vocabulary: Vocabulary(words: fitted.vocabulary.prefix(fitted.pretrainedCount)),
+            pretrainedCount: fitted.pretrainedCount, wordNgrams: fitted.wordNgrams, buckets: fitted.buckets)
+        let dimensions = embeddings.dimensions
+        let sourceRows = (0..<encoder.pretrainedCount).map { Int32(embeddings.index(of: encoder.vocabulary.word(at: $0))!) }
+        let base: EmbeddingBag.BaseRows
+        switch recipe.trainable {
+        case .headOnly:
+            base = .frozen(FrozenRows(source: embeddings, sourceRows: sourceRows))
+        case .embeddingsAndHead:
+            var values = Matrix(rows: sourceRows.count, columns: dimensions)
+            values.withUnsafeMutableBufferPointer { rows in
+                for (row, source) in sourceRows.enumerated() {
+                    embeddings.withRow(at: Int(source)) { vector in
+                        UnsafeMutableRawPointer(rows.baseAddress! + row * dimensions).copyMemory(from: vector, byteCount: 4 * dimensions)
+                    }
+                }
+            }
+            base = .trainable(TrainableRows(values: values))
+        }
+        var generator = SplitMix64(seed: seed)
+        // New rows start as fastText starts its input matrix: uniform on ±1/dimensions.
+        let added = TrainableRows(values: Matrix(rows: encoder.rowCount - encoder.pretrainedCount, columns: dimensions,
+                                                 initializer: .uniform(limit: 1 / Float(dimensions)), using: &generator))
+        let bag = EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: recipe.pooling)
+        var network = EmbeddingBagClassifier(bag: bag, hidden: recipe.hiddenLayers, classCount: classCount, using: &generator)
+        let (examples, coverage) = encoder.examples(texts, classes: classes, classCount: classCount)
+        let held = validation.map { encoder.examples($0.texts, classes: $0.classes, classCount: classCount).examples }
+        try network.train(on: examples, validation: held, settings: recipe.training, seed: generator.next(), progress: progress)
+        return (TextBagModel(encoder: encoder, network: network.zeroingUntouchedAddedRows(), sourceEmbeddings: embeddings), coverage)
+    }
+
+    /// Class probabilities for each text (rows) and the mean share of tokens with a pre-trained row.
+    public func probabilities(for texts: [String]) -> (matrix: Matrix, coverage: Double) {
+        let (examples, coverage) = encoder.examples(texts, classes: [Int](repeating: 0, count: texts.count),
+                                                    classCount: network.classCount)
+        return (network.probabilities(for: examples), coverage)
+    }
+}
+
+extension TextBagEncoder {
+    /// The encoded `texts` with their classes, and the mean share of tokens with a pre-trained
+    /// row (1 for no texts).
+    func examples(_ texts: [String], classes: [Int], classCount: Int) -> (examples: BagExamples, coverage: Double) {
+        var examples = BagExamples(classCount: classCount)
+        var ids: [Int32] = [], coverage = 0.0
+        for (text, label) in zip(texts, classes) {
+            ids.removeAll(keepingCapacity: true)
+            let counts = encode(text, into: &ids)
+            coverage += counts.tokens == 0 ? 1 : Double(counts.pretrained) / Double(counts.tokens)
+            examples.append(ids: ids, label: label)
+        }
+        return (examples, texts.isEmpty ? 1 : coverage / Double(texts.count))
+    }
+}

@@ -1,0 +1,120 @@
+import Classifiers
+import EmbeddingStore
+import LinearAlgebra
+import NeuralNetworks
+import TextFeatures
+
+extension TransferModel {
+    /// Trains a model on `corpus` by `strategy`.
+    /// - Parameters:
+    ///   - featurizer: the embeddings and tokenizer every strategy uses; its pooling and weighting
+    ///     settings apply to fixed features (fitted on the training texts when they need it).
+    ///   - head: the classifier of fixed features.
+    ///   - validation: for early stopping (and reported through `progress`).
+    ///   - seed: drives initialisation, shuffling and dropout; the same seed gives the same model
+    ///     (on one thread for the embedding-bag strategies).
+    ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
+    /// Documents with several labels train one logistic regression per label (fixed features).
+    /// - Throws: `TrainingError` (divergence, one class only), `FeaturizerError`,
+    ///   `TransferError.multiLabel` for multi-label data another way, `.notTrainable` for use-pretrained.
+    public static func train(
+        _ strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer,
+        head: ClassifierHead = .logisticRegression(), on corpus: LabeledCorpus, validation: LabeledCorpus? = nil,
+        seed: UInt64 = 1, progress: TrainingProgress? = nil
+    ) throws -> TransferModel {
+        let labels = corpus.labels
+        let multiLabel = corpus.documents.first { $0.labels.count != 1 }
+        switch strategy {
+        case .usePretrained:
+            throw TransferError.notTrainable(.usePretrained)
+        case .fixedFeatures:
+            if let document = multiLabel {
+                guard case .logisticRegression(let settings) = head else { throw TransferError.multiLabel(line: document.line) }
+                let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
+                let (features, labelSets, coverage) = try fitted.multiLabelFeatures(corpus, labels: labels)
+                let model = try OneVersusAll.train(features: features, labelSets: labelSets, labelCount: labels.count, configuration: settings)
+                return TransferModel(strategy: strategy, labels: labels, body: .pooledFeatures(fitted, .oneVersusAll(model)),
+                                     trainingCoverage: coverage)
+            }
+            return try trainFixedFeatures(featurizer: featurizer, head: head, on: corpus, validation: validation, labels: labels,
+                                          seed: seed, progress: progress)
+        case .fineTune(let settings):
+            if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
+            let recipe = TextBagModel.Recipe(trainable: settings.trainable, wordNgrams: settings.wordNgrams,
+                                             hiddenLayers: settings.hiddenLayers, pooling: .mean, training: settings.training,
+                                             vocabulary: .allWords)
+            return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
+                                labels: labels, seed: seed, progress: progress)
+        case .combine(let settings):
+            if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
+            let recipe = TextBagModel.Recipe(trainable: .headOnly, wordNgrams: 1, hiddenLayers: settings.hiddenLayers,
+                                             pooling: settings.pooling, training: settings.training, vocabulary: .pretrainedWords)
+            return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
+                                labels: labels, seed: seed, progress: progress)
+        }
+    }
+
+    private static func trainFixedFeatures(
+        featurizer: DocumentFeaturizer, head: ClassifierHead, on corpus: LabeledCorpus, validation: LabeledCorpus?,
+        labels: [String], seed: UInt64, progress: TrainingProgress?
+    ) throws -> TransferModel {
+        let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
+        let (training, coverage) = try fitted.trainingSet(corpus, labels: labels)
+        let held = try validation.map { try fitted.trainingSet($0, labels: labels).set }
+        let trained: TrainedClassifier
+        switch head {
+        case .logisticRegression(let settings):
+            trained = .logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings,
+                                                                       progress: progress))
+        case .multilayerPerceptron(let settings):
+            var generator = SplitMix64(seed: seed)
+            trained = .multilayerPerceptron(try MultilayerPerceptron.train(
+                on: training, validation: held, configuration: settings, using: &generator, progress: progress))
+        }
+        return TransferModel(strategy: .fixedFeatures, labels: labels, body: .pooledFeatures(fitted, trained), trainingCoverage: coverage)
+    }
+
+    private static func trainBag(
+        _ strategy: TransferStrategy, recipe: TextBagModel.Recipe, featurizer: DocumentFeaturizer, on corpus: LabeledCorpus,
+        validation: LabeledCorpus?, labels: [String], seed: UInt64, progress: TrainingProgress?
+    ) throws -> TransferModel {
+        let classes = try corpus.classIndices(labels: labels)
+        let held = try validation.map { (texts: $0.documents.map(\.text), classes: try $0.classIndices(labels: labels)) }
+        let (model, coverage) = try TextBagModel.train(
+            recipe, texts: corpus.documents.map(\.text), classes: classes, classCount: labels.count, validation: held,
+            embeddings: featurizer.embeddings, tokenizer: featurizer.tokenizer, seed: seed, progress: progress)
+        return TransferModel(strategy: strategy, labels: labels, body: .embeddingBag(model), trainingCoverage: coverage)
+    }
+}
+
+extension LabeledCorpus {
+    /// Each document's class index (its first label) among `labels`.
+    /// - Throws: `TransferError.unknownLabel` for a label outside `labels`.
+    func classIndices(labels: [String]) throws -> [Int] {
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        return try documents.map { document in
+            guard let label = document.labels.first, let classIndex = index[label] else {
+                throw TransferError.unknownLabel(document.labels.first ?? "", line: document.line)
+            }
+            return classIndex
+        }
+    }
+}
+
+extension DocumentFeaturizer {
+    /// The features of `corpus`, each document's label indices, and the mean token coverage.
+    func multiLabelFeatures(_ corpus: LabeledCorpus, labels: [String]) throws -> (Matrix, [[Int]], Double) {
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let (features, coverage) = try featureMatrix(for: corpus.documents.map(\.text))
+        return (features, corpus.documents.map { $0.labels.compactMap { index[$0] } }, coverage)
+    }
+
+    /// The features and class indices of `corpus` (each document's first label), and the mean
+    /// token coverage.
+    /// - Throws: `TransferError.unknownLabel` for a label outside `labels`, `FeaturizerError`.
+    public func trainingSet(_ corpus: LabeledCorpus, labels: [String]) throws -> (set: TrainingSet, coverage: Double) {
+        let classes = try corpus.classIndices(labels: labels)
+        let (features, coverage) = try featureMatrix(for: corpus.documents.map(\.text))
+        return (try TrainingSet(features: features, labels: classes, classCount: labels.count), coverage)
+    }
+}

@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "fine-tune: embeddings (every row trains) or head (pre-trained rows stay as they are).")
     var trainable: TrainableParts = .embeddingsAndHead
 
-    @Option(help: "fine-tune: the longest run of words hashed into an n-gram bucket (1: words only).")
+    @Option(help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only).")
     var wordNgrams = 2
 
     @Option(help: "fine-tune and combine: the SGD learning rate (default 0.1 for fine-tune, 0.05 for combine).")
@@ -90,8 +90,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "MLP: stop after this many epochs without improvement (of the validation loss, else the training loss).")
     var patience = 10
 
-    @Option(help: "mean, max or mean-max.")
-    var pooling: FeaturizerSettings.Pooling = .mean
+    @Option(help: "mean, max or mean-max (combine: mean or mean-max).")
+    var pooling: FeaturizerSettings.Pooling?
 
     @Option(help: "none, tfidf or sif.")
     var weighting: FeaturizerSettings.Weighting = .none
@@ -138,6 +138,7 @@ struct TrainCommand: ParsableCommand {
         if let validationSplit, !(0 < validationSplit && validationSplit < 1) {
             throw ValidationError("--validation-split must be between 0 and 1")
         }
+        if strategy == .combine && pooling == .max { throw ValidationError("combine pools by mean or mean-max") }
         if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
     }
 
@@ -157,7 +158,7 @@ struct TrainCommand: ParsableCommand {
         let tokenizer: any Tokenizer = tokenizer == .whitespace
             ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
         let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
-            pooling: pooling, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
+            pooling: pooling ?? .mean, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
         let progress = ProgressLine("training")
         let start = Date()
         let model = try reportingTrainingErrors {
@@ -220,6 +221,8 @@ struct TrainCommand: ParsableCommand {
         fineTuning.hiddenLayers = classifier == .mlp ? hiddenSizes! : []
         var combination = Combination()
         combination.hiddenLayers = hiddenSizes!
+        combination.wordNgrams = wordNgrams
+        if let pooling { combination.pooling = pooling == .meanAndMax ? .meanAndMax : .mean }
         fineTuning.training.epochs = epochs ?? fineTuning.training.epochs
         combination.training.epochs = epochs ?? combination.training.epochs
         fineTuning.training.learningRate = lr ?? fineTuning.training.learningRate

@@ -8,7 +8,7 @@ extension TensorContainer {
     public init(contentsOf path: String) throws {
         let file: MappedFile
         do { file = try MappedFile(path: path) } catch let error as EmbeddingFileError {
-            throw ModelFileError(path: path, message: error.message)
+            throw ModelFileError(path: path, message: "cannot open the model file: \(error.message)")
         }
         let bytes = file.bytes
         func fail(_ message: String) -> ModelFileError { ModelFileError(path: path, message: message) }
@@ -33,6 +33,7 @@ extension TensorContainer {
         }
         let dataStart = 8 + Int(headerLength)
         var tensors: [String: Tensor] = [:]
+        var covered: [Range<Int>] = []
         for (name, value) in object where name != "__metadata__" {
             guard let entry = value as? [String: Any], let typeName = entry["dtype"] as? String,
                   let type = ElementType(rawValue: typeName), let shape = entry["shape"] as? [Int],
@@ -53,7 +54,18 @@ extension TensorContainer {
                 throw fail("tensor '\(name)' (byte \(dataStart + offsets[0])): checksum mismatch, the file is damaged")
             }
             tensors[name] = Tensor(type: type, shape: shape, bytes: Array(section))
+            covered.append((dataStart + offsets[0])..<(dataStart + offsets[1]))
         }
+        // Bytes between tensors are alignment padding: zeros, and nothing after the last tensor.
+        var position = dataStart
+        for range in covered.sorted(by: { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }) {
+            guard range.lowerBound >= position else { throw fail("tensor at byte \(range.lowerBound) overlaps another") }
+            if let nonzero = (position..<range.lowerBound).first(where: { bytes[$0] != 0 }) {
+                throw fail("byte \(nonzero): padding between tensors is not zero, the file is damaged")
+            }
+            position = range.upperBound
+        }
+        guard position == bytes.count else { throw fail("byte \(position): \(bytes.count - position) bytes after the last tensor") }
         self.init(metadata: metadata.filter { $0.key != Self.checksumKey && $0.key != Self.headerChecksumKey }, tensors: tensors)
     }
 }

@@ -47,8 +47,8 @@ extension TransferModel {
                                 labels: labels, seed: seed, progress: progress)
         case .combine(let settings):
             if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
-            let recipe = TextBagModel.Recipe(trainable: .headOnly, wordNgrams: 1, hiddenLayers: settings.hiddenLayers,
-                                             pooling: settings.pooling, training: settings.training, vocabulary: .pretrainedWords)
+            let recipe = TextBagModel.Recipe(trainable: .headOnly, wordNgrams: settings.wordNgrams, hiddenLayers: settings.hiddenLayers,
+                                             pooling: settings.pooling, training: settings.training, vocabulary: .allWords)
             return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
                                 labels: labels, seed: seed, progress: progress)
         }

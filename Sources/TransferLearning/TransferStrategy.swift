@@ -62,17 +62,21 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public init() {}
 }
 
-/// The settings of the combine strategy.
+/// The settings of the combine strategy: the pre-trained rows stay frozen; the new parts — rows
+/// for task words without a vector, hashed word n-gram rows and the dense head — train together.
 public struct Combination: Sendable, Hashable, Codable {
     /// Hidden ReLU layers of the new head.
     public var hiddenLayers = [256]
+    /// The longest run of tokens hashed into a new n-gram row (1: words only).
+    public var wordNgrams = 2
     /// How the frozen rows are pooled.
-    public var pooling: EmbeddingBag.Pooling = .meanAndMax
+    public var pooling: EmbeddingBag.Pooling = .mean
     /// The optimizer settings (token dropout included).
     public var training: SGDSettings
 
-    /// The defaults: one hidden layer of 256 over mean-max pooling, token dropout 0.1, 20 epochs
-    /// of SGD at 0.05 with linear decay.
+    /// The defaults: word bigrams, one hidden layer of 256 over mean pooling (mean-max measured
+    /// 4.7 points worse on Rotten Tomatoes: the frozen rows' large values win every maximum),
+    /// token dropout 0.1, 20 epochs of SGD at 0.05 with linear decay.
     public init() {
         training = SGDSettings()
         training.epochs = 20

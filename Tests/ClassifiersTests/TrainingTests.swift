@@ -1,6 +1,7 @@
 import Classifiers
 import Foundation
 import LinearAlgebra
+import NeuralNetworks
 import Testing
 
 /// Three Gaussian blobs in 4 dimensions, well separated.

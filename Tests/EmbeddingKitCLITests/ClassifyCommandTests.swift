@@ -27,7 +27,14 @@ struct ClassifyCommandTests {
         let train = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
                                                  "--output", model.path, "--tokenizer", "whitespace"])
         #expect(train.status == 0, "\(train.stderr)")
-        #expect(train.stderr.contains("trained on 6 documents (2 labels"))
+        #expect(train.stderr.contains("trained fixed-features on 6 documents (2 labels"))
+        for strategy in ["fine-tune", "combine", "auto"] {
+            let other = folder.appendingPathComponent("\(strategy).ekm")
+            let run = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                                   "--output", other.path, "--strategy", strategy, "--test", corpus.path, "--json"])
+            #expect(run.status == 0 && run.stderr.contains("on 6 documents"), "\(strategy): \(run.stderr)")
+            #expect((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["examples"] as? Int == 6)
+        }
 
         let test = try EmbeddingKitProcess.run(["test", "--model", model.path, corpus.path, "--json"])
         #expect(test.status == 0)

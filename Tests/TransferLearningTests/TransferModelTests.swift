@@ -26,15 +26,13 @@ struct TransferModelTests {
 
     @Test("both heads learn the toy sentiment task", arguments: [false, true])
     func trainAndPredict(useNetwork: Bool) throws {
-        var generator = SplitMix64(seed: 1)
         var network = MultilayerPerceptronSettings()
         network.hiddenLayers = [8]
         network.epochs = 300
         network.learningRate = 0.05
         let head: ClassifierHead = useNetwork ? .multilayerPerceptron(network) : .logisticRegression()
-        let (model, coverage) = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
-                                                        head: head, on: Self.corpus, using: &generator)
-        #expect(coverage == 1 && model.labels == ["neg", "pos"])
+        let model = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings), head: head, on: Self.corpus)
+        #expect(model.trainingCoverage == 1 && model.labels == ["neg", "pos"])
         #expect(try model.predict("a great film").first?.label == "pos")
         #expect(try model.predict("an awful, dull plot").first?.label == "neg")
         #expect(try model.predict("good", k: 2).count == 2)
@@ -46,16 +44,15 @@ struct TransferModelTests {
         let vectorsPath = try scratch("vectors.ekv")
         try VectorFileWriter.write(Self.embeddings, to: vectorsPath, as: .native)
         let vectors = try WordEmbeddings(contentsOf: vectorsPath)
-        var generator = SplitMix64(seed: 1)
         let featurizer = DocumentFeaturizer(embeddings: vectors, settings: FeaturizerSettings(weighting: .tfidf))
-        let (model, _) = try TransferModel.train(featurizer: featurizer, head: .logisticRegression(), on: Self.corpus, using: &generator)
+        let model = try TransferModel.train(featurizer: featurizer, head: .logisticRegression(), on: Self.corpus)
         let modelPath = try scratch("model.ekm")
         try model.write(to: modelPath)
         let reloaded = try TransferModel(contentsOf: modelPath)
         #expect(try reloaded.predict("fine plot", k: 2) == model.predict("fine plot", k: 2))
 
         let embeddedPath = try scratch("embedded.ekm")
-        try model.write(to: embeddedPath, embeddings: .embedded(vocabulary: ["great", "bad", "film", "zzz"]))
+        try model.write(to: embeddedPath, embeddings: .selfContained)
         try FileManager.default.removeItem(atPath: vectorsPath)
         #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: modelPath) }
         let standalone = try TransferModel(contentsOf: embeddedPath)
@@ -69,15 +66,14 @@ struct TransferModelTests {
 
     @Test("multi-label data trains one-vs-all logistic regressions; the MLP head refuses it with the line")
     func multiLabel() throws {
-        var generator = SplitMix64(seed: 1)
         let documents = Self.corpus.documents.map { document in
             LabeledDocument(text: document.text, labels: document.labels + (document.text.contains("film") ? ["movie"] : []),
                             line: document.line)
         }
         let corpus = LabeledCorpus(documents: documents)
-        let (model, _) = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
-                                                 head: .logisticRegression(), on: corpus, using: &generator)
-        guard case .oneVersusAll = model.head else {
+        let model = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
+                                            head: .logisticRegression(), on: corpus)
+        guard case .pooledFeatures(_, .oneVersusAll) = model.body else {
             Issue.record("expected a one-vs-all head")
             return
         }
@@ -85,8 +81,10 @@ struct TransferModelTests {
         let predictions = try model.predict("great film", k: 3)
         #expect(predictions.count == 3 && predictions.allSatisfy { $0.probability >= 0 && $0.probability <= 1 })
         #expect(throws: TransferError.multiLabel(line: 1)) {
-            try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
-                                    head: .multilayerPerceptron(), on: corpus, using: &generator)
+            try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings), head: .multilayerPerceptron(), on: corpus)
+        }
+        #expect(throws: TransferError.multiLabel(line: 1)) {
+            try TransferModel.train(.fineTune(), featurizer: DocumentFeaturizer(embeddings: Self.embeddings), on: corpus)
         }
     }
 }

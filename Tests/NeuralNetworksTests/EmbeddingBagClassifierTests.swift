@@ -1,0 +1,142 @@
+import LinearAlgebra
+import Testing
+
+@testable import NeuralNetworks
+
+/// A frozen row source for tests.
+struct FixedRows: RowSource {
+    let matrix: Matrix
+    var dimensions: Int { matrix.columns }
+    func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        try matrix.withRow(index) { try body(UnsafeRawPointer($0.baseAddress!)) }
+    }
+}
+
+@Suite("EmbeddingBagClassifier: SGD gradients, freezing by type, reproducible training")
+struct EmbeddingBagClassifierTests {
+    static func matrix(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
+        var generator = SplitMix64(seed: seed)
+        return Matrix(rows: rows, columns: columns, initializer: .normal(standardDeviation: 0.7), using: &generator)
+    }
+
+    static func network(pooling: EmbeddingBag.Pooling, base: Matrix, added: Matrix, layers: [DenseLayer]) -> EmbeddingBagClassifier {
+        EmbeddingBagClassifier(bag: EmbeddingBag(base: .trainable(TrainableRows(values: base)), added: TrainableRows(values: added),
+                                                 dimensions: base.columns, pooling: pooling), layers: layers)
+    }
+
+    /// The loss of one example.
+    static func loss(_ network: EmbeddingBagClassifier, _ example: BagExamples) -> Double {
+        network.score(on: example).loss
+    }
+
+    @Test("one SGD step moves every parameter by −rate × its finite-difference gradient", arguments: [EmbeddingBag.Pooling.mean, .meanAndMax])
+    func gradients(pooling: EmbeddingBag.Pooling) throws {
+        let dimensions = 3
+        let base = Self.matrix(2, dimensions, seed: 1), added = Self.matrix(2, dimensions, seed: 2)
+        let width = pooling == .meanAndMax ? 2 * dimensions : dimensions
+        let layers = [DenseLayer(weights: Self.matrix(4, width, seed: 3), bias: [0.1, -0.2, 0.3, 0.05]),
+                      DenseLayer(weights: Self.matrix(3, 4, seed: 4), bias: [0, 0.1, -0.1])]
+        var example = BagExamples(classCount: 3)
+        example.append(ids: [0, 2, 3, 0], label: 1)
+        let start = Self.network(pooling: pooling, base: base, added: added, layers: layers)
+        var stepped = start
+        var settings = SGDSettings()
+        settings.epochs = 1
+        settings.learningRate = 1e-3
+        settings.schedule = .constant
+        try stepped.train(on: example, settings: settings, seed: 1)
+
+        func check(_ before: Matrix, _ after: Matrix, perturbed: (Matrix) -> EmbeddingBagClassifier, name: String) {
+            for row in 0..<before.rows {
+                for column in 0..<before.columns {
+                    var plus = before, minus = before
+                    plus[row, column] += 1e-2
+                    minus[row, column] -= 1e-2
+                    let numeric = (Self.loss(perturbed(plus), example) - Self.loss(perturbed(minus), example)) / 2e-2
+                    let analytic = Double(before[row, column] - after[row, column]) / 1e-3
+                    #expect(abs(numeric - analytic) < 2e-3 + 2e-2 * abs(numeric), "\(name)[\(row), \(column)]: \(numeric) vs \(analytic)")
+                }
+            }
+        }
+        guard case .trainable(let steppedBase) = stepped.bag.base else { Issue.record("the base froze"); return }
+        check(base, steppedBase.values, perturbed: { Self.network(pooling: pooling, base: $0, added: added, layers: layers) }, name: "base")
+        check(added, stepped.bag.added.values, perturbed: { Self.network(pooling: pooling, base: base, added: $0, layers: layers) },
+              name: "added")
+        for index in layers.indices {
+            check(layers[index].weights, stepped.layers[index].weights, perturbed: { weights in
+                var changed = layers
+                changed[index] = DenseLayer(weights: weights, bias: layers[index].bias)
+                return Self.network(pooling: pooling, base: base, added: added, layers: changed)
+            }, name: "layer \(index)")
+            let bias = Matrix(rows: 1, columns: layers[index].bias.count, elements: layers[index].bias)
+            let steppedBias = Matrix(rows: 1, columns: bias.columns, elements: stepped.layers[index].bias)
+            check(bias, steppedBias, perturbed: { bias in
+                var changed = layers
+                changed[index] = DenseLayer(weights: layers[index].weights, bias: bias.withUnsafeBufferPointer { Array($0) })
+                return Self.network(pooling: pooling, base: base, added: added, layers: changed)
+            }, name: "bias \(index)")
+        }
+        #expect(stepped.bag.added.touched == [true, true])
+        if case .trainable(let rows) = stepped.bag.base { #expect(rows.touched == [true, false]) }
+    }
+
+    /// A separable task: ids 0–1 mean class 0, ids 2–3 class 1; id 4 is noise.
+    static func task(count: Int, seed: UInt64) -> BagExamples {
+        var generator = SplitMix64(seed: seed)
+        var examples = BagExamples(classCount: 2)
+        for _ in 0..<count {
+            let label = Int(generator.next() % 2)
+            examples.append(ids: [Int32(2 * label + Int(generator.next() % 2)), 4], label: label)
+        }
+        return examples
+    }
+
+    @Test("a frozen base is never written; training still learns through the head and added rows")
+    func frozenBase() throws {
+        let rows = Self.matrix(3, 4, seed: 5)
+        let frozen = FrozenRows(source: FixedRows(matrix: rows), sourceRows: [0, 1, 2])
+        let bag = EmbeddingBag(base: .frozen(frozen), added: TrainableRows(values: Self.matrix(2, 4, seed: 6)), dimensions: 4, pooling: .mean)
+        var generator = SplitMix64(seed: 1)
+        var network = EmbeddingBagClassifier(bag: bag, hidden: [], classCount: 2, using: &generator)
+        try network.train(on: Self.task(count: 200, seed: 1), seed: 2)
+        guard case .frozen(let after) = network.bag.base, let source = after.source as? FixedRows else {
+            Issue.record("the frozen base changed type")
+            return
+        }
+        #expect(source.matrix == rows)
+        #expect(network.score(on: Self.task(count: 100, seed: 9)).accuracy > 0.95)
+    }
+
+    @Test("the same seed on one thread gives the same parameters to the bit; two threads still learn")
+    func reproducible() throws {
+        func trained(seed: UInt64, threads: Int) throws -> EmbeddingBagClassifier {
+            let bag = EmbeddingBag(base: .trainable(TrainableRows(values: Self.matrix(3, 4, seed: 5))),
+                                   added: TrainableRows(values: Self.matrix(2, 4, seed: 6)), dimensions: 4, pooling: .meanAndMax)
+            var generator = SplitMix64(seed: seed)
+            var network = EmbeddingBagClassifier(bag: bag, hidden: [5], classCount: 2, using: &generator)
+            var settings = SGDSettings()
+            settings.threadCount = threads
+            settings.tokenDropout = 0.2
+            try network.train(on: Self.task(count: 300, seed: 3), validation: Self.task(count: 50, seed: 4), settings: settings, seed: seed)
+            return network
+        }
+        let first = try trained(seed: 7, threads: 1), second = try trained(seed: 7, threads: 1)
+        #expect(first.layers.map(\.weights) == second.layers.map(\.weights) && first.layers.map(\.bias) == second.layers.map(\.bias))
+        #expect(first.bag.added.values == second.bag.added.values)
+        #expect(try trained(seed: 7, threads: 2).score(on: Self.task(count: 100, seed: 9)).accuracy > 0.95)
+    }
+
+    @Test("the loop stops after `patience` epochs without a better watched score and reports the best epoch")
+    func earlyStopping() throws {
+        let losses = [1.0, 0.5, 0.6, 0.7, 0.4, 0.9]
+        var epochs: [Int] = []
+        var kept: [Int] = []
+        let outcome = try TrainingLoop(epochs: 6, patience: 2).run(progress: { epoch, _, _ in epochs.append(epoch) },
+                                                                   epoch: { losses[$0 - 1] }, validate: { nil },
+                                                                   keepBest: { kept.append(epochs.count) })
+        #expect(outcome == TrainingLoop.Outcome(epochsRun: 4, bestEpoch: 2) && epochs == [1, 2, 3, 4] && kept == [1, 2])
+        #expect(throws: TrainingError.diverged(step: 1)) {
+            try TrainingLoop(epochs: 3, patience: 1).run(progress: nil, epoch: { _ in .nan }, validate: { nil }, keepBest: {})
+        }
+    }
+}

@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
-            exclude: ["compare_sklearn.py"]),
+            exclude: ["compare_sklearn.py", "compare_tfidf.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),

@@ -8,6 +8,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "neighbors": NeighborsBenchmark.run,
     "classify": ClassifyBenchmark.run,
     "fasttext": FastTextBenchmark.run,
+    "transfer": TransferBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

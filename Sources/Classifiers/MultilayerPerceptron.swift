@@ -36,6 +36,15 @@ public struct MultilayerPerceptron: Classifier, Codable {
     public private(set) var layers: [DenseLayer]
     /// The settings it was trained with.
     public let configuration: Configuration
+    /// Adam's state after the last `partialFit` (not stored in model files).
+    public private(set) var optimizer: AdamOptimizer?
+
+    private enum CodingKeys: String, CodingKey { case layers, configuration }
+
+    init(layers: [DenseLayer], configuration: Configuration) {
+        self.layers = layers
+        self.configuration = configuration
+    }
 
     /// The number of classes.
     public var classCount: Int { layers.last!.weights.rows }
@@ -64,24 +73,26 @@ public struct MultilayerPerceptron: Classifier, Codable {
     }
 
     /// Continues training from the current weights for at most `epochs` epochs (incremental
-    /// training); with validation data the best weights seen are kept.
+    /// training), with the optimizer state of the previous call (Adam's moments and step count
+    /// carry over; a decoded model starts them afresh); with validation data the best weights
+    /// seen are kept.
     public mutating func partialFit<G: RandomNumberGenerator>(
         on data: TrainingSet, validation: TrainingSet? = nil, epochs: Int, using generator: inout G,
         progress: TrainingProgress? = nil
     ) throws {
         precondition(data.features.columns == featureCount && data.classCount == classCount,
                      "partialFit: data of \(data.features.columns) features and \(data.classCount) classes")
-        var optimizer = AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
+        var optimizer = self.optimizer ?? AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
         let weights = configuration.classWeighting.exampleWeights(labels: data.labels, classCount: data.classCount)
         var order = Array(0..<data.labels.count)
         // A concrete generator seeded from the caller's: a generic one shuffles many times slower
         // when the caller sits in another module (the generic code is not specialised there).
         var random = SplitMix64(seed: generator.next())
         var workspaces: [Int: [BackpropWorkspace]] = [:]
-        var best = (score: Double.infinity, layers: layers)
-        var sinceBest = 0
-        try WorkerTeam.with(threadCount: min(2, Parallelism.available.threadCount)) { team in
-            for epoch in 1...max(1, epochs) {
+        var best = layers
+        let loop = TrainingLoop(epochs: max(1, epochs), patience: configuration.patience, tolerance: Double(configuration.tolerance))
+        _ = try WorkerTeam.with(threadCount: min(2, Parallelism.available.threadCount)) { team in
+            try loop.run(progress: progress, epoch: { epoch in
                 order.shuffle(using: &random)
                 // Rows copied into the epoch's order once, so every mini-batch is a contiguous block.
                 let shuffled = data.subset(order), shuffledWeights = order.map { weights[$0] }
@@ -95,22 +106,17 @@ public struct MultilayerPerceptron: Classifier, Codable {
                     optimizer.update(&layers, with: gradients)
                 }
                 // The L2 term, once per epoch with the weights at its end (scikit-learn adds it per batch).
-                epochLoss = epochLoss / Double(order.count)
+                return epochLoss / Double(order.count)
                     + Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm }
                     / Double(min(configuration.batchSize, order.count))
-                let validationAccuracy = validation.map { accuracy(on: $0) }
-                progress?(epoch, epochLoss, validationAccuracy)
-                let score = validation.map { loss(on: $0) } ?? epochLoss
-                if score < best.score - Double(configuration.tolerance) {
-                    best = (score, layers)
-                    sinceBest = 0
-                } else {
-                    sinceBest += 1
-                    if sinceBest >= configuration.patience { break }
-                }
-            }
+            }, validate: {
+                validation.map { ValidationScore(loss: loss(on: $0), accuracy: accuracy(on: $0)) }
+            }, keepBest: {
+                if validation != nil { best = layers }
+            })
         }
-        if validation != nil { layers = best.layers }
+        if validation != nil { layers = best }
+        self.optimizer = optimizer
     }
 
     /// Edits the layers in place (for tests and tools that inspect the network).

@@ -69,7 +69,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only).")
     var wordNgrams = 2
 
-    @Option(help: "fine-tune and combine: the SGD learning rate (default 0.1 for fine-tune, 0.05 for combine).")
+    @Option(help: "fine-tune and combine: the SGD learning rate (default 0.2 for fine-tune, 0.05 for combine).")
     var lr: Float?
 
     @Option(help: "fine-tune and combine: the share of a document's tokens dropped at each step (default 0, combine 0.1).")

@@ -6,7 +6,8 @@ public struct AdamOptimizer: Sendable {
     private let learningRate: Float
     private var firstMoments: [DenseLayer]
     private var secondMoments: [DenseLayer]
-    private var step = 0
+    /// The number of updates made so far (the bias correction depends on it).
+    public private(set) var step = 0
 
     /// Zero moments for `layers`.
     public init(layers: [DenseLayer], learningRate: Float) {

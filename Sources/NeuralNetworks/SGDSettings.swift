@@ -3,8 +3,9 @@
 public struct SGDSettings: Sendable, Hashable, Codable {
     /// Passes over the training data at most.
     public var epochs = 10
-    /// The step size of the dense layers.
-    public var learningRate: Float = 0.1
+    /// The step size of the dense layers (fastText's default is 0.1; 0.2 measured better on
+    /// every corpus tried: Rotten Tomatoes +0.6 points, convention speeches +0.5 macro-F1).
+    public var learningRate: Float = 0.2
     /// The step size of the embedding rows, as a multiple of `learningRate` (fastText: 1).
     public var embeddingRateMultiplier: Float = 1
     /// How the step size changes over training.
@@ -17,6 +18,6 @@ public struct SGDSettings: Sendable, Hashable, Codable {
     /// With validation data: stop after this many epochs without a lower validation loss.
     public var patience = 3
 
-    /// fastText's supervised defaults, but 10 epochs and one thread.
+    /// fastText's supervised settings, but 10 epochs, a learning rate of 0.2 and one thread.
     public init() {}
 }

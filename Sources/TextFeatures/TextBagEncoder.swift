@@ -6,6 +6,11 @@ import NeuralNetworks
 /// (fastText's `-wordNgrams`). Tokens outside the vocabulary add nothing of their own but still
 /// take part in n-grams.
 ///
+/// Every text also ends with the end-of-text token `</s>`, as fastText ends every line: its row
+/// is a learned offset whose weight in the mean shrinks as the text grows, so the network sees
+/// the length (worth 1 point of accuracy and 3 of macro-F1 on Rotten Tomatoes, where synopses
+/// are longer than reviews).
+///
 /// Ids `0..<pretrainedCount` are the words with a pre-trained vector, then the other words, then
 /// the buckets.
 public struct TextBagEncoder: Sendable {
@@ -19,6 +24,11 @@ public struct TextBagEncoder: Sendable {
     public let wordNgrams: Int
     /// The number of n-gram buckets (0 when `wordNgrams` is 1).
     public let buckets: Int
+    /// The token that ends every text (fastText's `</s>`).
+    public static let endOfText = "</s>"
+    private static let endOfTextHash = tokenHash(endOfText)
+    /// The id of `endOfText` (nil when a vocabulary lacks it).
+    private let endOfTextID: Int32?
 
     /// An encoder with these parts.
     /// - Precondition: `wordNgrams ≥ 1`; buckets exist exactly when `wordNgrams > 1`.
@@ -31,6 +41,7 @@ public struct TextBagEncoder: Sendable {
         self.pretrainedCount = pretrainedCount
         self.wordNgrams = wordNgrams
         self.buckets = buckets
+        endOfTextID = vocabulary.index(of: Self.endOfText).map(Int32.init)
     }
 
     /// Builds the vocabulary of `texts`: every distinct token, those with a vector in
@@ -42,7 +53,7 @@ public struct TextBagEncoder: Sendable {
                 wordNgrams: Int) {
         var pretrained: [String] = [], other: [String] = [], seen = Set<String>(), ngrams = Set<UInt64>()
         for text in texts {
-            let tokens = tokenizer.tokens(in: text)
+            let tokens = tokenizer.tokens(in: text) + [Self.endOfText]
             for token in tokens where seen.insert(token).inserted {
                 if embeddings.index(of: token) != nil { pretrained.append(token) } else { other.append(token) }
             }
@@ -60,8 +71,8 @@ public struct TextBagEncoder: Sendable {
     /// The number of row ids (words, then buckets).
     public var rowCount: Int { vocabulary.count + buckets }
 
-    /// Appends the ids of `text` to `ids` and returns how many of its tokens have a pre-trained
-    /// row and how many tokens it has.
+    /// Appends the ids of `text` (with the end-of-text token) to `ids` and returns how many of its
+    /// tokens have a pre-trained row and how many tokens it has (the end-of-text token not counted).
     /// - Complexity: O(tokens × wordNgrams).
     @discardableResult
     public func encode(_ text: String, into ids: inout [Int32]) -> (pretrained: Int, tokens: Int) {
@@ -75,7 +86,9 @@ public struct TextBagEncoder: Sendable {
             }
             if wordNgrams > 1 { hashes.append(Self.tokenHash(token)) }
         }
+        if let endOfTextID { ids.append(endOfTextID) }
         if wordNgrams > 1 {
+            hashes.append(Self.endOfTextHash)
             let words = Int64(vocabulary.count), buckets = UInt64(self.buckets)
             Self.forEachNgramHash(of: hashes, upTo: wordNgrams) { ids.append(Int32(words + Int64($0 % buckets))) }
         }

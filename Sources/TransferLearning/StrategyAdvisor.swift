@@ -14,7 +14,7 @@ import TextFeatures
 /// trained on the whole corpus and the evidence recorded in the model.
 public struct StrategyAdvisor: Sendable {
     /// Below this many training documents the data counts as small.
-    public var smallCorpus = 1_000
+    public var smallCorpus = 500
     /// The token coverage from which the data counts as similar to the pre-training data.
     public var similarCoverage = 0.8
     /// The seed of the held-out split and of every candidate.

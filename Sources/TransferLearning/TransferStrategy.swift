@@ -58,7 +58,7 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public var training = SGDSettings()
 
     /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
-    /// 0.1 with linear decay.
+    /// 0.2 with linear decay.
     public init() {}
 }
 

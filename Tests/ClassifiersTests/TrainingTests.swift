@@ -104,6 +104,26 @@ struct TrainingTests {
     }
 }
 
+@Suite("MultilayerPerceptron.partialFit keeps Adam's state between calls")
+struct PartialFitStateTests {
+    @Test("each call continues Adam's step count; a decoded model starts afresh")
+    func optimizerState() throws {
+        var configuration = MultilayerPerceptron.Configuration()
+        configuration.hiddenLayers = [4]
+        configuration.epochs = 2
+        configuration.patience = 10
+        configuration.batchSize = 1_000
+        var generator = SplitMix64(seed: 1)
+        let data = blobs(perClass: 20, seed: 1)
+        var model = try MultilayerPerceptron.train(on: data, configuration: configuration, using: &generator)
+        #expect(model.optimizer?.step == 2)
+        try model.partialFit(on: data, epochs: 3, using: &generator)
+        #expect(model.optimizer?.step == 5)
+        let decoded = try JSONDecoder().decode(MultilayerPerceptron.self, from: JSONEncoder().encode(model))
+        #expect(decoded.optimizer == nil && decoded.layers.map(\.weights) == model.layers.map(\.weights))
+    }
+}
+
 @Suite("TrainableClassifier: fit and partialFit through the protocol")
 struct TrainableClassifierTests {
     /// Trains any trainable classifier one step at a time through the protocol.

@@ -134,11 +134,12 @@ enum TransferBenchmark {
             try String(repeating: text, count: repeats).write(toFile: target, atomically: true, encoding: .utf8)
         }
         let count = try String(contentsOfFile: lines, encoding: .utf8).split(separator: "\n").count
-        let ourPredict = try ProcessMeasurement.run(["/bin/sh", "-c", "'\(embkit)' predict --model '\(model)' '\(lines)' > /dev/null"])
-        let theirPredict = try ProcessMeasurement.run(["/bin/sh", "-c", "fasttext predict '\(folder)/whole.bin' '\(tokenLines)' > /dev/null"])
-        report("predict \(count) lines: EmbeddingKit \(format(ourPredict.seconds, 2)) s (\(Int(Double(count) / ourPredict.seconds)) lines/s), "
+        let ourPredict = try ProcessMeasurement.run(["/bin/sh", "-c", "taskset -c 0 '\(embkit)' predict --model '\(model)' '\(lines)' > /dev/null"])
+        let theirPredict = try ProcessMeasurement.run(["/bin/sh", "-c", "taskset -c 0 fasttext predict '\(folder)/whole.bin' '\(tokenLines)' > /dev/null"])
+        report("predict \(count) lines, one core each (fastText predicts on one thread), start-up included: EmbeddingKit \(format(ourPredict.seconds, 2)) s (\(Int(Double(count) / ourPredict.seconds)) lines/s), "
             + "fastText \(format(theirPredict.seconds, 2)) s (\(Int(Double(count) / theirPredict.seconds)) lines/s) → "
-            + "\(format(theirPredict.seconds / ourPredict.seconds, 2))× its throughput")
+            + "\(format(theirPredict.seconds / ourPredict.seconds, 2))× its throughput; peak RSS "
+            + "\(LoadBenchmark.megabytes(ourPredict.peakRSSBytes)) vs \(LoadBenchmark.megabytes(theirPredict.peakRSSBytes))")
     }
 
     /// The size of the file at `path` in MB.

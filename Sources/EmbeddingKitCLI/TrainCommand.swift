@@ -34,8 +34,8 @@ struct TrainCommand: ParsableCommand {
             + "CSV with a header, or a folder per class. With no arguments it trains on the shipped Rotten Tomatoes "
             + "corpus and GloVe subset and prints the test report.")
 
-    @Option(help: "The training corpus.")
-    var train = "Corpora/rotten-tomatoes/train.txt"
+    @Option(help: "The training corpus (default: the shipped Rotten Tomatoes training set).")
+    var train: String?
 
     @Option(help: "A validation corpus for early stopping.")
     var valid: String?
@@ -46,13 +46,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A test corpus to report on after training (default: the shipped test set when training on the shipped corpus).")
     var test: String?
 
-    @Option(help: "The word vectors.")
-    var embeddings = "Embeddings/glove.6B.50d.20k.txt.gz"
+    @Option(help: "The word vectors (default: the shipped GloVe 6B 50d subset).")
+    var embeddings: String?
 
     @OptionGroup var fileOptions: EmbeddingFileOptions
 
-    @Option(help: "fixed-features, fine-tune, combine or auto (measured on the data; the choice and evidence are printed).")
-    var strategy: TransferStrategy.Kind = .fixedFeatures
+    @Option(help: "fine-tune (the default), fixed-features, combine or auto (measured on the data; the choice and evidence are printed).")
+    var strategy: TransferStrategy.Kind = .fineTune
 
     @Option(help: "logistic or mlp: the classifier of fixed features, the head of fine-tune (linear or one hidden layer).")
     var classifier: HeadKind = .logistic
@@ -63,11 +63,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs at most (default: 200 for the fixed-features MLP, 10 for fine-tune, 20 for combine).")
     var epochs: Int?
 
-    @Option(help: "fine-tune: embeddings (every row trains) or head (pre-trained rows stay as they are).")
-    var trainable: TrainableParts = .embeddingsAndHead
+    @Option(help: "fine-tune: embeddings (every row trains; the default) or head (pre-trained rows stay as they are).")
+    var trainable: TrainableParts?
 
-    @Option(help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only).")
-    var wordNgrams = 2
+    @Option(help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only; default 2).")
+    var wordNgrams: Int?
 
     @Option(help: "fine-tune and combine: the SGD learning rate (default 0.2 for fine-tune, 0.05 for combine).")
     var lr: Float?
@@ -127,7 +127,15 @@ struct TrainCommand: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let tokenDropout, !(0..<1).contains(tokenDropout) { throw ValidationError("--token-dropout must be in [0, 1)") }
-        if !(1...5).contains(wordNgrams) { throw ValidationError("--word-ngrams must be 1 to 5") }
+        if let wordNgrams, !(1...5).contains(wordNgrams) { throw ValidationError("--word-ngrams must be 1 to 5") }
+        let trainsBag = strategy == .fineTune || strategy == .combine || strategy == .auto
+        if !trainsBag && (wordNgrams != nil || lr != nil || tokenDropout != nil || threads != 1) {
+            throw ValidationError("--word-ngrams, --lr, --token-dropout and --threads apply to fine-tune, combine and auto")
+        }
+        if trainable != nil && strategy != .fineTune { throw ValidationError("--trainable applies to fine-tune") }
+        if strategy == .fineTune && (pooling != nil || weighting != .none || normalize) {
+            throw ValidationError("fine-tune pools by mean; --pooling, --weighting and --normalize apply to fixed features")
+        }
         if !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
         if strategy == .fixedFeatures && classifier == .logistic && epochs != nil {
             throw ValidationError("--epochs does not apply to logistic regression (L-BFGS runs until it converges)")
@@ -148,8 +156,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let vectors = try fileOptions.load(embeddings)
-        var corpus = try corpusOptions.read(train)
+        let vectors = try fileOptions.load(embeddings ?? ShippedData.path(ShippedData.embeddings))
+        var corpus = try corpusOptions.read(train ?? ShippedData.path(ShippedData.trainingCorpus))
         var validation = try valid.map(corpusOptions.read)
         var generator = SplitMix64(seed: seed)
         if let validationSplit {
@@ -173,7 +181,7 @@ struct TrainCommand: ParsableCommand {
         StandardError.print("trained \(model.strategy.kind.rawValue) on \(corpus.documents.count) documents (\(model.labels.count) labels, "
             + "token coverage \(String(format: "%.1f", 100 * model.trainingCoverage))%) in "
             + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
-        let testPath = test ?? (train == "Corpora/rotten-tomatoes/train.txt" ? "Corpora/rotten-tomatoes/test.txt" : nil)
+        let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
         if let testPath {
             try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json)
         }
@@ -216,12 +224,12 @@ struct TrainCommand: ParsableCommand {
     /// The settings of every strategy the options describe.
     private var strategies: StrategySettings {
         var fineTuning = FineTuning()
-        fineTuning.trainable = trainable
-        fineTuning.wordNgrams = wordNgrams
+        fineTuning.trainable = trainable ?? fineTuning.trainable
+        fineTuning.wordNgrams = wordNgrams ?? fineTuning.wordNgrams
         fineTuning.hiddenLayers = classifier == .mlp ? hiddenSizes! : []
         var combination = Combination()
         combination.hiddenLayers = hiddenSizes!
-        combination.wordNgrams = wordNgrams
+        combination.wordNgrams = wordNgrams ?? combination.wordNgrams
         if let pooling { combination.pooling = pooling == .meanAndMax ? .meanAndMax : .mean }
         fineTuning.training.epochs = epochs ?? fineTuning.training.epochs
         combination.training.epochs = epochs ?? combination.training.epochs

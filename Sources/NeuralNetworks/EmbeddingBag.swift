@@ -65,17 +65,6 @@ public struct EmbeddingBag: Sendable {
         return false
     }
 
-    /// Calls `body` with the floats of row `id`.
-    @inline(__always)
-    func withRow<R>(_ id: Int32, _ body: (UnsafeRawPointer) -> R) -> R {
-        let index = Int(id)
-        if index >= base.count { return added.withRow(at: index - base.count, body) }
-        switch base {
-        case .frozen(let rows): return rows.withRow(at: index, body)
-        case .trainable(let rows): return rows.withRow(at: index, body)
-        }
-    }
-
     /// Pools the rows `ids` into `output` (`outputWidth` floats); zeros for an empty bag. With
     /// mean-max pooling, `argmax` (when given, `dimensions` slots) receives the id that gave each
     /// maximum, for the backward pass.
@@ -83,19 +72,42 @@ public struct EmbeddingBag: Sendable {
     public func pool(_ ids: UnsafeBufferPointer<Int32>, into output: UnsafeMutableBufferPointer<Float>,
                      argmax: UnsafeMutablePointer<Int32>? = nil) {
         precondition(output.count == outputWidth, "pool: output of \(output.count) for width \(outputWidth)")
+        let baseCount = base.count, dimensions = dimensions
+        added.values.withUnsafeBufferPointer { addedValues in
+            let addedRows = UnsafeRawPointer(addedValues.baseAddress!)
+            switch base {
+            case .frozen(let rows):
+                Self.pool(ids, into: output, argmax: argmax, dimensions: dimensions, pooling: pooling) { id in
+                    id < baseCount ? rows.source.rowAddress(at: Int(rows.sourceRows[id])) : addedRows + 4 * (id - baseCount) * dimensions
+                }
+            case .trainable(let rows):
+                rows.values.withUnsafeBufferPointer { baseValues in
+                    let baseRows = UnsafeRawPointer(baseValues.baseAddress!)
+                    Self.pool(ids, into: output, argmax: argmax, dimensions: dimensions, pooling: pooling) { id in
+                        id < baseCount ? baseRows + 4 * id * dimensions : addedRows + 4 * (id - baseCount) * dimensions
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pooling loop over rows found by `row` (an id → its floats).
+    @inline(__always)
+    static func pool(_ ids: UnsafeBufferPointer<Int32>, into output: UnsafeMutableBufferPointer<Float>,
+                     argmax: UnsafeMutablePointer<Int32>?, dimensions: Int, pooling: Pooling,
+                     row address: (Int) -> UnsafeRawPointer) {
         output.update(repeating: 0)
         guard !ids.isEmpty else { return }
         let mean = UnsafeMutableBufferPointer(rebasing: output[0..<dimensions])
         for (position, id) in ids.enumerated() {
-            withRow(id) { row in
-                Kernels.axpy(1, row, mean)
-                guard pooling == .meanAndMax else { return }
-                for index in 0..<dimensions {
-                    let value = row.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
-                    if position == 0 || value > output[dimensions + index] {
-                        output[dimensions + index] = value
-                        argmax?[index] = id
-                    }
+            let row = address(Int(id))
+            Kernels.axpy(1, row, mean)
+            guard pooling == .meanAndMax else { continue }
+            for index in 0..<dimensions {
+                let value = row.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+                if position == 0 || value > output[dimensions + index] {
+                    output[dimensions + index] = value
+                    argmax?[index] = id
                 }
             }
         }

@@ -20,7 +20,7 @@ extension EmbeddingBagClassifier {
         var random = SplitMix64(seed: seed)
         var order = Array(0..<examples.count)
         let loop = TrainingLoop(epochs: settings.epochs, patience: validation == nil ? settings.epochs : settings.patience)
-        var best = self
+        var best: EmbeddingBagClassifier?
         let threads = max(1, min(settings.threadCount, examples.count))
         let workspaces = (0..<threads).map { _ in SGDWorkspace(layers: layers, bag: bag) }
         let outcome = try withTrainingParameters { parameters in
@@ -61,7 +61,7 @@ extension EmbeddingBagClassifier {
                 if validation != nil { best = parameters.currentNetwork() }
             })
         }
-        if validation != nil { self = best }
+        if let best { self = best }
         return outcome
     }
 
@@ -69,6 +69,9 @@ extension EmbeddingBagClassifier {
     /// threads update in place, then keeps what that copy holds.
     private mutating func withTrainingParameters<R>(_ body: (SGDParameters) throws -> R) rethrows -> R {
         let parameters = SGDParameters(self)
+        // The buffers hold the trainable rows now; dropping these keeps one copy of them in memory.
+        bag.added = TrainableRows(values: Matrix(rows: 0, columns: bag.dimensions))
+        if bag.trainsBase { bag.base = .trainable(TrainableRows(values: Matrix(rows: 0, columns: bag.dimensions))) }
         let result = try body(parameters)
         self = parameters.currentNetwork()
         return result

@@ -93,8 +93,8 @@ public struct EmbeddingBagClassifier: Sendable {
 }
 
 extension EmbeddingBagClassifier {
-    /// This network with its bag's untouched added rows zeroed.
-    public func zeroingUntouchedAddedRows() -> EmbeddingBagClassifier {
-        EmbeddingBagClassifier(bag: bag.zeroingUntouchedAddedRows(), layers: layers)
+    /// Zeroes the bag's added rows that training never touched (see `TrainableRows.zeroUntouched()`).
+    public mutating func zeroUntouchedAddedRows() {
+        bag.added.zeroUntouched()
     }
 }

@@ -3,12 +3,13 @@ import LinearAlgebra
 /// Read-only rows of floats, such as the vectors of a memory-mapped embedding file.
 ///
 /// Rows may sit at any byte address (a word2vec binary row is not 4-byte aligned); readers use
-/// unaligned loads.
+/// unaligned loads. A row's address stays valid and its floats unchanged for as long as the
+/// source (or a copy of it) lives.
 public protocol RowSource: Sendable {
     /// Floats per row.
     var dimensions: Int { get }
-    /// Calls `body` with the address of row `index`'s `dimensions` floats.
-    func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R
+    /// The address of row `index`'s `dimensions` floats.
+    func rowAddress(at index: Int) -> UnsafeRawPointer
 }
 
 /// Rows that training reads but never writes: a frozen parameter group.
@@ -36,7 +37,7 @@ public struct FrozenRows: Sendable {
     /// Calls `body` with row `index`.
     @inline(__always)
     public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
-        try source.withRow(at: Int(sourceRows[index]), body)
+        try body(source.rowAddress(at: Int(sourceRows[index])))
     }
 }
 
@@ -84,41 +85,38 @@ public struct TrainableRows: Sendable {
     }
 }
 
-/// An owned matrix as a row source (the rows a self-contained model file carries).
-public struct MatrixRows: RowSource {
-    /// The rows.
-    public let matrix: Matrix
+/// Rows copied into memory this source owns (the rows a self-contained model file carries).
+///
+/// `@unchecked Sendable` because the buffer is written once, in `init`, and only read after.
+public final class OwnedRows: RowSource, @unchecked Sendable {
+    /// Floats per row.
+    public let dimensions: Int
+    private let values: UnsafeMutableBufferPointer<Float>
 
-    /// Rows of `matrix`.
-    public init(_ matrix: Matrix) { self.matrix = matrix }
+    /// A copy of `matrix`'s rows.
+    public init(_ matrix: Matrix) {
+        dimensions = matrix.columns
+        values = .allocate(capacity: Swift.max(1, matrix.rows * matrix.columns))
+        matrix.withUnsafeBufferPointer { _ = values.initialize(from: $0) }
+    }
 
-    /// The matrix's columns.
-    public var dimensions: Int { matrix.columns }
+    deinit { values.deallocate() }
 
-    /// Calls `body` with row `index`.
-    public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
-        try matrix.withRow(index) { try body(UnsafeRawPointer($0.baseAddress!)) }
+    /// The address of row `index`.
+    public func rowAddress(at index: Int) -> UnsafeRawPointer {
+        UnsafeRawPointer(values.baseAddress! + index * dimensions)
     }
 }
 
 extension TrainableRows {
-    /// These rows with every row no update touched set to zero (an untrained added row holds only
-    /// its random start, which a model file need not keep).
-    public func zeroingUntouched() -> TrainableRows {
-        var values = values
-        let columns = values.columns
+    /// Sets every row no update touched to zero (an untrained added row holds only its random
+    /// start, which a model file need not keep).
+    public mutating func zeroUntouched() {
+        let columns = values.columns, touched = touched
         values.withUnsafeMutableBufferPointer { rows in
             for (row, wasTouched) in touched.enumerated() where !wasTouched {
                 UnsafeMutableBufferPointer(rebasing: rows[(row * columns)..<((row + 1) * columns)]).update(repeating: 0)
             }
         }
-        return TrainableRows(values: values, touched: touched)
-    }
-}
-
-extension EmbeddingBag {
-    /// This bag with its untouched added rows zeroed (see `TrainableRows.zeroingUntouched()`).
-    public func zeroingUntouchedAddedRows() -> EmbeddingBag {
-        EmbeddingBag(base: base, added: added.zeroingUntouched(), dimensions: dimensions, pooling: pooling)
     }
 }

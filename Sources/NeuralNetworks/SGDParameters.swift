@@ -8,7 +8,8 @@ import LinearAlgebra
 /// one float loses part of one update, which lock-free SGD tolerates (Recht et al., 2011). With
 /// one thread there is no sharing and training is reproducible to the bit.
 final class SGDParameters: @unchecked Sendable {
-    private let network: EmbeddingBagClassifier
+    private let layerShapes: [(rows: Int, columns: Int)]
+    private let pooling: EmbeddingBag.Pooling
     private let weights: [UnsafeMutableBufferPointer<Float>]
     private let bias: [UnsafeMutableBufferPointer<Float>]
     /// The trainable base rows (nil when the base is frozen) and the added rows.
@@ -17,21 +18,30 @@ final class SGDParameters: @unchecked Sendable {
     /// 1 for each row id an update wrote.
     private let touched: UnsafeMutableBufferPointer<UInt8>
     private let baseCount: Int, dimensions: Int
+    /// The frozen base rows (nil when the base trains).
+    private let frozenBase: FrozenRows?
 
     init(_ network: EmbeddingBagClassifier) {
-        self.network = network
+        layerShapes = network.layers.map { ($0.weights.rows, $0.weights.columns) }
+        pooling = network.bag.pooling
         weights = network.layers.map { .copying($0.weights) }
         bias = network.layers.map { .copying($0.bias) }
         let bag = network.bag
         baseCount = bag.base.count
         dimensions = bag.dimensions
-        if case .trainable(let rows) = bag.base { baseRows = .copying(rows.values) } else { baseRows = nil }
+        switch bag.base {
+        case .trainable(let rows):
+            baseRows = .copying(rows.values)
+            frozenBase = nil
+        case .frozen(let rows):
+            baseRows = nil
+            frozenBase = rows
+        }
         addedRows = .copying(bag.added.values)
-        touched = .allocate(capacity: max(1, bag.rowCount))
         var flags = [UInt8](repeating: 0, count: bag.rowCount)
         if case .trainable(let rows) = bag.base { for (index, flag) in rows.touched.enumerated() where flag { flags[index] = 1 } }
         for (index, flag) in bag.added.touched.enumerated() where flag { flags[baseCount + index] = 1 }
-        _ = touched.initialize(from: flags)
+        touched = .copying(flags)
     }
 
     deinit {
@@ -42,20 +52,22 @@ final class SGDParameters: @unchecked Sendable {
 
     /// The network as the buffers hold it now (a copy).
     func currentNetwork() -> EmbeddingBagClassifier {
-        let layers = network.layers.indices.map { index in
-            DenseLayer(weights: Matrix(rows: network.layers[index].weights.rows, columns: network.layers[index].weights.columns,
-                                       elements: Array(weights[index])), bias: Array(bias[index]))
+        let layers = layerShapes.indices.map { index in
+            DenseLayer(weights: Self.matrix(layerShapes[index].rows, layerShapes[index].columns, weights[index]), bias: Array(bias[index]))
         }
-        let flags = touched.prefix(network.bag.rowCount).map { $0 != 0 }
-        let added = TrainableRows(values: Matrix(rows: network.bag.added.count, columns: dimensions, elements: Array(addedRows)),
+        let flags = touched.map { $0 != 0 }
+        let added = TrainableRows(values: Self.matrix(addedRows.count / max(1, dimensions), dimensions, addedRows),
                                   touched: Array(flags[baseCount...]))
-        var base = network.bag.base
-        if let baseRows {
-            base = .trainable(TrainableRows(values: Matrix(rows: baseCount, columns: dimensions, elements: Array(baseRows)),
-                                            touched: Array(flags[..<baseCount])))
-        }
-        return EmbeddingBagClassifier(
-            bag: EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: network.bag.pooling), layers: layers)
+        let base: EmbeddingBag.BaseRows = frozenBase.map { .frozen($0) }
+            ?? .trainable(TrainableRows(values: Self.matrix(baseCount, dimensions, baseRows!), touched: Array(flags[..<baseCount])))
+        return EmbeddingBagClassifier(bag: EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: pooling), layers: layers)
+    }
+
+    /// A `rows` × `columns` matrix holding a copy of `values`.
+    private static func matrix(_ rows: Int, _ columns: Int, _ values: UnsafeMutableBufferPointer<Float>) -> Matrix {
+        var matrix = Matrix(rows: rows, columns: columns)
+        matrix.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: UnsafeBufferPointer(values)) }
+        return matrix
     }
 
     /// The writable floats of row `id`, or nil when it is frozen.
@@ -70,8 +82,7 @@ final class SGDParameters: @unchecked Sendable {
     @inline(__always)
     private func withRow<R>(_ id: Int32, _ body: (UnsafeRawPointer) -> R) -> R {
         if let row = writableRow(id) { return body(UnsafeRawPointer(row)) }
-        guard case .frozen(let rows) = network.bag.base else { preconditionFailure("a base row is neither frozen nor writable") }
-        return rows.withRow(at: Int(id), body)
+        return frozenBase!.withRow(at: Int(id), body)
     }
 
     /// One SGD step on one example; returns its cross-entropy.
@@ -79,7 +90,7 @@ final class SGDParameters: @unchecked Sendable {
               workspace: SGDWorkspace, using generator: inout SplitMix64) -> Double {
         let ids = workspace.keep(allIDs, dropout: dropout, using: &generator)
         guard !ids.isEmpty else { return 0 }
-        let meanAndMax = network.bag.pooling == .meanAndMax
+        let meanAndMax = pooling == .meanAndMax
         // Forward: pool the bag.
         let input = workspace.activations[0]
         input.update(repeating: 0)
@@ -190,16 +201,23 @@ final class SGDWorkspace: @unchecked Sendable {
     }
 }
 
-extension UnsafeMutableBufferPointer where Element == Float {
-    /// A new buffer holding a copy of `matrix`'s elements (the caller deallocates it).
-    static func copying(_ matrix: Matrix) -> UnsafeMutableBufferPointer<Float> {
-        matrix.withUnsafeBufferPointer { copying(Array($0)) }
+extension UnsafeMutableBufferPointer {
+    /// A new buffer holding a copy of `values` (the caller deallocates it).
+    static func copying(_ values: UnsafeBufferPointer<Element>) -> UnsafeMutableBufferPointer<Element> {
+        let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: Swift.max(1, values.count))
+        _ = buffer.initialize(fromContentsOf: values)
+        return UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count])
     }
 
     /// A new buffer holding a copy of `values` (the caller deallocates it).
-    static func copying(_ values: [Float]) -> UnsafeMutableBufferPointer<Float> {
-        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(1, values.count))
-        _ = buffer.initialize(from: values)
-        return UnsafeMutableBufferPointer(rebasing: buffer[0..<values.count])
+    static func copying(_ values: [Element]) -> UnsafeMutableBufferPointer<Element> {
+        values.withUnsafeBufferPointer { copying($0) }
+    }
+}
+
+extension UnsafeMutableBufferPointer where Element == Float {
+    /// A new buffer holding a copy of `matrix`'s elements (the caller deallocates it).
+    static func copying(_ matrix: Matrix) -> UnsafeMutableBufferPointer<Float> {
+        matrix.withUnsafeBufferPointer { copying($0) }
     }
 }

@@ -104,7 +104,7 @@ extension TextBagModel {
             for (row, vector) in try rows("bag.base", count: pretrained, dimensions: dimensions) {
                 for (column, value) in vector.enumerated() { values[row, column] = value }
             }
-            let frozen = FrozenRows(source: MatrixRows(values), sourceRows: (0..<pretrained).map(Int32.init))
+            let frozen = FrozenRows(source: OwnedRows(values), sourceRows: (0..<pretrained).map(Int32.init))
             base = try Self.base(description.trainable, frozen: frozen, stored: [])
         }
         let addedCount = encoder.rowCount - pretrained

@@ -76,14 +76,34 @@ public struct TextBagModel: Sendable {
         let (examples, coverage) = encoder.examples(texts, classes: classes, classCount: classCount)
         let held = validation.map { encoder.examples($0.texts, classes: $0.classes, classCount: classCount).examples }
         try network.train(on: examples, validation: held, settings: recipe.training, seed: generator.next(), progress: progress)
-        return (TextBagModel(encoder: encoder, network: network.zeroingUntouchedAddedRows(), sourceEmbeddings: embeddings), coverage)
+        network.zeroUntouchedAddedRows()
+        return (TextBagModel(encoder: encoder, network: network, sourceEmbeddings: embeddings), coverage)
     }
 
-    /// Class probabilities for each text (rows) and the mean share of tokens with a pre-trained row.
+    /// Class probabilities for each text (rows) and the mean share of tokens with a pre-trained
+    /// row. Texts are encoded and pooled on all cores (the result does not depend on their number).
     public func probabilities(for texts: [String]) -> (matrix: Matrix, coverage: Double) {
-        let (examples, coverage) = encoder.examples(texts, classes: [Int](repeating: 0, count: texts.count),
-                                                    classCount: network.classCount)
-        return (network.probabilities(for: examples), coverage)
+        guard !texts.isEmpty else { return (Matrix(rows: 0, columns: network.classCount), 1) }
+        let width = network.bag.outputWidth, encoder = encoder, bag = network.bag
+        var pooled = Matrix(rows: texts.count, columns: width)
+        var coverages = [Double](repeating: 0, count: texts.count)
+        pooled.withUnsafeMutableBufferPointer { values in
+            coverages.withUnsafeMutableBufferPointer { shares in
+                let rows = SharedPointer(base: values.baseAddress!), coverage = SharedPointer(base: shares.baseAddress!)
+                Parallelism.available.forEachChunk(of: texts.count, minimumChunkSize: 256) { chunk in
+                    var ids: [Int32] = []
+                    for text in chunk {
+                        ids.removeAll(keepingCapacity: true)
+                        let counts = encoder.encode(texts[text], into: &ids)
+                        coverage.base[text] = counts.tokens == 0 ? 1 : Double(counts.pretrained) / Double(counts.tokens)
+                        ids.withUnsafeBufferPointer {
+                            bag.pool($0, into: UnsafeMutableBufferPointer(start: rows.base + text * width, count: width))
+                        }
+                    }
+                }
+            }
+        }
+        return (network.probabilities(forPooled: pooled), coverages.reduce(0, +) / Double(texts.count))
     }
 }
 

@@ -27,13 +27,19 @@ struct ClassifyCommandTests {
         let train = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
                                                  "--output", model.path, "--tokenizer", "whitespace"])
         #expect(train.status == 0, "\(train.stderr)")
-        #expect(train.stderr.contains("trained fixed-features on 6 documents (2 labels"))
-        for strategy in ["fine-tune", "combine", "auto"] {
+        #expect(train.stderr.contains("trained fine-tune on 6 documents (2 labels"))
+        for strategy in ["fixed-features", "combine", "auto"] {
             let other = folder.appendingPathComponent("\(strategy).ekm")
             let run = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
                                                    "--output", other.path, "--strategy", strategy, "--test", corpus.path, "--json"])
             #expect(run.status == 0 && run.stderr.contains("on 6 documents"), "\(strategy): \(run.stderr)")
             #expect((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["examples"] as? Int == 6)
+        }
+        for refused in [["--strategy", "fixed-features", "--word-ngrams", "3"], ["--strategy", "combine", "--trainable", "head"],
+                        ["--pooling", "max"], ["--strategy", "fixed-features", "--epochs", "3"]] {
+            let run = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                                   "--output", folder.appendingPathComponent("refused.ekm").path] + refused)
+            #expect(run.status == 64, "\(refused): \(run.stderr)")
         }
 
         let test = try EmbeddingKitProcess.run(["test", "--model", model.path, corpus.path, "--json"])

@@ -69,6 +69,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only; default 2).")
     var wordNgrams: Int?
 
+    @Option(help: "fine-tune: character n-gram lengths hashed into buckets, as MIN-MAX (e.g. 3-6), so unseen words still count.")
+    var charNgrams: String?
+
     @Option(help: "fine-tune and combine: the SGD learning rate (default 0.2 for fine-tune, 0.05 for combine).")
     var lr: Float?
 
@@ -133,6 +136,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--word-ngrams, --lr, --token-dropout and --threads apply to fine-tune, combine and auto")
         }
         if trainable != nil && strategy != .fineTune { throw ValidationError("--trainable applies to fine-tune") }
+        if let charNgrams {
+            guard strategy == .fineTune || strategy == .auto else { throw ValidationError("--char-ngrams applies to fine-tune and auto") }
+            guard characterNgrams(charNgrams) != nil else { throw ValidationError("--char-ngrams takes MIN-MAX with 1 ≤ MIN ≤ MAX ≤ 32, e.g. 3-6") }
+        }
         if strategy == .fineTune && (pooling != nil || weighting != .none || normalize) {
             throw ValidationError("fine-tune pools by mean; --pooling, --weighting and --normalize apply to fixed features")
         }
@@ -148,6 +155,13 @@ struct TrainCommand: ParsableCommand {
         }
         if strategy == .combine && pooling == .max { throw ValidationError("combine pools by mean or mean-max") }
         if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
+    }
+
+    /// `MIN-MAX` as a range of 1…32, or nil when malformed.
+    private func characterNgrams(_ text: String) -> ClosedRange<Int>? {
+        let bounds = text.split(separator: "-").map { Int($0) }
+        guard bounds.count == 2, let low = bounds[0], let high = bounds[1], 1 <= low, low <= high, high <= 32 else { return nil }
+        return low...high
     }
 
     private var hiddenSizes: [Int]? {
@@ -226,6 +240,7 @@ struct TrainCommand: ParsableCommand {
         var fineTuning = FineTuning()
         fineTuning.trainable = trainable ?? fineTuning.trainable
         fineTuning.wordNgrams = wordNgrams ?? fineTuning.wordNgrams
+        fineTuning.characterNgrams = charNgrams.flatMap(characterNgrams)
         fineTuning.hiddenLayers = classifier == .mlp ? hiddenSizes! : []
         var combination = Combination()
         combination.hiddenLayers = hiddenSizes!

@@ -3,8 +3,10 @@ import NeuralNetworks
 
 /// Turns a text into the row ids of an embedding bag: one id per token of the task vocabulary,
 /// plus, with `wordNgrams` above 1, one hashed bucket id per run of 2…`wordNgrams` tokens
-/// (fastText's `-wordNgrams`). Tokens outside the vocabulary add nothing of their own but still
-/// take part in n-grams.
+/// (fastText's `-wordNgrams`), and with `characterNgrams` one bucket id per character n-gram of
+/// each token wrapped in `<` `>` (fastText's `-minn`/`-maxn`, lengths in Unicode scalars), so a
+/// word training never saw still contributes through the n-grams it shares with words it did.
+/// Tokens outside the vocabulary add no word id but take part in both kinds of n-grams.
 ///
 /// Every text also ends with the end-of-text token `</s>`, as fastText ends every line: its row
 /// is a learned offset whose weight in the mean shrinks as the text grows, so the network sees
@@ -22,7 +24,9 @@ public struct TextBagEncoder: Sendable {
     public let pretrainedCount: Int
     /// The longest token run hashed into a bucket (1: words only).
     public let wordNgrams: Int
-    /// The number of n-gram buckets (0 when `wordNgrams` is 1).
+    /// The character n-gram lengths hashed into buckets (nil: none).
+    public let characterNgrams: ClosedRange<Int>?
+    /// The number of n-gram buckets (0 without word or character n-grams).
     public let buckets: Int
     /// The token that ends every text (fastText's `</s>`).
     public static let endOfText = "</s>"
@@ -31,15 +35,19 @@ public struct TextBagEncoder: Sendable {
     private let endOfTextID: Int32?
 
     /// An encoder with these parts.
-    /// - Precondition: `wordNgrams ≥ 1`; buckets exist exactly when `wordNgrams > 1`.
-    public init(tokenizer: any Tokenizer, vocabulary: Vocabulary, pretrainedCount: Int, wordNgrams: Int, buckets: Int) {
-        precondition(wordNgrams >= 1 && (wordNgrams == 1) == (buckets == 0) && buckets >= 0,
-                     "TextBagEncoder: wordNgrams \(wordNgrams) with \(buckets) buckets")
+    /// - Precondition: `wordNgrams ≥ 1`, character n-gram lengths ≥ 1; buckets exist exactly when
+    ///   there are n-grams.
+    public init(tokenizer: any Tokenizer, vocabulary: Vocabulary, pretrainedCount: Int, wordNgrams: Int,
+                characterNgrams: ClosedRange<Int>? = nil, buckets: Int) {
+        precondition(wordNgrams >= 1 && (characterNgrams?.lowerBound ?? 1) >= 1 && buckets >= 0
+                     && (wordNgrams == 1 && characterNgrams == nil) == (buckets == 0),
+                     "TextBagEncoder: wordNgrams \(wordNgrams), characterNgrams \(String(describing: characterNgrams)) with \(buckets) buckets")
         precondition(pretrainedCount <= vocabulary.count, "TextBagEncoder: \(pretrainedCount) pre-trained of \(vocabulary.count) words")
         self.tokenizer = tokenizer
         self.vocabulary = vocabulary
         self.pretrainedCount = pretrainedCount
         self.wordNgrams = wordNgrams
+        self.characterNgrams = characterNgrams
         self.buckets = buckets
         endOfTextID = vocabulary.index(of: Self.endOfText).map(Int32.init)
     }
@@ -48,9 +56,9 @@ public struct TextBagEncoder: Sendable {
     /// `embeddings` first (in order of first appearance), and sizes the n-gram buckets at the
     /// next power of two of at least twice the distinct n-grams of `texts` (capped at 2²¹), so
     /// collisions stay rare without fastText's fixed two million rows.
-    /// - Complexity: O(total tokens × wordNgrams).
+    /// - Complexity: O(total tokens × (wordNgrams + characters × character n-gram lengths)).
     public init(fittingTexts texts: some Sequence<String>, embeddings: WordEmbeddings, tokenizer: any Tokenizer,
-                wordNgrams: Int) {
+                wordNgrams: Int, characterNgrams: ClosedRange<Int>? = nil) {
         var pretrained: [String] = [], other: [String] = [], seen = Set<String>(), ngrams = Set<UInt64>()
         for text in texts {
             let tokens = tokenizer.tokens(in: text) + [Self.endOfText]
@@ -58,14 +66,19 @@ public struct TextBagEncoder: Sendable {
                 if embeddings.index(of: token) != nil { pretrained.append(token) } else { other.append(token) }
             }
             if wordNgrams > 1 { Self.forEachNgramHash(of: tokens.map(Self.tokenHash), upTo: wordNgrams) { ngrams.insert($0) } }
+            if let characterNgrams {
+                for var token in tokens.dropLast() {
+                    token.withUTF8 { Self.forEachCharacterNgramHash(of: UnsafeRawBufferPointer($0), lengths: characterNgrams) { ngrams.insert($0) } }
+                }
+            }
         }
         var buckets = 0
-        if wordNgrams > 1 {
+        if wordNgrams > 1 || characterNgrams != nil {
             buckets = 1024
             while buckets < 2 * ngrams.count && buckets < 1 << 21 { buckets <<= 1 }
         }
         self.init(tokenizer: tokenizer, vocabulary: Vocabulary(words: pretrained + other), pretrainedCount: pretrained.count,
-                  wordNgrams: wordNgrams, buckets: buckets)
+                  wordNgrams: wordNgrams, characterNgrams: characterNgrams, buckets: buckets)
     }
 
     /// The number of row ids (words, then buckets).
@@ -85,6 +98,10 @@ public struct TextBagEncoder: Sendable {
                 if index < pretrainedCount { pretrained += 1 }
             }
             if wordNgrams > 1 { hashes.append(Self.tokenHash(token)) }
+            if let characterNgrams {
+                let words = Int64(vocabulary.count), buckets = UInt64(self.buckets)
+                Self.forEachCharacterNgramHash(of: token, lengths: characterNgrams) { ids.append(Int32(words + Int64($0 % buckets))) }
+            }
         }
         if let endOfTextID { ids.append(endOfTextID) }
         if wordNgrams > 1 {
@@ -105,6 +122,26 @@ public struct TextBagEncoder: Sendable {
     static func tokenHash(_ token: String) -> UInt64 {
         var token = token
         return token.withUTF8 { tokenHash(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Calls `body` with the hash of every character n-gram of `<token>` whose length (in Unicode
+    /// scalars) is in `lengths`, as fastText lists them (the single `<` and `>` left out); mixed so
+    /// that they fall into other buckets than word n-grams with the same hash.
+    static func forEachCharacterNgramHash(of token: UnsafeRawBufferPointer, lengths: ClosedRange<Int>, _ body: (UInt64) -> Void) {
+        var bytes: [UInt8] = [0x3C]
+        bytes.append(contentsOf: token)
+        bytes.append(0x3E)
+        // Where each Unicode scalar starts (UTF-8 continuation bytes are 10xxxxxx), and the end.
+        let starts = bytes.indices.filter { bytes[$0] & 0xC0 != 0x80 } + [bytes.count]
+        let scalarCount = starts.count - 1
+        bytes.withUnsafeBytes { all in
+            for first in 0..<scalarCount {
+                for length in lengths where first + length <= scalarCount && !(length == 1 && (first == 0 || first + 1 == scalarCount)) {
+                    let gram = UnsafeRawBufferPointer(rebasing: all[starts[first]..<starts[first + length]])
+                    body(tokenHash(gram) ^ 0x9E37_79B9_7F4A_7C15)
+                }
+            }
+        }
     }
 
     /// Calls `body` with the hash of every run of 2…`longest` consecutive tokens.

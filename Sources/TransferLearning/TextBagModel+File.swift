@@ -11,6 +11,7 @@ extension TextBagModel {
         var words: [String]
         var pretrainedCount: Int
         var wordNgrams: Int
+        var characterNgrams: ClosedRange<Int>?
         var buckets: Int
         var pooling: EmbeddingBag.Pooling
         var trainable: TrainableParts
@@ -19,7 +20,7 @@ extension TextBagModel {
 
     var description: Description {
         Description(tokenizer: encoder.tokenizer.configuration, words: Array(encoder.vocabulary), pretrainedCount: encoder.pretrainedCount,
-                    wordNgrams: encoder.wordNgrams, buckets: encoder.buckets, pooling: network.bag.pooling,
+                    wordNgrams: encoder.wordNgrams, characterNgrams: encoder.characterNgrams, buckets: encoder.buckets, pooling: network.bag.pooling,
                     trainable: network.bag.trainsBase ? .embeddingsAndHead : .headOnly, layerCount: network.layers.count)
     }
 
@@ -71,12 +72,15 @@ extension TextBagModel {
         func fail(_ message: String) -> ModelFileError { ModelFileError(path: modelPath, message: message) }
         let words = description.words, pretrained = description.pretrainedCount
         guard pretrained >= 0, pretrained <= words.count, description.wordNgrams >= 1, description.wordNgrams <= 16,
-              description.buckets >= 0, description.buckets <= 1 << 24, (description.wordNgrams == 1) == (description.buckets == 0),
+              description.buckets >= 0, description.buckets <= 1 << 24,
+              (description.characterNgrams.map { $0.lowerBound >= 1 && $0.upperBound <= 32 } ?? true),
+              (description.wordNgrams == 1 && description.characterNgrams == nil) == (description.buckets == 0),
               Set(words).count == words.count, (1...8).contains(description.layerCount) else {
             throw fail("header: inconsistent embedding-bag settings")
         }
         let encoder = TextBagEncoder(tokenizer: description.tokenizer.makeTokenizer(), vocabulary: Vocabulary(words: words),
-                                     pretrainedCount: pretrained, wordNgrams: description.wordNgrams, buckets: description.buckets)
+                                     pretrainedCount: pretrained, wordNgrams: description.wordNgrams,
+                                     characterNgrams: description.characterNgrams, buckets: description.buckets)
         func rows(_ name: String, count: Int, dimensions: Int) throws -> [(row: Int, values: ArraySlice<Float>)] {
             guard let indices = tensors["\(name).rows"], let values = tensors["\(name).values"] else { throw fail("tensor '\(name)' is missing") }
             let rows = try indices.integers(in: modelPath, name: "\(name).rows"), floats = try values.floats(in: modelPath, name: "\(name).values")

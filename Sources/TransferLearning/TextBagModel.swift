@@ -26,6 +26,7 @@ public struct TextBagModel: Sendable {
     struct Recipe {
         var trainable: TrainableParts
         var wordNgrams: Int
+        var characterNgrams: ClosedRange<Int>?
         var hiddenLayers: [Int]
         var pooling: EmbeddingBag.Pooling
         var training: SGDSettings
@@ -46,10 +47,12 @@ public struct TextBagModel: Sendable {
     static func train(_ recipe: Recipe, texts: [String], classes: [Int], classCount: Int,
                       validation: (texts: [String], classes: [Int])?, embeddings: WordEmbeddings, tokenizer: any Tokenizer,
                       seed: UInt64, progress: TrainingProgress?) throws -> (model: TextBagModel, coverage: Double) {
-        let fitted = TextBagEncoder(fittingTexts: texts, embeddings: embeddings, tokenizer: tokenizer, wordNgrams: recipe.wordNgrams)
+        let fitted = TextBagEncoder(fittingTexts: texts, embeddings: embeddings, tokenizer: tokenizer, wordNgrams: recipe.wordNgrams,
+                                    characterNgrams: recipe.characterNgrams)
         let encoder = recipe.vocabulary == .allWords ? fitted : TextBagEncoder(
             tokenizer: tokenizer, vocabulary: Vocabulary(words: fitted.vocabulary.prefix(fitted.pretrainedCount)),
-            pretrainedCount: fitted.pretrainedCount, wordNgrams: fitted.wordNgrams, buckets: fitted.buckets)
+            pretrainedCount: fitted.pretrainedCount, wordNgrams: fitted.wordNgrams, characterNgrams: fitted.characterNgrams,
+            buckets: fitted.buckets)
         let dimensions = embeddings.dimensions
         let sourceRows = (0..<encoder.pretrainedCount).map { Int32(embeddings.index(of: encoder.vocabulary.word(at: $0))!) }
         let base: EmbeddingBag.BaseRows

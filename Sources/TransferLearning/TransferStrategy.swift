@@ -52,6 +52,9 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public var trainable: TrainableParts = .embeddingsAndHead
     /// The longest run of tokens hashed into an n-gram bucket (1: words only).
     public var wordNgrams = 2
+    /// Character n-gram lengths hashed into buckets, so unseen words still contribute (nil: none,
+    /// as fastText's supervised default).
+    public var characterNgrams: ClosedRange<Int>?
     /// Hidden ReLU layers between the bag and the output (empty: a linear head, as fastText).
     public var hiddenLayers: [Int] = []
     /// The optimizer settings.

@@ -136,6 +136,30 @@ struct TransferStrategyTests {
         #expect(try TransferModel(contentsOf: path).advice == advice)
     }
 
+    @Test("with character n-grams a word training never saw still counts through the n-grams it shares; without, it cannot")
+    func characterNgrams() throws {
+        let (embeddings, _) = try storedEmbeddings()
+        var generator = SplitMix64(seed: 4)
+        // The class is told only by made-up words: zzgoodN or zzbadN; test words use unseen N.
+        func corpus(_ numbers: Range<Int>, count: Int) -> LabeledCorpus {
+            LabeledCorpus(documents: (0..<count).map { line in
+                let positive = generator.next() % 2 == 0, number = numbers.lowerBound + Int(generator.next() % UInt64(numbers.count))
+                return LabeledDocument(text: "film \(positive ? "zzgood" : "zzbad")\(number)", labels: [positive ? "pos" : "neg"], line: line + 1)
+            })
+        }
+        let train = corpus(0..<40, count: 400), test = corpus(100..<140, count: 200)
+        var settings = FineTuning()
+        settings.characterNgrams = 3...5
+        let withGrams = try TransferModel.train(.fineTune(settings), featurizer: DocumentFeaturizer(embeddings: embeddings), on: train)
+        let without = try TransferModel.train(.fineTune(), featurizer: DocumentFeaturizer(embeddings: embeddings), on: train)
+        #expect(try withGrams.evaluate(on: test).accuracy > 0.95)
+        #expect(try without.evaluate(on: test).accuracy < 0.7)
+        let path = try scratch("grams.ekm")
+        try withGrams.write(to: path)
+        #expect(try TransferModel(contentsOf: path).probabilities(for: ["film zzgood777"]).matrix
+                == withGrams.probabilities(for: ["film zzgood777"]).matrix)
+    }
+
     @Test("a model file with any byte changed is refused, naming the damaged section")
     func damagedFile() throws {
         let (embeddings, _) = try storedEmbeddings()

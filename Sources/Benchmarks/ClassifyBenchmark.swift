@@ -86,7 +86,7 @@ enum ClassifyBenchmark {
         // The time `train` reports: featurizing and training, after loading.
         let oneCore = try (0..<3).map { _ in
             let run = try ProcessMeasurement.run(["/bin/sh", "-c", embkit])
-            let line = run.errorOutput.split(separator: "\n").first { $0.hasPrefix("trained on") } ?? ""
+            let line = run.errorOutput.split(separator: "\n").first { $0.hasPrefix("trained ") } ?? ""
             return line.components(separatedBy: ") in ").last.flatMap { Double($0.prefix { $0 != " " }) } ?? .nan
         }.sorted()[1]
         let pinnedPeer = try ProcessMeasurement.run(["/bin/sh", "-c", "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 "

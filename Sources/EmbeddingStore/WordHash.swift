@@ -1,7 +1,10 @@
 /// The hash of a word's UTF-8 bytes used by the vocabulary index (64-bit FNV-1a). Stored indexes
-/// in native files depend on it, so it never changes within a native format version.
-enum WordHash {
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+/// in native files and the n-gram buckets of model files depend on it, so it never changes
+/// within a format version.
+public enum WordHash {
+    /// The 64-bit FNV-1a hash of `bytes`.
+    /// - Complexity: O(n).
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3

@@ -112,12 +112,8 @@ public struct TextBagEncoder: Sendable {
         return (pretrained, tokens)
     }
 
-    /// The 64-bit FNV-1a hash of a token's bytes.
-    static func tokenHash(_ token: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in token { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
-    }
+    /// The hash of a token's bytes (the vocabulary's FNV-1a).
+    static func tokenHash(_ token: UnsafeRawBufferPointer) -> UInt64 { WordHash.hash(token) }
 
     static func tokenHash(_ token: String) -> UInt64 {
         var token = token

@@ -24,15 +24,6 @@ extension TextBagModel {
                     trainable: network.bag.trainsBase ? .embeddingsAndHead : .headOnly, layerCount: network.layers.count)
     }
 
-    /// The embeddings to reference when writing (a self-contained write needs none).
-    func embeddingsForWriting(_ path: String) throws -> WordEmbeddings {
-        if case .frozen(let rows) = network.bag.base, let embeddings = rows.source as? WordEmbeddings { return embeddings }
-        guard let embeddings = sourceEmbeddings else {
-            throw ModelFileError(path: path, message: "the model does not know its embedding file")
-        }
-        return embeddings
-    }
-
     /// The tensors of the model: the layers, and the rows — those training changed (or, when
     /// `selfContained`, every base row) with their indices.
     func tensors(selfContained: Bool) -> [String: TensorContainer.Tensor] {

@@ -24,7 +24,7 @@ public struct ModelFileError: Error, Sendable, Hashable, CustomStringConvertible
 
 extension TransferModel {
     /// How a saved model finds its pre-trained vectors.
-    public enum EmbeddingStorage: Sendable {
+    public enum EmbeddingStorage: Sendable, Hashable {
         /// Record the embedding file (absolute path, path relative to the model, fingerprint) and
         /// only what training changed; loading reopens the file and refuses a missing or changed one.
         case reference
@@ -42,22 +42,26 @@ extension TransferModel {
         var tensors: [String: TensorContainer.Tensor] = [:]
         var description = ModelDescription(format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels,
                                            advice: advice, trainingCoverage: trainingCoverage)
-        let embeddings: WordEmbeddings
+        let embeddings: WordEmbeddings?
         switch body {
         case .fastText:
             throw ModelFileError(path: path, message: "a fastText model is used as it is; it has no EmbeddingKit model file")
         case .pooledFeatures(let featurizer, let head):
             embeddings = featurizer.embeddings
+            description.dimensions = featurizer.embeddings.dimensions
             description.pooledFeatures = .init(tokenizer: featurizer.tokenizer.configuration, settings: featurizer.settings,
                                                wordWeights: featurizer.wordWeights, defaultWeight: featurizer.defaultWeight, head: head)
-            if case .selfContained = storage { tensors.merge(Self.embeddedTensors(featurizer)) { $1 } }
+            if storage == .selfContained { tensors.merge(Self.embeddedTensors(featurizer)) { $1 } }
         case .embeddingBag(let model):
-            embeddings = try model.embeddingsForWriting(path)
+            embeddings = model.sourceEmbeddings
+            description.dimensions = model.network.bag.dimensions
             description.embeddingBag = model.description
-            tensors.merge(model.tensors(selfContained: { if case .selfContained = storage { true } else { false } }())) { $1 }
+            tensors.merge(model.tensors(selfContained: storage == .selfContained)) { $1 }
         }
-        description.dimensions = embeddings.dimensions
-        if case .reference = storage {
+        if storage == .reference {
+            guard let embeddings else {
+                throw ModelFileError(path: path, message: "the model was read self-contained and knows no embedding file; write it self-contained")
+            }
             description.embeddings = try EmbeddingReference(embeddings: embeddings, modelPath: path)
         }
         let encoder = JSONEncoder()

@@ -60,19 +60,33 @@ extension TransferModel {
         labels: [String], seed: UInt64, progress: TrainingProgress?
     ) throws -> TransferModel {
         let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
-        let (training, coverage) = try fitted.trainingSet(corpus, labels: labels)
-        let held = try validation.map { try fitted.trainingSet($0, labels: labels).set }
-        let trained: TrainedClassifier
+        let held = try validation.map { (inputs: $0.documents.map(\.text), classes: try $0.classIndices(labels: labels)) }
+        let (trained, coverage) = try trainHead(head, extractor: fitted, inputs: corpus.documents.map(\.text),
+                                                classes: try corpus.classIndices(labels: labels), classCount: labels.count,
+                                                validation: held, seed: seed, progress: progress)
+        return TransferModel(strategy: .fixedFeatures, labels: labels, body: .pooledFeatures(fitted, trained), trainingCoverage: coverage)
+    }
+
+    /// Fixed features for any extractor: its features of `inputs`, computed once, train `head`;
+    /// returns the classifier and the extractor's mean coverage of the training inputs.
+    static func trainHead<Extractor: FeatureExtractor>(
+        _ head: ClassifierHead, extractor: Extractor, inputs: [Extractor.Input], classes: [Int], classCount: Int,
+        validation: (inputs: [Extractor.Input], classes: [Int])?, seed: UInt64, progress: TrainingProgress?
+    ) throws -> (TrainedClassifier, coverage: Double) {
+        let (features, coverage) = try extractor.extractFeatures(from: inputs)
+        let training = try TrainingSet(features: features, labels: classes, classCount: classCount)
+        let held = try validation.map {
+            try TrainingSet(features: try extractor.extractFeatures(from: $0.inputs).features, labels: $0.classes, classCount: classCount)
+        }
         switch head {
         case .logisticRegression(let settings):
-            trained = .logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings,
-                                                                       progress: progress))
+            return (.logisticRegression(try LogisticRegression.train(on: training, validation: held, configuration: settings,
+                                                                      progress: progress)), coverage)
         case .multilayerPerceptron(let settings):
             var generator = SplitMix64(seed: seed)
-            trained = .multilayerPerceptron(try MultilayerPerceptron.train(
-                on: training, validation: held, configuration: settings, using: &generator, progress: progress))
+            return (.multilayerPerceptron(try MultilayerPerceptron.train(
+                on: training, validation: held, configuration: settings, using: &generator, progress: progress)), coverage)
         }
-        return TransferModel(strategy: .fixedFeatures, labels: labels, body: .pooledFeatures(fitted, trained), trainingCoverage: coverage)
     }
 
     private static func trainBag(

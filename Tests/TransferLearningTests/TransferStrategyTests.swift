@@ -71,6 +71,10 @@ struct TransferStrategyTests {
             let reloaded = try TransferModel(contentsOf: path)
             #expect(reloaded.strategy == model.strategy && reloaded.labels == model.labels)
             #expect(try reloaded.probabilities(for: texts).matrix == model.probabilities(for: texts).matrix, "\(strategy.kind) \(storage)")
+            // A model read self-contained writes itself self-contained again, the same.
+            let again = try scratch("again.ekm")
+            try reloaded.write(to: again, embeddings: .selfContained)
+            #expect(try TransferModel(contentsOf: again).probabilities(for: texts).matrix == model.probabilities(for: texts).matrix)
         }
     }
 

@@ -20,7 +20,7 @@ extension EmbeddingBagClassifier {
         var random = SplitMix64(seed: seed)
         var order = Array(0..<examples.count)
         let loop = TrainingLoop(epochs: settings.epochs, patience: validation == nil ? settings.epochs : settings.patience)
-        var best: EmbeddingBagClassifier?
+        var best: EmbeddingBagClassifier?, scored: EmbeddingBagClassifier?
         let threads = max(1, min(settings.threadCount, examples.count))
         let workspaces = (0..<threads).map { _ in SGDWorkspace(layers: layers, bag: bag) }
         let outcome = try withTrainingParameters { parameters in
@@ -55,10 +55,12 @@ extension EmbeddingBagClassifier {
                 }
                 return losses.reduce(0, +) / Double(shuffled.count)
             }, validate: {
-                validation.map { parameters.currentNetwork().score(on: $0) }
+                guard let validation else { return nil }
+                scored = parameters.currentNetwork()
+                return scored!.score(on: validation)
             }, keepBest: {
                 // Only validation picks an earlier epoch; without it the last parameters are kept.
-                if validation != nil { best = parameters.currentNetwork() }
+                best = scored
             })
         }
         if let best { self = best }

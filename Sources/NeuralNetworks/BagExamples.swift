@@ -33,11 +33,4 @@ public struct BagExamples: Sendable {
     public func withIDs<R>(of index: Int, _ body: (UnsafeBufferPointer<Int32>) -> R) -> R {
         ids.withUnsafeBufferPointer { all in body(UnsafeBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]])) }
     }
-
-    /// The examples at `indices`, in that order.
-    public func subset(_ indices: some Sequence<Int>) -> BagExamples {
-        var result = BagExamples(classCount: classCount)
-        for index in indices { result.append(ids: ids[offsets[index]..<offsets[index + 1]], label: labels[index]) }
-        return result
-    }
 }

@@ -71,18 +71,6 @@ public struct TrainableRows: Sendable {
     public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
         try values.withRow(index) { try body(UnsafeRawPointer($0.baseAddress!)) }
     }
-
-    /// Gives `body` a pointer through which concurrent training threads update the rows without
-    /// locks (as fastText does): each row update is a plain `axpy`; races between threads on the
-    /// same row lose at most part of one update. Every row is marked touched by `markTouched`.
-    mutating func withUpdatableStorage<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-        try values.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
-    }
-
-    /// Records that the rows at `indices` were written.
-    mutating func markTouched(_ indices: some Sequence<Int32>) {
-        for index in indices { touched[Int(index)] = true }
-    }
 }
 
 /// Rows copied into memory this source owns (the rows a self-contained model file carries).

@@ -30,16 +30,6 @@ public struct TextBagModel: Sendable {
         var hiddenLayers: [Int]
         var pooling: EmbeddingBag.Pooling
         var training: SGDSettings
-        /// Whether task words without a pre-trained vector get rows of their own.
-        var vocabulary: VocabularyScope
-    }
-
-    /// Which task words get rows.
-    enum VocabularyScope {
-        /// Every token of the training texts.
-        case allWords
-        /// Only tokens with a pre-trained vector (the frozen part is all there is).
-        case pretrainedWords
     }
 
     /// Trains a network by `recipe` on `texts` and their class indices; returns it with the mean
@@ -47,12 +37,8 @@ public struct TextBagModel: Sendable {
     static func train(_ recipe: Recipe, texts: [String], classes: [Int], classCount: Int,
                       validation: (texts: [String], classes: [Int])?, embeddings: WordEmbeddings, tokenizer: any Tokenizer,
                       seed: UInt64, progress: TrainingProgress?) throws -> (model: TextBagModel, coverage: Double) {
-        let fitted = TextBagEncoder(fittingTexts: texts, embeddings: embeddings, tokenizer: tokenizer, wordNgrams: recipe.wordNgrams,
-                                    characterNgrams: recipe.characterNgrams)
-        let encoder = recipe.vocabulary == .allWords ? fitted : TextBagEncoder(
-            tokenizer: tokenizer, vocabulary: Vocabulary(words: fitted.vocabulary.prefix(fitted.pretrainedCount)),
-            pretrainedCount: fitted.pretrainedCount, wordNgrams: fitted.wordNgrams, characterNgrams: fitted.characterNgrams,
-            buckets: fitted.buckets)
+        let encoder = TextBagEncoder(fittingTexts: texts, embeddings: embeddings, tokenizer: tokenizer, wordNgrams: recipe.wordNgrams,
+                                     characterNgrams: recipe.characterNgrams)
         let dimensions = embeddings.dimensions
         let sourceRows = (0..<encoder.pretrainedCount).map { Int32(embeddings.index(of: encoder.vocabulary.word(at: $0))!) }
         let base: EmbeddingBag.BaseRows

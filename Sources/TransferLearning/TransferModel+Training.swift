@@ -41,15 +41,14 @@ extension TransferModel {
         case .fineTune(let settings):
             if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
             let recipe = TextBagModel.Recipe(trainable: settings.trainable, wordNgrams: settings.wordNgrams,
-                                             characterNgrams: settings.characterNgrams, hiddenLayers: settings.hiddenLayers, pooling: .mean, training: settings.training,
-                                             vocabulary: .allWords)
+                                             characterNgrams: settings.characterNgrams, hiddenLayers: settings.hiddenLayers, pooling: .mean, training: settings.training)
             return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
                                 labels: labels, seed: seed, progress: progress)
         case .combine(let settings):
             if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
             let recipe = TextBagModel.Recipe(trainable: .headOnly, wordNgrams: settings.wordNgrams, characterNgrams: nil,
                                              hiddenLayers: settings.hiddenLayers,
-                                             pooling: settings.pooling, training: settings.training, vocabulary: .allWords)
+                                             pooling: settings.pooling, training: settings.training)
             return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
                                 labels: labels, seed: seed, progress: progress)
         }

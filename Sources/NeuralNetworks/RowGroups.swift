@@ -63,6 +63,20 @@ public struct TrainableRows: Sendable {
         self.touched = touched
     }
 
+    /// An owned copy of `frozen`'s rows that training may update (the overlay over a read-only
+    /// store), none touched yet.
+    /// - Complexity: O(rows × dimensions).
+    public init(copying frozen: FrozenRows) {
+        var values = Matrix(rows: frozen.count, columns: frozen.dimensions)
+        let width = frozen.dimensions
+        values.withUnsafeMutableBufferPointer { rows in
+            for row in 0..<frozen.count {
+                frozen.withRow(at: row) { UnsafeMutableRawPointer(rows.baseAddress! + row * width).copyMemory(from: $0, byteCount: 4 * width) }
+            }
+        }
+        self.init(values: values)
+    }
+
     /// The number of rows.
     public var count: Int { values.rows }
 
@@ -70,6 +84,14 @@ public struct TrainableRows: Sendable {
     @inline(__always)
     public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
         try values.withRow(index) { try body(UnsafeRawPointer($0.baseAddress!)) }
+    }
+
+    /// Writes `vector` over row `index` and marks it touched (restoring trained rows from a file).
+    /// - Precondition: `vector` has a row's width.
+    public mutating func restore(row index: Int, to vector: some Collection<Float>) {
+        precondition(vector.count == values.columns, "restore: \(vector.count) values for rows of \(values.columns)")
+        for (column, value) in vector.enumerated() { values[index, column] = value }
+        touched[index] = true
     }
 }
 

@@ -103,14 +103,9 @@ extension TextBagModel {
             base = try Self.base(description.trainable, frozen: frozen, stored: [])
         }
         let addedCount = encoder.rowCount - pretrained
-        var addedValues = Matrix(rows: addedCount, columns: dimensions)
-        var touched = [Bool](repeating: false, count: addedCount)
-        for (row, vector) in try rows("bag.added", count: addedCount, dimensions: dimensions) {
-            touched[row] = true
-            for (column, value) in vector.enumerated() { addedValues[row, column] = value }
-        }
-        let bag = EmbeddingBag(base: base, added: TrainableRows(values: addedValues, touched: touched), dimensions: dimensions,
-                               pooling: description.pooling)
+        var added = TrainableRows(values: Matrix(rows: addedCount, columns: dimensions))
+        for (row, vector) in try rows("bag.added", count: addedCount, dimensions: dimensions) { added.restore(row: row, to: vector) }
+        let bag = EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: description.pooling)
         var layers: [DenseLayer] = []
         var width = bag.outputWidth
         for index in 0..<description.layerCount {
@@ -131,17 +126,8 @@ extension TextBagModel {
     private static func base(_ trainable: TrainableParts, frozen: FrozenRows,
                              stored: [(row: Int, values: ArraySlice<Float>)]) throws -> EmbeddingBag.BaseRows {
         guard trainable == .embeddingsAndHead else { return .frozen(frozen) }
-        var values = Matrix(rows: frozen.count, columns: frozen.dimensions)
-        var touched = [Bool](repeating: false, count: frozen.count)
-        values.withUnsafeMutableBufferPointer { rows in
-            for row in 0..<frozen.count {
-                frozen.withRow(at: row) { UnsafeMutableRawPointer(rows.baseAddress! + row * frozen.dimensions).copyMemory(from: $0, byteCount: 4 * frozen.dimensions) }
-            }
-            for (row, vector) in stored {
-                touched[row] = true
-                for (column, value) in vector.enumerated() { rows[row * frozen.dimensions + column] = value }
-            }
-        }
-        return .trainable(TrainableRows(values: values, touched: touched))
+        var rows = TrainableRows(copying: frozen)
+        for (row, vector) in stored { rows.restore(row: row, to: vector) }
+        return .trainable(rows)
     }
 }

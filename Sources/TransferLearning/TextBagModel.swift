@@ -22,7 +22,7 @@ public struct TextBagModel: Sendable {
         self.sourceEmbeddings = sourceEmbeddings
     }
 
-    /// What the bag is built from.
+    /// What the bag is built from: the settings of fine-tune or combine.
     struct Recipe {
         var trainable: TrainableParts
         var wordNgrams: Int
@@ -41,21 +41,8 @@ public struct TextBagModel: Sendable {
                                      characterNgrams: recipe.characterNgrams)
         let dimensions = embeddings.dimensions
         let sourceRows = (0..<encoder.pretrainedCount).map { Int32(embeddings.index(of: encoder.vocabulary.word(at: $0))!) }
-        let base: EmbeddingBag.BaseRows
-        switch recipe.trainable {
-        case .headOnly:
-            base = .frozen(FrozenRows(source: embeddings, sourceRows: sourceRows))
-        case .embeddingsAndHead:
-            var values = Matrix(rows: sourceRows.count, columns: dimensions)
-            values.withUnsafeMutableBufferPointer { rows in
-                for (row, source) in sourceRows.enumerated() {
-                    embeddings.withRow(at: Int(source)) { vector in
-                        UnsafeMutableRawPointer(rows.baseAddress! + row * dimensions).copyMemory(from: vector, byteCount: 4 * dimensions)
-                    }
-                }
-            }
-            base = .trainable(TrainableRows(values: values))
-        }
+        let frozen = FrozenRows(source: embeddings, sourceRows: sourceRows)
+        let base: EmbeddingBag.BaseRows = recipe.trainable == .headOnly ? .frozen(frozen) : .trainable(TrainableRows(copying: frozen))
         var generator = SplitMix64(seed: seed)
         // New rows start as fastText starts its input matrix: uniform on ±1/dimensions.
         let added = TrainableRows(values: Matrix(rows: encoder.rowCount - encoder.pretrainedCount, columns: dimensions,
@@ -109,5 +96,21 @@ extension TextBagEncoder {
             examples.append(ids: ids, label: label)
         }
         return (examples, texts.isEmpty ? 1 : coverage / Double(texts.count))
+    }
+}
+
+extension TextBagModel.Recipe {
+    /// The recipe of an embedding-bag strategy (nil for the others).
+    init?(_ strategy: TransferStrategy) {
+        switch strategy {
+        case .fineTune(let settings):
+            self.init(trainable: settings.trainable, wordNgrams: settings.wordNgrams, characterNgrams: settings.characterNgrams,
+                      hiddenLayers: settings.hiddenLayers, pooling: .mean, training: settings.training)
+        case .combine(let settings):
+            self.init(trainable: .headOnly, wordNgrams: settings.wordNgrams, characterNgrams: nil,
+                      hiddenLayers: settings.hiddenLayers, pooling: settings.pooling, training: settings.training)
+        case .usePretrained, .fixedFeatures:
+            return nil
+        }
     }
 }

@@ -38,19 +38,10 @@ extension TransferModel {
             }
             return try trainFixedFeatures(featurizer: featurizer, head: head, on: corpus, validation: validation, labels: labels,
                                           seed: seed, progress: progress)
-        case .fineTune(let settings):
+        case .fineTune, .combine:
             if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
-            let recipe = TextBagModel.Recipe(trainable: settings.trainable, wordNgrams: settings.wordNgrams,
-                                             characterNgrams: settings.characterNgrams, hiddenLayers: settings.hiddenLayers, pooling: .mean, training: settings.training)
-            return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
-                                labels: labels, seed: seed, progress: progress)
-        case .combine(let settings):
-            if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
-            let recipe = TextBagModel.Recipe(trainable: .headOnly, wordNgrams: settings.wordNgrams, characterNgrams: nil,
-                                             hiddenLayers: settings.hiddenLayers,
-                                             pooling: settings.pooling, training: settings.training)
-            return try trainBag(strategy, recipe: recipe, featurizer: featurizer, on: corpus, validation: validation,
-                                labels: labels, seed: seed, progress: progress)
+            return try trainBag(strategy, recipe: TextBagModel.Recipe(strategy)!, featurizer: featurizer, on: corpus,
+                                validation: validation, labels: labels, seed: seed, progress: progress)
         }
     }
 

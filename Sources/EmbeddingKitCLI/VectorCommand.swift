@@ -52,7 +52,7 @@ struct VectorCommand: ParsableCommand {
     /// unit word vectors for every other file.
     private func printSentenceVectors() throws {
         let vectorOf: (String) -> [Float]
-        if let classifier = try? FastTextClassifier(contentsOf: embeddings) {
+        if let classifier = try? FastTextSupervisedModel(contentsOf: embeddings) {
             vectorOf = classifier.sentenceVector
         } else {
             let table = try fileOptions.load(embeddings)

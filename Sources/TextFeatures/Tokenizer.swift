@@ -52,7 +52,7 @@ public struct WhitespaceTokenizer: Tokenizer {
 
     /// The whitespace-separated tokens of `text`.
     public func tokens(in text: String) -> [String] {
-        text.utf8.split(whereSeparator: FastTextClassifier.isWordSeparator)
+        text.utf8.split(whereSeparator: FastTextSupervisedModel.isWordSeparator)
             .map { String(decoding: $0, as: UTF8.self) }
     }
 

@@ -83,8 +83,8 @@ extension TransferModel {
     ///   section), or embeddings that are missing or differ from the ones the model was trained
     ///   with; `EmbeddingFileError` for a damaged fastText model.
     public init(contentsOf path: String, embeddingsPath: String? = nil) throws {
-        if FastTextClassifier.hasMagic(atPath: path) {
-            self.init(fastText: try FastTextClassifier(contentsOf: path))
+        if FastTextSupervisedModel.hasMagic(atPath: path) {
+            self.init(fastText: try FastTextSupervisedModel(contentsOf: path))
             return
         }
         let container = try TensorContainer(contentsOf: path)

@@ -31,7 +31,7 @@ public struct TransferModel: Sendable {
         /// Fine-tune or combine: an embedding-bag network.
         case embeddingBag(TextBagModel)
         /// Use pre-trained: a supervised fastText model as it is.
-        case fastText(FastTextClassifier)
+        case fastText(FastTextSupervisedModel)
     }
 
     /// The strategy it was built with.
@@ -55,7 +55,7 @@ public struct TransferModel: Sendable {
     }
 
     /// A supervised fastText model used as it is.
-    public init(fastText model: FastTextClassifier) {
+    public init(fastText model: FastTextSupervisedModel) {
         self.init(strategy: .usePretrained, labels: model.labels, body: .fastText(model))
     }
 
@@ -75,7 +75,8 @@ public struct TransferModel: Sendable {
     public func predictionsAndCoverage(for texts: [String], k: Int = 1, threshold: Float = 0) throws
         -> (predictions: [[Prediction]], coverage: Double) {
         if case .fastText(let model) = body {
-            return (texts.map { model.predict($0, k: k, threshold: threshold).map { Prediction(label: $0.label, probability: $0.probability) } }, 1)
+            let predictor = FastTextPredictor(model)
+            return (texts.map { predictor.predict($0, k: k, threshold: threshold) }, 1)
         }
         let (probabilities, coverage) = try probabilities(for: texts)
         let predictions = (0..<texts.count).map { row in
@@ -96,9 +97,10 @@ public struct TransferModel: Sendable {
         case .embeddingBag(let model):
             return model.probabilities(for: texts)
         case .fastText(let model):
+            let predictor = FastTextPredictor(model)
             var matrix = Matrix(rows: texts.count, columns: labels.count)
             for (row, text) in texts.enumerated() {
-                for prediction in model.predict(text, k: labels.count, threshold: 0) {
+                for prediction in predictor.predict(text, k: labels.count, threshold: 0) {
                     if let column = labels.firstIndex(of: prediction.label) { matrix[row, column] = prediction.probability }
                 }
             }

@@ -70,7 +70,7 @@ struct FastTextBinaryTests {
             let error = loadError(try TestFiles.write(Array(quantized.prefix(cut)), named: "cut\(cut).ftz"))
             #expect(error?.kind == .truncated, "ftz cut at \(cut): \(String(describing: error))")
             #expect(throws: EmbeddingFileError.self) {
-                try FastTextClassifier(contentsOf: try TestFiles.write(Array(quantized.prefix(cut)), named: "c\(cut).ftz"))
+                try FastTextSupervisedModel(contentsOf: try TestFiles.write(Array(quantized.prefix(cut)), named: "c\(cut).ftz"))
             }
         }
         for cut in [6, 30, 70, 200, bytes.count - 500, bytes.count - 10] {

@@ -84,9 +84,12 @@ struct FastTextModelFile {
 /// The fields of fastText's args block that reading vectors needs.
 struct FastTextArguments {
     let dimensions: Int, wordNgrams: Int, loss: Int32, model: Int32, bucket: Int, minn: Int, maxn: Int
+    /// Where the loss field is in the file (for errors about it).
+    let lossOffset: Int
 
     init(_ cursor: inout BinaryCursor) throws {
         let start = cursor.offset
+        lossOffset = start + 24
         var fields: [Int32] = []
         for _ in 0..<12 { fields.append(try cursor.int32()) }
         _ = try cursor.float64()  // sampling threshold t

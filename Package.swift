@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
             exclude: ["compare_sklearn.py", "compare_tfidf.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),

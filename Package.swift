@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "CZlib"]),
         .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "NeuralNetworks", "LinearAlgebra"]),
-        .target(name: "ImageFeatures", dependencies: ["LinearAlgebra"]),
+        .target(name: "ImageFeatures", dependencies: ["NeuralNetworks", "LinearAlgebra", "CZlib"]),
         .target(name: "Classifiers", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .target(
             name: "TransferLearning",

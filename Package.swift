@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "CZlib"]),
         .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "NeuralNetworks", "LinearAlgebra"]),
-        .target(name: "ImageFeatures", dependencies: ["NeuralNetworks", "LinearAlgebra", "CZlib"]),
+        // PNG and JPEG through Debian's libpng and libjpeg-turbo (`libpng-dev libjpeg-dev`).
+        .target(name: "ImageCodecs", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        .target(name: "ImageFeatures", dependencies: ["NeuralNetworks", "LinearAlgebra", "CZlib", "ImageCodecs"]),
         .target(name: "Classifiers", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .target(
             name: "TransferLearning",
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImageFeaturesTests", dependencies: ["ImageFeatures", "NeuralNetworks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning", "NeuralNetworks", "TextFeatures", "EmbeddingStore", "Classifiers"]),

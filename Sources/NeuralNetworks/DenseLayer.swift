@@ -87,3 +87,12 @@ extension Matrix {
         }
     }
 }
+
+extension DenseLayer {
+    /// A new layer of `outputs` × `inputs` weights drawn from `initializer` (He-normal, for a
+    /// ReLU after it, by default) and zero biases.
+    public init<G: RandomNumberGenerator>(inputs: Int, outputs: Int, initializer: Initializer = .heNormal, using generator: inout G) {
+        self.init(weights: Matrix(rows: outputs, columns: inputs, initializer: initializer, using: &generator),
+                  bias: [Float](repeating: 0, count: outputs))
+    }
+}

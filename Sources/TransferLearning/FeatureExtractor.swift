@@ -1,23 +1,32 @@
+import ImageFeatures
 import LinearAlgebra
 import TextFeatures
 
 /// The frozen part of the fixed-features strategy: turns inputs of one kind into feature rows of
-/// a fixed length, computed once and fed to a new classifier. Texts have `DocumentFeaturizer`;
-/// the image path's backbones conform the same way.
+/// a fixed length, computed once and fed to a new classifier. Texts have `DocumentFeaturizer`,
+/// images `ConvNetBackbone`.
 public protocol FeatureExtractor: Sendable {
-    /// What it reads (a text, an image).
-    associatedtype Input
+    /// A batch of what it reads (texts, an image set).
+    associatedtype Inputs
     /// The length of a feature row.
     var featureCount: Int { get }
     /// One feature row per input, and the mean share of each input the pre-trained model
     /// covered (for texts: tokens with a vector; 1 where the notion does not apply).
     /// - Throws: when an input cannot be turned into features.
-    func extractFeatures(from inputs: [Input]) throws -> (features: Matrix, coverage: Double)
+    func extractFeatures(from inputs: Inputs) throws -> (features: Matrix, coverage: Double)
 }
 
 extension DocumentFeaturizer: FeatureExtractor {
     /// `featureMatrix(for:)` on all cores.
     public func extractFeatures(from inputs: [String]) throws -> (features: Matrix, coverage: Double) {
         try featureMatrix(for: inputs)
+    }
+}
+
+extension ConvNetBackbone: FeatureExtractor {
+    /// The feature layer's output for every image (coverage 1).
+    public func extractFeatures(from inputs: ImageSet) throws -> (features: Matrix, coverage: Double) {
+        guard inputs.shape == inputShape else { throw TransferError.imageShape(inputs.shape, expected: inputShape) }
+        return (features(of: inputs), 1)
     }
 }

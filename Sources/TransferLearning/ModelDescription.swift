@@ -17,6 +17,10 @@ struct ModelDescription: Codable {
     var embeddings: EmbeddingReference?
     var pooledFeatures: PooledFeaturesDescription?
     var embeddingBag: TextBagModel.Description?
+    /// Image models: the network (the backbone itself for fixed features).
+    var imageNetwork: BackboneDescription?
+    /// Image fixed features: the classifier on the backbone's feature layer.
+    var imageHead: TrainedClassifier?
 
     init(format: String, version: Int, strategy: TransferStrategy, labels: [String], advice: StrategyAdvice?, trainingCoverage: Double) {
         self.format = format

@@ -23,6 +23,7 @@ public struct StrategySettings: Sendable {
         case .fixedFeatures: .fixedFeatures
         case .fineTune: .fineTune(fineTuning)
         case .combine: .combine(combination)
+        case .fromScratch: .fromScratch
         case .auto, .usePretrained: preconditionFailure("strategy(_:): \(kind.rawValue) has no settings of its own")
         }
     }

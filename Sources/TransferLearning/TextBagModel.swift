@@ -109,7 +109,7 @@ extension TextBagModel.Recipe {
         case .combine(let settings):
             self.init(trainable: .headOnly, wordNgrams: settings.wordNgrams, characterNgrams: nil,
                       hiddenLayers: settings.hiddenLayers, pooling: settings.pooling, training: settings.training)
-        case .usePretrained, .fixedFeatures:
+        case .usePretrained, .fixedFeatures, .fromScratch:
             return nil
         }
     }

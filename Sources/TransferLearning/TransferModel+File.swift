@@ -57,16 +57,21 @@ extension TransferModel {
             description.dimensions = model.network.bag.dimensions
             description.embeddingBag = model.description
             tensors.merge(model.tensors(selfContained: storage == .selfContained)) { $1 }
+        case .convNet(let backbone):
+            embeddings = nil
+            description.imageNetwork = BackboneDescription(backbone, into: &tensors)
+        case .imageFeatures(let backbone, let head):
+            embeddings = nil
+            description.imageNetwork = BackboneDescription(backbone, into: &tensors)
+            description.imageHead = head
         }
-        if storage == .reference {
+        if storage == .reference, description.imageNetwork == nil {
             guard let embeddings else {
                 throw ModelFileError(path: path, message: "the model was read self-contained and knows no embedding file; write it self-contained")
             }
             description.embeddings = try EmbeddingReference(embeddings: embeddings, modelPath: path)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(description), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder.sorted.encode(description), as: UTF8.self)
         do {
             try TensorContainer(metadata: [Self.descriptionKey: json], tensors: tensors).write(to: path)
         } catch let error as EmbeddingFileError {
@@ -104,8 +109,13 @@ extension TransferModel {
         guard description.labels.count >= 2, Set(description.labels).count == description.labels.count else {
             throw ModelFileError(path: path, message: "header: \(description.labels.count) labels, or repeated labels")
         }
-        let embeddings = try description.openEmbeddings(container: container, modelPath: path, override: embeddingsPath)
         let body: Body
+        if let image = description.imageNetwork {
+            body = try Self.imageBody(image, head: description.imageHead, tensors: container.tensors, labels: description.labels, path: path)
+            self.init(strategy: description.strategy, labels: description.labels, body: body)
+            return
+        }
+        let embeddings = try description.openEmbeddings(container: container, modelPath: path, override: embeddingsPath)
         if let pooled = description.pooledFeatures {
             body = try pooled.body(embeddings: embeddings, labelCount: description.labels.count, modelPath: path)
         } else if let bag = description.embeddingBag {
@@ -116,6 +126,20 @@ extension TransferModel {
         }
         self.init(strategy: description.strategy, labels: description.labels, body: body, advice: description.advice,
                   trainingCoverage: description.trainingCoverage)
+    }
+
+    /// The image network (and fixed-features head) of a model file, checked against its labels.
+    private static func imageBody(_ image: BackboneDescription, head: TrainedClassifier?, tensors: [String: TensorContainer.Tensor],
+                                  labels: [String], path: String) throws -> Body {
+        let backbone = try image.backbone(tensors: tensors, path: path)
+        guard let head else {
+            guard backbone.classNames == labels else { throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels") }
+            return .convNet(backbone)
+        }
+        guard head.hasShape(featureCount: backbone.featureCount, classCount: labels.count) else {
+            throw ModelFileError(path: path, message: "header: the classifier does not map the backbone's \(backbone.featureCount) features to \(labels.count) labels")
+        }
+        return .imageFeatures(backbone, head)
     }
 
     /// Every word and vector of the featurizer's embeddings, as tensors: the vectors, the words'

@@ -27,6 +27,8 @@ extension TransferModel {
         switch strategy {
         case .usePretrained:
             throw TransferError.notTrainable(.usePretrained)
+        case .fromScratch:
+            throw TransferError.unsupported(.fromScratch, inputs: "texts")
         case .fixedFeatures:
             if let document = multiLabel {
                 guard case .logisticRegression(let settings) = head else { throw TransferError.multiLabel(line: document.line) }
@@ -60,8 +62,8 @@ extension TransferModel {
     /// Fixed features for any extractor: its features of `inputs`, computed once, train `head`;
     /// returns the classifier and the extractor's mean coverage of the training inputs.
     static func trainHead<Extractor: FeatureExtractor>(
-        _ head: ClassifierHead, extractor: Extractor, inputs: [Extractor.Input], classes: [Int], classCount: Int,
-        validation: (inputs: [Extractor.Input], classes: [Int])?, seed: UInt64, progress: TrainingProgress?
+        _ head: ClassifierHead, extractor: Extractor, inputs: Extractor.Inputs, classes: [Int], classCount: Int,
+        validation: (inputs: Extractor.Inputs, classes: [Int])?, seed: UInt64, progress: TrainingProgress?
     ) throws -> (TrainedClassifier, coverage: Double) {
         let (features, coverage) = try extractor.extractFeatures(from: inputs)
         let training = try TrainingSet(features: features, labels: classes, classCount: classCount)

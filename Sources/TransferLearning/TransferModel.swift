@@ -1,6 +1,7 @@
 import Classifiers
 import EmbeddingStore
 import Foundation
+import ImageFeatures
 import LinearAlgebra
 import NeuralNetworks
 import TextFeatures
@@ -22,7 +23,7 @@ public struct Prediction: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(label) \(probability)" }
 }
 
-/// A text classifier built by transfer, by any of the four strategies.
+/// A text or image classifier built by transfer, by any of the four strategies.
 public struct TransferModel: Sendable {
     /// What predicts: the trained parts of each strategy.
     public enum Body: Sendable {
@@ -32,6 +33,10 @@ public struct TransferModel: Sendable {
         case embeddingBag(TextBagModel)
         /// Use pre-trained: a supervised fastText model as it is.
         case fastText(FastTextSupervisedModel)
+        /// Images: a ConvNet used as it is, fine-tuned, combined or trained from scratch.
+        case convNet(ConvNetBackbone)
+        /// Images, fixed features: a backbone's feature layer and a classifier trained on it.
+        case imageFeatures(ConvNetBackbone, TrainedClassifier)
     }
 
     /// The strategy it was built with.
@@ -105,6 +110,8 @@ public struct TransferModel: Sendable {
                 }
             }
             return (matrix, 1)
+        case .convNet, .imageFeatures:
+            throw TransferError.wrongInputs(expected: "images")
         }
     }
 }
@@ -120,6 +127,12 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     case notTrainable(TransferStrategy.Kind)
     /// No document was left to score.
     case emptyCorpus
+    /// The strategy does not apply to this kind of input (e.g. from-scratch for text).
+    case unsupported(TransferStrategy.Kind, inputs: String)
+    /// Images given to a text model, or texts to an image model.
+    case wrongInputs(expected: String)
+    /// Images of another shape than the network takes.
+    case imageShape(MapShape, expected: MapShape)
 
     /// A readable reason.
     public var description: String {
@@ -128,6 +141,9 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownLabel(let label, let line): "line \(line): the label '\(label)' is not one the model was trained on"
         case .notTrainable(let kind): "the \(kind.rawValue) strategy does not train; give the pre-trained model to predict or test"
         case .emptyCorpus: "the corpus holds no documents to score"
+        case .unsupported(let kind, let inputs): "the \(kind.rawValue) strategy does not train on \(inputs)"
+        case .wrongInputs(let expected): "this model takes \(expected)"
+        case .imageShape(let shape, let expected): "images of \(shape) (channels×height×width); the network takes \(expected)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Classifiers
+import ImageFeatures
 import NeuralNetworks
 
 /// How a pre-trained representation is reused for a new task: the seed's four strategies.
@@ -11,6 +12,8 @@ public enum TransferStrategy: Sendable, Hashable, Codable {
     case fineTune(FineTuning = FineTuning())
     /// A frozen embedding bag and new dense layers on top, trained as one network.
     case combine(Combination = Combination())
+    /// No transfer: the same image network from random weights, the baseline the others must beat.
+    case fromScratch
 
     /// The strategy's name, as the command line spells it.
     public var kind: Kind {
@@ -19,6 +22,7 @@ public enum TransferStrategy: Sendable, Hashable, Codable {
         case .fixedFeatures: .fixedFeatures
         case .fineTune: .fineTune
         case .combine: .combine
+        case .fromScratch: .fromScratch
         }
     }
 
@@ -32,6 +36,8 @@ public enum TransferStrategy: Sendable, Hashable, Codable {
         case fineTune = "fine-tune"
         /// `combine`.
         case combine
+        /// `fromScratch` (images).
+        case fromScratch = "scratch"
         /// Measured and chosen for the data by `StrategyAdvisor`.
         case auto
     }
@@ -59,9 +65,11 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public var hiddenLayers: [Int] = []
     /// The optimizer settings.
     public var training = SGDSettings()
+    /// Images: which layers of the pre-trained network train (its output layer is always new).
+    public var backboneLayers = BackboneLayers.all(baseRateFactor: 0.3)
 
     /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
-    /// 0.2 with linear decay.
+    /// 0.2 with linear decay; for images every layer, the pre-trained ones at 0.3 × the rate.
     public init() {}
 }
 

@@ -1,0 +1,88 @@
+import NeuralNetworks
+
+extension DecodedImage {
+    /// The image resized to `width` × `height` with a bilinear (triangle) filter whose support
+    /// widens by the scale factor when shrinking, so every source pixel counts — the same
+    /// arithmetic as Pillow's `resize(…, BILINEAR)`: horizontal pass, then vertical, each in 22-bit
+    /// fixed point rounded to 8 bits, so results equal Pillow's.
+    public func resized(width newWidth: Int, height newHeight: Int) -> DecodedImage {
+        precondition(newWidth > 0 && newHeight > 0, "resized: empty size")
+        var image = self
+        if newWidth != width {
+            image = image.resampled(along: .horizontal, to: newWidth)
+        }
+        if newHeight != height {
+            image = image.resampled(along: .vertical, to: newHeight)
+        }
+        return image
+    }
+
+    /// The image scaled so its shorter side has the target's (keeping the aspect ratio, as
+    /// torchvision's `Resize(size)`), then cropped around its centre to `shape`'s height and
+    /// width, converted to `shape`'s channels, as planar (CHW) bytes.
+    public func fitted(to shape: MapShape) -> [UInt8] {
+        let image = converted(toChannels: shape.channels)
+        let scaled: DecodedImage
+        if width * shape.height <= height * shape.width {
+            scaled = image.resized(width: shape.width, height: max(shape.height, height * shape.width / width))
+        } else {
+            scaled = image.resized(width: max(shape.width, width * shape.height / height), height: shape.height)
+        }
+        let top = Int((Double(scaled.height - shape.height) / 2).rounded(.toNearestOrEven))
+        let left = Int((Double(scaled.width - shape.width) / 2).rounded(.toNearestOrEven))
+        var planar = [UInt8](repeating: 0, count: shape.count)
+        for channel in 0..<shape.channels {
+            for row in 0..<shape.height {
+                for column in 0..<shape.width {
+                    planar[(channel * shape.height + row) * shape.width + column] =
+                        scaled.pixels[((top + row) * scaled.width + left + column) * shape.channels + channel]
+                }
+            }
+        }
+        return planar
+    }
+
+    private enum Axis { case horizontal, vertical }
+
+    private static let precisionBits = 22
+
+    /// One resampling pass (Pillow's `precompute_coeffs` and `ImagingResample{Horizontal,Vertical}_8bpc`).
+    private func resampled(along axis: Axis, to outputSize: Int) -> DecodedImage {
+        let inputSize = axis == .horizontal ? width : height
+        let scale = Double(inputSize) / Double(outputSize)
+        let filterScale = max(scale, 1), support = filterScale
+        var starts = [Int](repeating: 0, count: outputSize), weights = [[Int]](repeating: [], count: outputSize)
+        for output in 0..<outputSize {
+            let center = (Double(output) + 0.5) * scale
+            let first = max(Int(center - support + 0.5), 0)
+            let count = min(Int(center + support + 0.5), inputSize) - first
+            var taps = (0..<count).map { tap -> Double in
+                let distance = abs((Double(tap + first) - center + 0.5) / filterScale)
+                return distance < 1 ? 1 - distance : 0
+            }
+            let total = taps.reduce(0, +)
+            if total != 0 { taps = taps.map { $0 / total } }
+            starts[output] = first
+            weights[output] = taps.map { Int(($0 < 0 ? -0.5 : 0.5) + $0 * Double(1 << Self.precisionBits)) }
+        }
+        let newWidth = axis == .horizontal ? outputSize : width, newHeight = axis == .horizontal ? height : outputSize
+        var result = [UInt8](repeating: 0, count: newWidth * newHeight * channels)
+        let rounding = 1 << (Self.precisionBits - 1)
+        for row in 0..<newHeight {
+            for column in 0..<newWidth {
+                let output = axis == .horizontal ? column : row
+                for channel in 0..<channels {
+                    var sum = rounding
+                    for (tap, weight) in weights[output].enumerated() {
+                        let source = axis == .horizontal
+                            ? (row * width + starts[output] + tap) * channels + channel
+                            : ((starts[output] + tap) * width + column) * channels + channel
+                        sum += Int(pixels[source]) * weight
+                    }
+                    result[(row * newWidth + column) * channels + channel] = UInt8(clamping: sum >> Self.precisionBits)
+                }
+            }
+        }
+        return DecodedImage(width: newWidth, height: newHeight, channels: channels, pixels: result)
+    }
+}

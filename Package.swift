@@ -40,13 +40,14 @@ let package = Package(
         .executableTarget(
             name: "EmbeddingKitCLI",
             dependencies: [
-                "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning",
+                "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "Classifiers", "TransferLearning"],
-            exclude: ["compare_sklearn.py", "compare_tfidf.py"]),
+            dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",
+                           "Classifiers", "TransferLearning"],
+            exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),

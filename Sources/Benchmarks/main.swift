@@ -9,6 +9,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "classify": ClassifyBenchmark.run,
     "fasttext": FastTextBenchmark.run,
     "transfer": TransferBenchmark.run,
+    "image": ImageBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

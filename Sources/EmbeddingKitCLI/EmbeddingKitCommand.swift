@@ -5,7 +5,7 @@ import ArgumentParser
 struct EmbeddingKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embkit",
-        abstract: "Transfer learning with pre-trained word embeddings.",
+        abstract: "Transfer learning with pre-trained word embeddings and ConvNets.",
         discussion: """
             Reads word2vec, GloVe and fastText vector files, answers nearest-neighbour and analogy \
             queries, and trains text classifiers on embedding features. Results go to stdout, \
@@ -14,6 +14,6 @@ struct EmbeddingKitCommand: ParsableCommand {
         version: EmbeddingKitVersion.current,
         subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self, NeighborsCommand.self,
                       SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self,
-                      TrainCommand.self, TestCommand.self, PredictCommand.self]
+                      TrainCommand.self, TestCommand.self, PredictCommand.self, ImageCommand.self]
     )
 }

@@ -3,14 +3,15 @@ import Foundation
 
 /// Renders a `ClassificationReport` as text or as the documented JSON object.
 enum ReportPrinter {
-    static func text(_ report: ClassificationReport, labels: [String], coverage: Double) -> String {
+    /// The report as aligned text; `coverage` (the share of tokens with a vector) is left out when nil (images).
+    static func text(_ report: ClassificationReport, labels: [String], coverage: Double?) -> String {
         func number(_ value: Double) -> String { String(format: "%.4f", value) }
         var lines = [
             "examples: \(report.examples)",
             "accuracy: \(number(report.accuracy))",
             "macro-F1: \(number(report.macroF1))",
             "P@\(report.k): \(number(report.precisionAtK))  R@\(report.k): \(number(report.recallAtK))",
-            "token coverage: \(String(format: "%.1f", 100 * coverage))%",
+        ] + (coverage.map { ["token coverage: \(String(format: "%.1f", 100 * $0))%"] } ?? []) + [
             "",
             "label".padding(toLength: 16, withPad: " ", startingAt: 0) + "precision  recall  f1      support",
         ]

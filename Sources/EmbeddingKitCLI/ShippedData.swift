@@ -7,6 +7,9 @@ enum ShippedData {
     static let trainingCorpus = "Corpora/rotten-tomatoes/train.txt"
     static let testCorpus = "Corpora/rotten-tomatoes/test.txt"
     static let embeddings = "Embeddings/glove.6B.50d.20k.txt.gz"
+    static let imageBackbone = "Embeddings/fashion-mnist-0-4.backbone"
+    static let imageTraining = "Corpora/fashion-mnist-5-9/train-images-idx3-ubyte.gz"
+    static let imageTest = "Corpora/fashion-mnist-5-9/t10k-images-idx3-ubyte.gz"
 
     /// The path of the shipped file `relative`, or `relative` itself when it is nowhere to be found
     /// (opening it then reports the usual error).

@@ -22,7 +22,7 @@ extension ImageSet {
         if isFolder.boolValue {
             return try readFolder(path, shape: shape, classNames: classNames, badImages: badImages)
         }
-        let labels = labelsPath ?? defaultLabelsPath(for: path)
+        let labels = labelsPath ?? Self.labelsPath(forIDXImages: path)
         let names = try classNames ?? classNamesBeside(path)
         let images = try ImageSet(idxImages: path, labels: labels, classNames: names)
         if let shape, shape != images.shape {
@@ -32,7 +32,7 @@ extension ImageSet {
     }
 
     /// The labels file an IDX image file's name implies (`…images-idx3-ubyte…` → `…labels-idx1-ubyte…`).
-    static func defaultLabelsPath(for imagesPath: String) -> String {
+    public static func labelsPath(forIDXImages imagesPath: String) -> String {
         let url = URL(fileURLWithPath: imagesPath)
         let name = url.lastPathComponent.replacingOccurrences(of: "images-idx3", with: "labels-idx1")
             .replacingOccurrences(of: "images", with: "labels")
@@ -43,11 +43,19 @@ extension ImageSet {
     static func classNamesBeside(_ imagesPath: String) throws -> [String]? {
         let file = URL(fileURLWithPath: imagesPath).deletingLastPathComponent().appendingPathComponent("classes.txt").path
         guard FileManager.default.fileExists(atPath: file) else { return nil }
+        return try classNames(inFile: file)
+    }
+
+    /// The non-empty lines of a class-name file (UTF-8, at most 1 MiB), trimmed.
+    /// - Throws: `ImageFileError` for an unreadable file, one that is not UTF-8, or repeated names.
+    public static func classNames(inFile file: String) throws -> [String] {
         let bytes = try FileBytes.read(file, limit: 1 << 20)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ImageFileError(path: file, message: "class names are not UTF-8 text")
         }
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard Set(names).count == names.count else { throw ImageFileError(path: file, message: "a class name is repeated") }
+        return names
     }
 }
 
@@ -141,4 +149,52 @@ extension ImageSet {
 private struct ResultSlots<Element>: @unchecked Sendable {
     let value: UnsafeMutableBufferPointer<Element>
     init(_ value: UnsafeMutableBufferPointer<Element>) { self.value = value }
+}
+
+extension ImageSet {
+    /// The class name of images read without labels (`read(files:…)`).
+    public static let unlabeled = "unlabeled"
+
+    /// The image files `paths` stand for: a file itself, a folder its PNG and JPEG files,
+    /// recursively, in name order (hidden ones left out).
+    /// - Throws: `ImageFileError` for a path that does not exist.
+    public static func imageFiles(in paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw ImageFileError(path: path, message: "no such file or folder")
+            }
+            guard isFolder.boolValue else {
+                files.append(path)
+                continue
+            }
+            let entries = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+            files += entries.filter { entry in
+                !entry.split(separator: "/").contains { $0.hasPrefix(".") } && imageExtensions.contains((entry as NSString).pathExtension.lowercased())
+            }.sorted().map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
+        }
+        return files
+    }
+
+    /// Reads image files without labels (for prediction), fitted to `shape`, decoded on all
+    /// cores, in the given order. Every image gets the one class `unlabeled`.
+    /// - Returns: the images and how many `badImages: .skip` left out.
+    /// - Throws: `ImageFileError` naming the file for an undecodable image.
+    public static func read(files: [String], shape: MapShape, badImages: BadImagePolicy = .fail) throws
+        -> (images: ImageSet, skipped: Int) {
+        var pixels: [UInt8] = [], sources: [String] = [], skipped = 0
+        for (file, result) in zip(files, decodeAll(files, fittedTo: shape)) {
+            switch result {
+            case .success(let planar):
+                pixels += planar
+                sources.append(file)
+            case .failure(let error):
+                guard badImages == .skip else { throw error }
+                skipped += 1
+            }
+        }
+        return (ImageSet(shape: shape, pixels: pixels, labels: [Int](repeating: 0, count: sources.count), classNames: [unlabeled],
+                         sources: sources), skipped)
+    }
 }

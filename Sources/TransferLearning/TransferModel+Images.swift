@@ -59,6 +59,14 @@ extension TransferModel {
         }
     }
 
+    /// The shape images must have for this model (nil for a text model).
+    public var imageInputShape: MapShape? {
+        switch body {
+        case .convNet(let backbone), .imageFeatures(let backbone, _): backbone.inputShape
+        case .pooledFeatures, .embeddingBag, .fastText: nil
+        }
+    }
+
     /// Class probabilities for each image (rows).
     /// - Throws: `TransferError.wrongInputs` for a text model, `.imageShape` for images of another shape.
     public func probabilities(for images: ImageSet) throws -> Matrix {

@@ -38,16 +38,30 @@ public struct Pooling2D: Sendable, Hashable, Codable {
     public func forward(_ input: FeatureMaps, parallelism: Parallelism = .available) -> FeatureMaps {
         guard let shape = outputShape(for: input.shape) else { preconditionFailure("Pooling2D: no window fits \(input.shape)") }
         var output = FeatureMaps(batch: input.batch, shape: shape)
-        visitWindows(input, shape, &output, parallelism: parallelism) { map, out, oy, ox, taps in
-            switch kind {
-            case .max:
-                var best = -Float.infinity
-                for tap in taps { best = Swift.max(best, map[tap]) }
-                out[oy * shape.width + ox] = best
-            case .average:
-                var sum: Float = 0
-                for tap in taps { sum += map[tap] }
-                out[oy * shape.width + ox] = sum / Float(countsPadding ? clippedCount(oy, ox, input.shape) : taps.count)
+        let windows = Windows(self, input: input.shape, output: shape)
+        let kind = kind, inputSpatial = input.shape.spatialCount, positions = shape.spatialCount
+        input.values.withUnsafeBufferPointer { inputs in
+            output.values.withUnsafeMutableBufferPointer { outputs in
+                let source = SharedReadOnlyPointer(base: UnsafeRawPointer(inputs.baseAddress!)), target = SharedPointer(base: outputs.baseAddress!)
+                windows.forEachMapChunk(count: input.batch * input.shape.channels, parallelism: parallelism) { maps, offsets, starts, divisors in
+                    for mapIndex in maps {
+                        let map = source.base.assumingMemoryBound(to: Float.self) + mapIndex * inputSpatial
+                        let out = target.base + mapIndex * positions
+                        for position in 0..<positions {
+                            let taps = starts[position]..<starts[position + 1]
+                            switch kind {
+                            case .max:
+                                var best = -Float.infinity
+                                for tap in taps { best = Swift.max(best, map[offsets[tap]]) }
+                                out[position] = best
+                            case .average:
+                                var sum: Float = 0
+                                for tap in taps { sum += map[offsets[tap]] }
+                                out[position] = sum / divisors[position]
+                            }
+                        }
+                    }
+                }
             }
         }
         return output
@@ -59,91 +73,87 @@ public struct Pooling2D: Sendable, Hashable, Codable {
         precondition(outputShape(for: input.shape) == outputGradient.shape, "Pooling2D.backward: shapes disagree")
         var gradient = FeatureMaps(batch: input.batch, shape: input.shape)
         let shape = outputGradient.shape
-        outputGradient.values.withUnsafeBufferPointer { upstream in
-            let dy = SharedReadOnlyPointer(base: UnsafeRawPointer(upstream.baseAddress!))
-            visitWindows(input, shape, &gradient, parallelism: parallelism, writesInput: true) { map, dx, oy, ox, taps, mapIndex in
-                let g = dy.base.assumingMemoryBound(to: Float.self)[mapIndex * shape.spatialCount + oy * shape.width + ox]
-                switch kind {
-                case .max:
-                    var best = -Float.infinity, winner = -1
-                    for tap in taps where map[tap] > best {
-                        best = map[tap]
-                        winner = tap
+        let windows = Windows(self, input: input.shape, output: shape)
+        let kind = kind, inputSpatial = input.shape.spatialCount, positions = shape.spatialCount
+        input.values.withUnsafeBufferPointer { inputs in
+            outputGradient.values.withUnsafeBufferPointer { upstream in
+                gradient.values.withUnsafeMutableBufferPointer { gradients in
+                    let source = SharedReadOnlyPointer(base: UnsafeRawPointer(inputs.baseAddress!))
+                    let dy = SharedReadOnlyPointer(base: UnsafeRawPointer(upstream.baseAddress!)), target = SharedPointer(base: gradients.baseAddress!)
+                    windows.forEachMapChunk(count: input.batch * input.shape.channels, parallelism: parallelism) { maps, offsets, starts, divisors in
+                        for mapIndex in maps {
+                            let map = source.base.assumingMemoryBound(to: Float.self) + mapIndex * inputSpatial
+                            let g = dy.base.assumingMemoryBound(to: Float.self) + mapIndex * positions
+                            let dx = target.base + mapIndex * inputSpatial
+                            for position in 0..<positions {
+                                let taps = starts[position]..<starts[position + 1]
+                                switch kind {
+                                case .max:
+                                    var best = -Float.infinity, winner = -1
+                                    for tap in taps where map[offsets[tap]] > best {
+                                        best = map[offsets[tap]]
+                                        winner = offsets[tap]
+                                    }
+                                    if winner >= 0 { dx[winner] += g[position] }
+                                case .average:
+                                    let share = g[position] / divisors[position]
+                                    for tap in taps { dx[offsets[tap]] += share }
+                                }
+                            }
+                        }
                     }
-                    if winner >= 0 { dx[winner] += g }
-                case .average:
-                    let share = g / Float(countsPadding ? clippedCount(oy, ox, input.shape) : taps.count)
-                    for tap in taps { dx[tap] += share }
                 }
             }
         }
         return gradient
     }
 
-    /// The window size counted with padding but not beyond it (PyTorch clips the window to the
-    /// padded input before dividing).
-    private func clippedCount(_ oy: Int, _ ox: Int, _ input: MapShape) -> Int {
-        let y0 = oy * geometry.strideY - geometry.padTop, x0 = ox * geometry.strideX - geometry.padLeft
-        let y1 = Swift.min(y0 + geometry.kernelHeight, input.height + geometry.padBottom)
-        let x1 = Swift.min(x0 + geometry.kernelWidth, input.width + geometry.padRight)
-        return (y1 - y0) * (x1 - x0)
-    }
+    /// The in-bounds input offsets of every output position's window, flat (`offsets[starts[p]..<starts[p + 1]]`),
+    /// and each position's average divisor — computed once per call for all maps.
+    private struct Windows {
+        var offsets: [Int] = [], starts: [Int] = [0], divisors: [Float] = []
 
-    /// Calls `body` for every output position of every map with the in-bounds input offsets of
-    /// its window, the map's input values and the map to write (output, or input gradient).
-    private func visitWindows(_ input: FeatureMaps, _ shape: MapShape, _ target: inout FeatureMaps, parallelism: Parallelism,
-                              _ body: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, [Int]) -> Void) {
-        visitWindows(input, shape, &target, parallelism: parallelism, writesInput: false) { map, out, oy, ox, taps, _ in
-            body(map, out, oy, ox, taps)
-        }
-    }
-
-    private func visitWindows(_ input: FeatureMaps, _ shape: MapShape, _ target: inout FeatureMaps, parallelism: Parallelism,
-                              writesInput: Bool,
-                              _ body: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Int, [Int], Int) -> Void) {
-        let inputShape = input.shape, geometry = geometry
-        let mapCount = input.batch * inputShape.channels
-        guard mapCount > 0 else { return }
-        // The in-bounds taps of every output position, computed once for all maps.
-        var taps: [[Int]] = []
-        for oy in 0..<shape.height {
-            for ox in 0..<shape.width {
-                var window: [Int] = []
-                for ky in 0..<geometry.kernelHeight {
-                    let iy = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
-                    guard iy >= 0 && iy < inputShape.height else { continue }
-                    for kx in 0..<geometry.kernelWidth {
-                        let ix = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
-                        if ix >= 0 && ix < inputShape.width { window.append(iy * inputShape.width + ix) }
+        init(_ pooling: Pooling2D, input: MapShape, output: MapShape) {
+            let geometry = pooling.geometry
+            for oy in 0..<output.height {
+                for ox in 0..<output.width {
+                    for ky in 0..<geometry.kernelHeight {
+                        let iy = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
+                        guard iy >= 0 && iy < input.height else { continue }
+                        for kx in 0..<geometry.kernelWidth {
+                            let ix = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
+                            if ix >= 0 && ix < input.width { offsets.append(iy * input.width + ix) }
+                        }
                     }
+                    let inBounds = offsets.count - starts.last!
+                    starts.append(offsets.count)
+                    // PyTorch clips the window to the padded input before dividing.
+                    let y0 = oy * geometry.strideY - geometry.padTop, x0 = ox * geometry.strideX - geometry.padLeft
+                    let y1 = Swift.min(y0 + geometry.kernelHeight, input.height + geometry.padBottom)
+                    let x1 = Swift.min(x0 + geometry.kernelWidth, input.width + geometry.padRight)
+                    divisors.append(Float(pooling.countsPadding ? (y1 - y0) * (x1 - x0) : Swift.max(1, inBounds)))
                 }
-                taps.append(window)
             }
         }
-        let windows = taps
-        let targetSpatial = writesInput ? inputShape.spatialCount : shape.spatialCount
-        let work = UnsafeSendable(body)
-        input.values.withUnsafeBufferPointer { inputs in
-            target.values.withUnsafeMutableBufferPointer { targets in
-                let source = SharedReadOnlyPointer(base: UnsafeRawPointer(inputs.baseAddress!))
-                let output = SharedPointer(base: targets.baseAddress!)
-                parallelism.forEachChunk(of: mapCount, minimumChunkSize: Swift.max(1, 16_384 / Swift.max(1, inputShape.spatialCount))) { maps in
-                    for mapIndex in maps {
-                        let map = source.base.assumingMemoryBound(to: Float.self) + mapIndex * inputShape.spatialCount
-                        let out = output.base + mapIndex * targetSpatial
-                        for oy in 0..<shape.height {
-                            for ox in 0..<shape.width { work.value(map, out, oy, ox, windows[oy * shape.width + ox], mapIndex) }
+
+        /// Runs `body` on chunks of the `count` maps, concurrently, with the tables as pointers.
+        func forEachMapChunk(count: Int, parallelism: Parallelism,
+                             _ body: @Sendable (Range<Int>, UnsafePointer<Int>, UnsafePointer<Int>, UnsafePointer<Float>) -> Void) {
+            guard count > 0 else { return }
+            offsets.withUnsafeBufferPointer { offsets in
+                starts.withUnsafeBufferPointer { starts in
+                    divisors.withUnsafeBufferPointer { divisors in
+                        let tables = (SharedReadOnlyPointer(base: UnsafeRawPointer(offsets.baseAddress ?? UnsafePointer(bitPattern: 8)!)),
+                                      SharedReadOnlyPointer(base: UnsafeRawPointer(starts.baseAddress!)),
+                                      SharedReadOnlyPointer(base: UnsafeRawPointer(divisors.baseAddress!)))
+                        let perMap = Swift.max(1, starts.last!)
+                        parallelism.forEachChunk(of: count, minimumChunkSize: Swift.max(1, 16_384 / perMap)) { maps in
+                            body(maps, tables.0.base.assumingMemoryBound(to: Int.self), tables.1.base.assumingMemoryBound(to: Int.self),
+                                 tables.2.base.assumingMemoryBound(to: Float.self))
                         }
                     }
                 }
             }
         }
     }
-}
-
-/// A value handed to concurrent chunks that each use it read-only (a closure capturing only
-/// immutable state).
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

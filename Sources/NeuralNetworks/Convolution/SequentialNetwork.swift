@@ -30,6 +30,17 @@ public struct SequentialNetwork: Sendable {
     /// The shape of one output example.
     public var outputShape: MapShape { shapes.last ?? inputShape }
 
+    /// Multiply-adds of the convolutions and dense layers for one example's forward pass.
+    public var forwardMultiplyAdds: Int {
+        zip(layers, shapes).reduce(0) { total, pair in
+            switch pair.0 {
+            case .convolution(let layer): total + pair.1.count * layer.weights.columns
+            case .dense(let layer): total + layer.weights.rows * layer.weights.columns
+            default: total
+            }
+        }
+    }
+
     /// The inference pass through layers `0..<end` (all by default): batch normalisation by its
     /// running statistics, no dropout.
     public func forward(_ input: FeatureMaps, upTo end: Int? = nil, parallelism: Parallelism = .available) -> FeatureMaps {

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import ImageFeatures
+import LinearAlgebra
+import NeuralNetworks
+import TransferLearning
+
+extension BadImagePolicy: ExpressibleByArgument {}
+
+/// `embkit image`: the image path — pre-train a ConvNet, transfer it, test and predict.
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Pre-train a ConvNet, reuse it for new image classes, test and predict.",
+        discussion: "Labelled images are a folder with one subfolder per label (PNG or JPEG, resized to the network's input), "
+            + "or an IDX file (MNIST / Fashion-MNIST, gzipped or not) whose labels file is named like it "
+            + "(`labels-idx1` for `images-idx3`) and whose class names are the lines of a `classes.txt` beside it.",
+        subcommands: [ImagePretrainCommand.self, ImageTrainCommand.self, ImageTestCommand.self, ImagePredictCommand.self])
+}
+
+/// How the image commands read labelled images.
+struct ImageDataOptions: ParsableArguments {
+    @Option(help: "Only these classes, by index or name: e.g. 0-4, 5,7,9 or Sandal,Sneaker (applied to every set read).")
+    var classes: String?
+
+    @Option(help: "A file of class names, one per line, for IDX labels 0, 1, … (default: a classes.txt beside the IDX file).")
+    var classNames: String?
+
+    @Option(help: "fail or skip on images that cannot be decoded (skipped images are counted on stderr).")
+    var badImages: BadImagePolicy = .fail
+
+    /// Reads the labelled images at `path` (fitted to `shape` when given), keeps `--classes`;
+    /// errors are printed and end the command with exit code 1.
+    func read(_ path: String, shape: MapShape? = nil) throws -> ImageSet {
+        let (images, skipped) = try reportingImageErrors {
+            try ImageSet.read(path, shape: shape, classNames: try classNames.map(ImageSet.classNames(inFile:)), badImages: badImages)
+        }
+        if skipped > 0 { StandardError.print("embkit: skipped \(skipped) unreadable image(s) in \(path)") }
+        guard let classes else { return images }
+        return images.keeping(classes: try Self.classIndices(classes, in: images.classNames, path: path))
+    }
+
+    /// The class indices a `--classes` value names.
+    static func classIndices(_ list: String, in names: [String], path: String) throws -> [Int] {
+        var indices: [Int] = []
+        for item in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let bounds = item.split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
+            if let index = names.firstIndex(of: item) {
+                indices.append(index)
+            } else if bounds.count == 2, bounds[0] <= bounds[1] {
+                indices += Array(bounds[0]...bounds[1])
+            } else if let index = Int(item) {
+                indices.append(index)
+            } else {
+                throw ValidationError("--classes: '\(item)' is neither a class of \(path) nor an index or range")
+            }
+        }
+        guard let bad = indices.first(where: { $0 < 0 || $0 >= names.count }) else { return indices }
+        throw ValidationError("--classes: \(path) has \(names.count) classes (0-\(names.count - 1)); \(bad) is not one")
+    }
+}
+
+/// How the training image commands schedule training.
+struct ImageTrainingOptions: ParsableArguments {
+    @Option(help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs).")
+    var epochs: Int?
+
+    @Option(help: "Adam's learning rate.")
+    var lr: Float = 1e-3
+
+    @Option(help: "Images per step.")
+    var batchSize = 64
+
+    @Option(help: "Augmentation: the largest random shift, in pixels (0: none).")
+    var shift: Float = 2
+
+    @Option(help: "Augmentation: the largest random rotation, in degrees (0: none).")
+    var rotation: Float = 10
+
+    @Option(help: "Epochs without a better validation loss before stopping (with validation data).")
+    var patience = 4
+
+    @Option(help: "Threads (default: every core).")
+    var threads = Parallelism.available.threadCount
+
+    @Option(help: "The seed of initialisation, example order, augmentation and dropout.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if batchSize < 2 { throw ValidationError("--batch-size must be at least 2 (batch normalisation needs two images)") }
+        if !(shift >= 0 && shift <= 16) || !(rotation >= 0 && rotation <= 180) {
+            throw ValidationError("--shift takes 0 to 16 pixels and --rotation 0 to 180 degrees")
+        }
+        if patience < 1 { throw ValidationError("--patience must be at least 1") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// The settings these options describe, starting from `base`.
+    func settings(_ base: ImageTrainingSettings) -> ImageTrainingSettings {
+        var settings = base
+        settings.schedule.epochs = epochs ?? settings.schedule.epochs
+        settings.schedule.learningRate = lr
+        settings.schedule.batchSize = batchSize
+        settings.schedule.patience = patience
+        settings.schedule.threadCount = threads
+        settings.augmentation = ImageAugmentation(maxShift: shift, maxRotationDegrees: rotation)
+        return settings
+    }
+}
+
+/// A progress callback that shows the epoch on stderr.
+func epochProgress(_ line: ProgressLine) -> TrainingProgress {
+    { epoch, loss, accuracy in
+        line.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
+            + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
+    }
+}
+
+/// Runs `body`, turning image-file errors (and the training ones) into a message and exit code 1.
+func reportingImageErrors<R>(_ body: () throws -> R) throws -> R {
+    do {
+        return try reportingTrainingErrors(body)
+    } catch let error as ImageFileError {
+        StandardError.print("embkit: \(error)")
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import ImageFeatures
+import TransferLearning
+
+/// `embkit image train`: a new image classifier by transfer from a backbone (or from scratch).
+struct ImageTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an image classifier by transfer from a pre-trained backbone, or the same network from scratch.",
+        discussion: "With no arguments it transfers the shipped Fashion-MNIST 0–4 backbone to the shipped "
+            + "Fashion-MNIST 5–9 training images (200 per class) and prints the test report.")
+
+    @Option(help: "The training images: a folder with one subfolder per label, or an IDX images file (default: the shipped Fashion-MNIST 5–9).")
+    var train: String?
+
+    @Option(help: "The backbone (default: the shipped Fashion-MNIST 0–4 backbone).")
+    var backbone: String?
+
+    @Option(help: "fixed-features, fine-tune (the default), combine, or scratch (the baseline: the same network from random weights).")
+    var strategy: TransferStrategy.Kind = .fineTune
+
+    @Option(help: "logistic or mlp: the classifier of fixed features.")
+    var classifier: HeadKind = .logistic
+
+    @Option(help: "Hidden layer sizes of the combine head and the fixed-features MLP, comma-separated.")
+    var hidden = "256"
+
+    @Option(parsing: .upToNextOption, help: "fine-tune: all (the default; the pre-trained layers at --base-rate-factor × the rate) or top N (only the top N layers with parameters train).")
+    var trainable: [String] = ["all"]
+
+    @Option(help: "fine-tune all: the pre-trained layers' share of the learning rate.")
+    var baseRateFactor: Float = 0.3
+
+    @Option(help: "Train on at most this many images per class (drawn with --seed).")
+    var perClass: Int?
+
+    @Option(help: "Validation images for early stopping.")
+    var valid: String?
+
+    @Option(help: "Hold out this share of the training images for early stopping instead of --valid (default: none; small sets train a fixed schedule).")
+    var validationSplit: Double?
+
+    @Option(help: "Test images to report on (default: the shipped test images when training on the shipped set).")
+    var test: String?
+
+    @Option(help: "Where to write the model.")
+    var output = "fashion-mnist-5-9.ekm"
+
+    @OptionGroup var data: ImageDataOptions
+    @OptionGroup var training: ImageTrainingOptions
+
+    @Flag(help: "Print the test report as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive integers, comma-separated") }
+        _ = try backboneLayers()
+        if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
+        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }
+        if !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
+        if strategy == .auto { throw ValidationError("auto chooses among text strategies only so far; pick an image strategy") }
+        if strategy == .usePretrained {
+            throw ValidationError("use-pretrained does not train: give the backbone to `embkit image test` or `image predict`")
+        }
+    }
+
+    func run() throws {
+        let backbonePath = backbone ?? ShippedData.path(ShippedData.imageBackbone)
+        let pretrained = try reportingImageErrors { try ConvNetBackbone(contentsOf: backbonePath) }
+        var images = try data.read(train ?? ShippedData.path(ShippedData.imageTraining), shape: pretrained.inputShape)
+        if let perClass = perClass ?? (train == nil ? 200 : nil) { images = images.sample(perClass: perClass, seed: training.seed) }
+        var validation = try valid.map { try data.read($0, shape: pretrained.inputShape) }
+        if let validationSplit, validation == nil { (images, validation) = images.split(holdingOut: validationSplit, seed: training.seed) }
+        let line = ProgressLine("training")
+        let start = Date()
+        let model = try reportingImageErrors {
+            try TransferModel.train(try transferStrategy(), backbone: pretrained, on: images, validation: validation, head: head,
+                                    settings: training.settings(.forTransfer(imageCount: images.count)), seed: training.seed,
+                                    progress: epochProgress(line))
+        }
+        line.finish()
+        try reportingImageErrors { try model.write(to: output) }
+        StandardError.print("trained \(strategy.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
+            + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s; wrote \(output)")
+        if let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.imageTest) : nil) {
+            let testImages = try data.read(testPath, shape: pretrained.inputShape)
+            let report = try reportingImageErrors { try model.evaluate(on: testImages) }
+            print(ImageTestCommand.rendered(report, labels: model.labels, json: json))
+        }
+    }
+
+    private var hiddenSizes: [Int]? {
+        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return sizes.allSatisfy { ($0 ?? 0) > 0 } && !sizes.isEmpty ? sizes.compactMap { $0 } : nil
+    }
+
+    private func backboneLayers() throws -> BackboneLayers {
+        switch trainable {
+        case ["all"]: return .all(baseRateFactor: baseRateFactor)
+        case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: return .top(Int(words[1])!)
+        default: throw ValidationError("--trainable takes `all` or `top N` (N ≥ 1), not '\(trainable.joined(separator: " "))'")
+        }
+    }
+
+    private func transferStrategy() throws -> TransferStrategy {
+        switch strategy {
+        case .fineTune:
+            var fineTuning = FineTuning()
+            fineTuning.backboneLayers = try backboneLayers()
+            return .fineTune(fineTuning)
+        case .combine:
+            var combination = Combination()
+            combination.hiddenLayers = hiddenSizes!
+            return .combine(combination)
+        case .fixedFeatures: return .fixedFeatures
+        case .fromScratch: return .fromScratch
+        case .usePretrained, .auto: preconditionFailure("validate() refuses \(strategy.rawValue)")
+        }
+    }
+
+    private var head: ClassifierHead {
+        switch classifier {
+        case .logistic: return .logisticRegression()
+        case .mlp:
+            var settings = MultilayerPerceptronSettings()
+            settings.hiddenLayers = hiddenSizes!
+            return .multilayerPerceptron(settings)
+        }
+    }
+}

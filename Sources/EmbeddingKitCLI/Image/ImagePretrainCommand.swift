@@ -61,7 +61,7 @@ struct ImagePretrainCommand: ParsableCommand {
         }
         line.finish()
         let seconds = Date().timeIntervalSince(start)
-        var provenance = "embkit image " + CommandLine.arguments.dropFirst().joined(separator: " ")
+        var provenance = "embkit " + CommandLine.arguments.dropFirst().joined(separator: " ")
             + "; \(images.count) training images, \(outcome.epochsRun) epochs (best \(outcome.bestEpoch))"
         var report: ClassificationReport?
         if let test {

@@ -1,0 +1,115 @@
+import Foundation
+import ImageFeatures
+import LinearAlgebra
+import NeuralNetworks
+import Testing
+
+/// A scratch folder removed by the caller's `defer`.
+func scratchFolder(_ name: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+/// An IDX file's bytes: the magic, the dimensions, the values.
+func idxBytes(_ dimensions: [Int], _ values: [UInt8], type: UInt8 = 0x08) -> [UInt8] {
+    var bytes: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
+    for size in dimensions { withUnsafeBytes(of: UInt32(size).bigEndian) { bytes += $0 } }
+    return bytes + values
+}
+
+@Suite("IDX files and image folders are read, checked and subset")
+struct ImageSetTests {
+    @Test("an IDX pair reads with its classes.txt; labels, shapes and subsets agree")
+    func readsIDX() throws {
+        let folder = try scratchFolder("idx")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pixels = (0..<(6 * 4 * 5)).map { UInt8($0 % 256) }
+        try Data(idxBytes([6, 4, 5], pixels)).write(to: folder.appendingPathComponent("train-images-idx3-ubyte"))
+        try Data(idxBytes([6], [0, 1, 2, 0, 1, 2])).write(to: folder.appendingPathComponent("train-labels-idx1-ubyte"))
+        try Data("zero\none\ntwo\n".utf8).write(to: folder.appendingPathComponent("classes.txt"))
+        let (images, skipped) = try ImageSet.read(folder.appendingPathComponent("train-images-idx3-ubyte").path)
+        #expect(skipped == 0 && images.count == 6 && images.shape == MapShape(channels: 1, height: 4, width: 5))
+        #expect(images.classNames == ["zero", "one", "two"] && images.labels == [0, 1, 2, 0, 1, 2])
+        #expect(Array(images.pixels) == pixels)
+        let kept = images.keeping(classes: [2, 0])
+        #expect(kept.classNames == ["two", "zero"] && kept.labels == [1, 0, 1, 0] && kept.classCounts == [2, 2])
+        #expect(images.sample(perClass: 1, seed: 3).classCounts == [1, 1, 1])
+        let (rest, held) = images.split(holdingOut: 0.5, seed: 3)
+        #expect(rest.classCounts == [1, 1, 1] && held.classCounts == [1, 1, 1])
+    }
+
+    @Test("hostile IDX files are errors naming the file and byte", arguments: [
+        ("bad magic", [1, 0, 8, 1, 0, 0, 0, 1, 0], 0),
+        ("element type", [0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0], 2),
+        ("too many dimensions", [0, 0, 8, 9], 3),
+        ("truncated values", [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3], nil),
+        ("huge dimensions", [0, 0, 8, 3, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF], nil),
+    ] as [(String, [UInt8], Int?)])
+    func refusesHostileIDX(name: String, bytes: [UInt8], offset: Int?) throws {
+        let folder = try scratchFolder("idx-bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("bad-images").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try IDXFile(contentsOf: path)
+            Issue.record("\(name) was accepted")
+        } catch let error as ImageFileError {
+            #expect(error.path == path, "\(name)")
+            if let offset { #expect(error.byteOffset == offset, "\(name): \(error)") }
+        }
+    }
+
+    @Test("labels that disagree with the images are refused")
+    func refusesMismatchedLabels() throws {
+        let folder = try scratchFolder("idx-labels")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(idxBytes([2, 2, 2], [UInt8](repeating: 9, count: 8))).write(to: folder.appendingPathComponent("a-images"))
+        try Data(idxBytes([3], [0, 1, 0])).write(to: folder.appendingPathComponent("a-labels"))
+        #expect(throws: ImageFileError.self) { try ImageSet.read(folder.appendingPathComponent("a-images").path) }
+    }
+
+    @Test("a folder per label reads PNG and JPEG fitted to one shape; a corrupt image fails naming it, or is skipped and counted")
+    func readsFolders() throws {
+        let folder = try scratchFolder("folder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manager = FileManager.default
+        for (label, files) in [("cats", ["rgb8.png", "rgb.jpg"]), ("dogs", ["gray8.png", "palette.png", "scene.png"])] {
+            let classFolder = folder.appendingPathComponent(label)
+            try manager.createDirectory(at: classFolder, withIntermediateDirectories: true)
+            for file in files { try manager.copyItem(atPath: ImageGolden.path(file), toPath: classFolder.appendingPathComponent(file).path) }
+        }
+        try Data("not an image".utf8).write(to: folder.appendingPathComponent("dogs/notes.txt"))
+        let shape = MapShape(channels: 1, height: 6, width: 6)
+        let (images, skipped) = try ImageSet.read(folder.path, shape: shape)
+        #expect(skipped == 0 && images.classNames == ["cats", "dogs"] && images.labels == [0, 0, 1, 1, 1])
+        #expect(images.pixels.count == 5 * 36)
+        let scene = try DecodedImage(contentsOf: ImageGolden.path("scene.png"))
+        #expect(Array(images.pixels[(4 * 36)...]) == scene.fitted(to: shape))
+
+        let broken = folder.appendingPathComponent("cats/broken.png").path
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0]).write(to: URL(fileURLWithPath: broken))
+        do {
+            _ = try ImageSet.read(folder.path, shape: shape)
+            Issue.record("a corrupt PNG was accepted")
+        } catch let error as ImageFileError {
+            #expect(error.path == broken)
+        }
+        let (kept, skippedNow) = try ImageSet.read(folder.path, shape: shape, badImages: .skip)
+        #expect(skippedNow == 1 && kept.count == 5)
+    }
+
+    @Test("augmented batches are the same for the same seed and stay within the pixel range")
+    func augmentationIsSeeded() throws {
+        let image = try DecodedImage(contentsOf: ImageGolden.path("scene.png"))
+        let shape = MapShape(channels: 1, height: 28, width: 28)
+        let set = ImageSet(shape: shape, pixels: image.fitted(to: shape), labels: [0], classNames: ["scene"], sources: ["scene"])
+        let normalization = PixelNormalization(mean: [0], deviation: [1])
+        var first = SplitMix64(seed: 5), second = SplitMix64(seed: 5)
+        let a = set.inputs([0], normalization: normalization, augmentation: ImageAugmentation(), using: &first)
+        let b = set.inputs([0], normalization: normalization, augmentation: ImageAugmentation(), using: &second)
+        let plain = set.inputs(normalization: normalization)
+        #expect(a.values == b.values && a.values != plain.values)
+        #expect(a.values.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
+    }
+}

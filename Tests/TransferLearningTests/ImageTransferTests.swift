@@ -1,0 +1,144 @@
+import Foundation
+import ImageFeatures
+import LinearAlgebra
+import NeuralNetworks
+import Testing
+import TransferLearning
+
+/// Noisy 8 × 8 gray images of a horizontal, a vertical or a diagonal bar, at random positions.
+func barImages(count: Int, classes: [String] = ["horizontal", "vertical", "diagonal"], seed: UInt64) -> ImageSet {
+    var generator = SplitMix64(seed: seed)
+    var pixels: [UInt8] = [], labels: [Int] = []
+    for index in 0..<count {
+        let label = index % classes.count
+        var image = (0..<64).map { _ in UInt8(generator.next() % 60) }
+        let offset = Int(generator.next() % 6) + 1
+        for step in 0..<8 {
+            let (row, column) = [(offset, step), (step, offset), (step, step)][label % 3]
+            image[row * 8 + column] = 200 + UInt8(generator.next() % 55)
+        }
+        pixels += image
+        labels.append(label)
+    }
+    return ImageSet(shape: MapShape(channels: 1, height: 8, width: 8), pixels: pixels, labels: labels, classNames: classes,
+                    sources: (0..<count).map { "bar#\($0)" })
+}
+
+@Suite("Image strategies through TransferModel", .serialized)
+struct ImageTransferTests {
+    static let backbone: ConvNetBackbone = {
+        var settings = ImageTrainingSettings()
+        settings.schedule.epochs = 8
+        settings.augmentation = .none
+        return try! ConvNetBackbone.pretrain(on: barImages(count: 300, seed: 1), settings: settings, seed: 1).0
+    }()
+
+    @Test("a backbone pre-trained on bars recognises them as it is")
+    func usePretrained() throws {
+        let report = try TransferModel(backbone: Self.backbone).evaluate(on: barImages(count: 90, seed: 2))
+        #expect(report.accuracy > 0.9, "\(report.accuracy)")
+    }
+
+    @Test("every strategy learns a new task on the backbone; models survive a write and read",
+          arguments: ["fixed-features", "fine-tune", "fine-tune-top", "combine", "scratch"])
+    func strategies(name: String) throws {
+        // The new task: the same bars under other names and another class order.
+        let train = barImages(count: 120, classes: ["b", "c", "a"], seed: 3), test = barImages(count: 60, classes: ["b", "c", "a"], seed: 4)
+        var fineTop = FineTuning()
+        fineTop.backboneLayers = .top(2)
+        let strategy: TransferStrategy = switch name {
+        case "fixed-features": .fixedFeatures
+        case "fine-tune": .fineTune(FineTuning())
+        case "fine-tune-top": .fineTune(fineTop)
+        case "combine": .combine(Combination())
+        default: .fromScratch
+        }
+        var settings = ImageTrainingSettings()
+        settings.schedule.epochs = 15
+        let model = try TransferModel.train(strategy, backbone: Self.backbone, on: train, settings: settings, seed: 7)
+        let report = try model.evaluate(on: test)
+        #expect(report.accuracy > 0.8, "\(name): \(report.accuracy)")
+        #expect(model.labels == ["b", "c", "a"] && model.imageInputShape == train.shape)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-image-model-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("model.ekm").path
+        try model.write(to: path)
+        let loaded = try TransferModel(contentsOf: path)
+        #expect(try loaded.probabilities(for: test) == model.probabilities(for: test))
+        #expect(loaded.strategy.kind == model.strategy.kind)
+        #expect(throws: TransferError.self) { try loaded.predict("a text") }
+    }
+
+    @Test("fine-tuning the top layers leaves the frozen ones byte-identical")
+    func topLayersOnly() throws {
+        var fineTuning = FineTuning()
+        fineTuning.backboneLayers = .top(1)
+        var settings = ImageTrainingSettings()
+        settings.schedule.epochs = 2
+        let model = try TransferModel.train(.fineTune(fineTuning), backbone: Self.backbone, on: barImages(count: 60, seed: 5),
+                                            settings: settings, seed: 1)
+        guard case .convNet(let tuned) = model.body else { Issue.record("not a network"); return }
+        for (old, new) in zip(Self.backbone.network.layers.dropLast(), tuned.network.layers.dropLast()) {
+            switch (old, new) {
+            case (.convolution(let a), .convolution(let b)): #expect(a.weights == b.weights && a.bias == b.bias)
+            case (.batchNormalization(let a), .batchNormalization(let b)): #expect(a.scale == b.scale && a.runningMean == b.runningMean)
+            case (.dense(let a), .dense(let b)): #expect(a.weights == b.weights)
+            default: break
+            }
+        }
+    }
+
+    @Test("the same seed trains the same bytes")
+    func reproducible() throws {
+        var settings = ImageTrainingSettings()
+        settings.schedule.epochs = 2
+        let images = barImages(count: 60, seed: 6)
+        let first = try TransferModel.train(.fineTune(FineTuning()), backbone: Self.backbone, on: images, settings: settings, seed: 9)
+        let second = try TransferModel.train(.fineTune(FineTuning()), backbone: Self.backbone, on: images, settings: settings, seed: 9)
+        #expect(try first.probabilities(for: images) == second.probabilities(for: images))
+    }
+
+    @Test("a backbone file round-trips; a changed byte or an inconsistent header is an error naming the file")
+    func backboneFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-backbone-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("bars.backbone").path
+        try Self.backbone.write(to: path, provenance: "unit test")
+        let loaded = try ConvNetBackbone(contentsOf: path)
+        let images = barImages(count: 30, seed: 8)
+        #expect(loaded.features(of: images) == Self.backbone.features(of: images))
+        #expect(try ConvNetBackbone.provenance(ofFileAt: path) == "unit test")
+        #expect(loaded.classNames == Self.backbone.classNames && loaded.featureLayer == Self.backbone.featureLayer)
+
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        for offset in [bytes.count - 3, bytes.count / 2, 40] {
+            var damaged = bytes
+            damaged[offset] ^= 0x01
+            let damagedPath = folder.appendingPathComponent("damaged.backbone").path
+            try Data(damaged).write(to: URL(fileURLWithPath: damagedPath))
+            do {
+                _ = try ConvNetBackbone(contentsOf: damagedPath)
+                Issue.record("a changed byte at \(offset) was accepted")
+            } catch let error as ModelFileError {
+                #expect(error.path == damagedPath)
+            }
+        }
+        bytes = Array(bytes.prefix(bytes.count / 3))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ModelFileError.self) { try ConvNetBackbone(contentsOf: path) }
+    }
+
+    @Test("images of another shape, and text strategies on images, are refused")
+    func refusesMismatches() throws {
+        let wide = ImageSet(shape: MapShape(channels: 1, height: 8, width: 12), pixels: [UInt8](repeating: 0, count: 2 * 96),
+                            labels: [0, 1], classNames: ["a", "b"], sources: ["x", "y"])
+        #expect(throws: TransferError.self) { try TransferModel.train(.fixedFeatures, backbone: Self.backbone, on: wide) }
+        #expect(throws: TransferError.self) { try TransferModel(backbone: Self.backbone).probabilities(for: wide) }
+        #expect(throws: TransferError.self) {
+            try TransferModel.train(.usePretrained, backbone: Self.backbone, on: barImages(count: 6, seed: 1))
+        }
+    }
+}

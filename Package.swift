@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "EmbeddingStore", targets: ["EmbeddingStore"]),
         .library(name: "TextFeatures", targets: ["TextFeatures"]),
         .library(name: "ImageFeatures", targets: ["ImageFeatures"]),
+        .library(name: "ONNXImport", targets: ["ONNXImport"]),
         .library(name: "Classifiers", targets: ["Classifiers"]),
         .library(name: "TransferLearning", targets: ["TransferLearning"]),
         .executable(name: "embkit", targets: ["EmbeddingKitCLI"]),
@@ -33,10 +34,12 @@ let package = Package(
         // PNG and JPEG through Debian's libpng and libjpeg-turbo (`libpng-dev libjpeg-dev`).
         .target(name: "ImageCodecs", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         .target(name: "ImageFeatures", dependencies: ["NeuralNetworks", "LinearAlgebra", "CZlib", "ImageCodecs"]),
+        // ONNX files are decoded by a small hand-written protobuf reader (ProtobufReader.swift).
+        .target(name: "ONNXImport", dependencies: ["ImageFeatures", "NeuralNetworks", "LinearAlgebra"]),
         .target(name: "Classifiers", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .target(
             name: "TransferLearning",
-            dependencies: ["Classifiers", "NeuralNetworks", "TextFeatures", "ImageFeatures", "EmbeddingStore", "LinearAlgebra"]),
+            dependencies: ["Classifiers", "NeuralNetworks", "TextFeatures", "ImageFeatures", "ONNXImport", "EmbeddingStore", "LinearAlgebra"]),
         .executableTarget(
             name: "EmbeddingKitCLI",
             dependencies: [
@@ -46,8 +49,8 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",
-                           "Classifiers", "TransferLearning"],
-            exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "make_png_folders.py"]),
+                           "Classifiers", "ONNXImport", "TransferLearning"],
+            exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "compare_onnxruntime.py", "make_png_folders.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),

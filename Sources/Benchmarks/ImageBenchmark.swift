@@ -14,8 +14,9 @@ import TransferLearning
 ///
 /// Options: `--backbone PATH`, `--train PATH`, `--test PATH` (image folders or IDX files),
 /// `--sizes 50,200,1000`, `--seeds 1,2`, `--strategies LIST` (pixels, scratch, fixed, fixed-mlp,
-/// fine-tune, fine-tune-top2, combine), `--threads N` (every core), `--throughput-only`,
-/// `--skip-throughput`, `--torch PYTHON` (`/usr/bin/python3`; `none` to skip).
+/// fine-tune (the default), fine-tune-topN, fine-tune-allF (all layers, base rate factor F),
+/// combine), `--threads N` (every core), `--throughput-only`, `--skip-throughput`,
+/// `--torch PYTHON` (`/usr/bin/python3`; `none` to skip).
 enum ImageBenchmark {
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = BenchmarkOptions(arguments)
@@ -86,9 +87,15 @@ enum ImageBenchmark {
             strategy = .fixedFeatures
             head = .multilayerPerceptron()
         case "fine-tune": strategy = .fineTune(FineTuning())
-        case "fine-tune-top2":
+        case _ where name.hasPrefix("fine-tune-top"):
+            guard let count = Int(name.dropFirst("fine-tune-top".count)), count > 0 else { throw BenchmarkError("bad strategy '\(name)'") }
             var fineTuning = FineTuning()
-            fineTuning.backboneLayers = .top(2)
+            fineTuning.backboneLayers = .top(count)
+            strategy = .fineTune(fineTuning)
+        case _ where name.hasPrefix("fine-tune-all"):
+            guard let factor = Float(name.dropFirst("fine-tune-all".count)), factor >= 0 else { throw BenchmarkError("bad strategy '\(name)'") }
+            var fineTuning = FineTuning()
+            fineTuning.backboneLayers = .all(baseRateFactor: factor)
             strategy = .fineTune(fineTuning)
         case "combine": strategy = .combine(Combination())
         default: throw BenchmarkError("unknown strategy '\(name)'")

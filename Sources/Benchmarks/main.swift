@@ -10,6 +10,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "fasttext": FastTextBenchmark.run,
     "transfer": TransferBenchmark.run,
     "image": ImageBenchmark.run,
+    "onnx": ONNXBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

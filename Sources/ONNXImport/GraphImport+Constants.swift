@@ -1,0 +1,284 @@
+extension GraphImport {
+    /// Evaluates a node whose inputs are all known at load time (and `Shape` of an activation).
+    func evaluate(_ node: ONNXNode, index: Int) throws -> [ConstantTensor] {
+        func fail(_ message: String) -> ONNXError { error(node, index: index, message) }
+        func input(_ position: Int) throws -> ConstantTensor {
+            guard let tensor = try constantInput(node, position, index: index) else { throw fail("input \(position + 1) is missing") }
+            return tensor
+        }
+        func attribute(_ name: String, default fallback: Int64) throws -> Int64 {
+            guard let value = node.integer(name, default: fallback) else { throw fail("attribute '\(name)' should be an integer") }
+            return value
+        }
+        switch node.opType {
+        case "Constant":
+            return [try constantAttribute(node, index: index)]
+        case "Identity", "Dropout":
+            return [try input(0)]
+        case "Shape":
+            let dimensions = try shapeDimensions(of: node, index: index)
+            let rank = dimensions.count
+            var start = Int(try attribute("start", default: 0)), end = Int(try attribute("end", default: Int64(rank)))
+            if start < 0 { start += rank }
+            if end < 0 { end += rank }
+            (start, end) = (min(max(start, 0), rank), min(max(end, 0), rank))
+            let kept = start < end ? Array(dimensions[start..<end]) : []
+            return [ConstantTensor(dimensions: [kept.count], integers: kept.map(Int64.init))]
+        case "Cast":
+            let to = try attribute("to", default: 1)
+            let source = try input(0)
+            switch ONNXTensor.DataType(rawValue: Int(to)) {
+            case .float, .float16, .double: return [ConstantTensor(dimensions: source.dimensions, floats: source.floats)]
+            case .int8, .uint8, .int16, .uint16, .int32, .uint32, .int64, .uint64:
+                return [ConstantTensor(dimensions: source.dimensions, integers: source.integers)]
+            case .bool: return [ConstantTensor(dimensions: source.dimensions, integers: source.floats.map { $0 != 0 ? 1 : 0 })]
+            default: throw fail("cannot cast to element type \(to)")
+            }
+        case "ConstantOfShape":
+            let dimensions = try input(0).integers.map { try checkedDimension($0, node, index) }
+            let count = try checkedCount(dimensions, node, index)
+            var fill = ConstantTensor(dimensions: [1], floats: [0])
+            if case .tensor(let tensor)? = node.attributes["value"] { fill = try constant(from: tensor) }
+            guard fill.count == 1 else { throw fail("the fill value must be one element") }
+            return [fill.isInteger ? ConstantTensor(dimensions: dimensions, integers: .init(repeating: fill.integers[0], count: count))
+                                   : ConstantTensor(dimensions: dimensions, floats: .init(repeating: fill.floats[0], count: count))]
+        case "Reshape":
+            let source = try input(0)
+            let target = try reshapeTarget(try input(1).integers, of: source.dimensions, allowZero: try attribute("allowzero", default: 0) != 0,
+                                           node, index)
+            return [source.reshaped(target)]
+        case "Unsqueeze", "Squeeze":
+            let source = try input(0)
+            let axes = try constantInput(node, 1, index: index)?.integers ?? node.integers("axes")
+            return [source.reshaped(try squeezing(source.dimensions, axes: axes, unsqueeze: node.opType == "Unsqueeze", node, index))]
+        case "Flatten":
+            let source = try input(0)
+            let axis = try normalizedAxis(try attribute("axis", default: 1), rank: source.dimensions.count, inclusive: true, node, index)
+            return [source.reshaped([source.dimensions[..<axis].reduce(1, *), source.dimensions[axis...].reduce(1, *)])]
+        case "Concat":
+            let parts = try (0..<node.inputs.count).map { try input($0) }
+            return [try concatenate(parts, axis: try attribute("axis", default: 0), node, index)]
+        case "Gather":
+            return [try gather(try input(0), indices: try input(1), axis: try attribute("axis", default: 0), node, index)]
+        case "Slice":
+            return [try slice(node, index: index, input: input)]
+        case "Transpose":
+            let source = try input(0)
+            let rank = source.dimensions.count
+            let permutation = node.integers("perm")?.map(Int.init) ?? Array((0..<rank).reversed())
+            guard permutation.sorted() == Array(0..<rank) else { throw fail("perm \(permutation) is not a permutation of 0..<\(rank)") }
+            let dimensions = permutation.map { source.dimensions[$0] }, strides = ConstantTensor.strides(source.dimensions)
+            var picked: [Int] = []
+            ConstantTensor.forEachIndex(dimensions) { position in
+                picked.append(zip(permutation, position).reduce(0) { $0 + strides[$1.0] * $1.1 })
+            }
+            return [source.gathering(picked, dimensions: dimensions)]
+        case "Add", "Sub", "Mul", "Div":
+            return [try elementwise(node.opType, try input(0), try input(1), node, index)]
+        default:
+            throw fail("operator \(node.opType) is not supported on values known at load time")
+        }
+    }
+
+    private func constantAttribute(_ node: ONNXNode, index: Int) throws -> ConstantTensor {
+        switch node.attributes.first?.value {
+        case .tensor(let tensor)?: return try constant(from: tensor)
+        case .float(let value)?: return ConstantTensor(dimensions: [], floats: [value])
+        case .floats(let values)?: return ConstantTensor(dimensions: [values.count], floats: values)
+        case .integer(let value)?: return ConstantTensor(dimensions: [], integers: [value])
+        case .integers(let values)?: return ConstantTensor(dimensions: [values.count], integers: values)
+        default: throw error(node, index: index, "a Constant needs a value attribute")
+        }
+    }
+
+    /// The full dimensions (batch 1 first) of what `Shape` reads.
+    private func shapeDimensions(of node: ONNXNode, index: Int) throws -> [Int] {
+        guard let name = node.inputs.first else { throw error(node, index: index, "Shape needs an input") }
+        switch try value(name, of: node, index: index) {
+        case .constant(let tensor): return tensor.dimensions
+        case .activation(let value, let rank):
+            let shape = shapes[value]
+            return rank == 4 ? [1, shape.channels, shape.height, shape.width] : [1, shape.count]
+        }
+    }
+
+    func checkedDimension(_ value: Int64, _ node: ONNXNode, _ index: Int) throws -> Int {
+        guard value >= 0, value <= 1 << 31 else { throw error(node, index: index, "dimension \(value) out of range") }
+        return Int(value)
+    }
+
+    func checkedCount(_ dimensions: [Int], _ node: ONNXNode, _ index: Int) throws -> Int {
+        var count = 1
+        for dimension in dimensions {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= 1 << 28 else { throw error(node, index: index, "a tensor of \(dimensions) is too large") }
+            count = product
+        }
+        return count
+    }
+
+    func normalizedAxis(_ axis: Int64, rank: Int, inclusive: Bool = false, _ node: ONNXNode, _ index: Int) throws -> Int {
+        let limit = inclusive ? rank + 1 : rank
+        let normalized = axis < 0 ? Int(axis) + limit - (inclusive ? 1 : 0) : Int(clamping: axis)
+        guard normalized >= 0, normalized < limit else { throw error(node, index: index, "axis \(axis) out of range for rank \(rank)") }
+        return normalized
+    }
+
+    /// A `Reshape` target with its 0s (copy) and one -1 (inferred) resolved.
+    func reshapeTarget(_ requested: [Int64], of dimensions: [Int], allowZero: Bool, _ node: ONNXNode, _ index: Int) throws -> [Int] {
+        let count = dimensions.reduce(1, *)
+        var target: [Int] = [], inferred: Int?
+        for (axis, value) in requested.enumerated() {
+            switch value {
+            case -1:
+                guard inferred == nil else { throw error(node, index: index, "Reshape may infer one dimension, not two") }
+                inferred = axis
+                target.append(1)
+            case 0 where !allowZero:
+                guard axis < dimensions.count else { throw error(node, index: index, "Reshape copies dimension \(axis), which the input lacks") }
+                target.append(dimensions[axis])
+            default: target.append(try checkedDimension(value, node, index))
+            }
+        }
+        let known = try checkedCount(target, node, index)
+        if let inferred {
+            guard known > 0, count % known == 0 else { throw error(node, index: index, "cannot reshape \(dimensions) to \(requested)") }
+            target[inferred] = count / known
+        }
+        guard target.reduce(1, *) == count else { throw error(node, index: index, "cannot reshape \(dimensions) to \(requested)") }
+        return target
+    }
+
+    private func squeezing(_ dimensions: [Int], axes: [Int64]?, unsqueeze: Bool, _ node: ONNXNode, _ index: Int) throws -> [Int] {
+        if unsqueeze {
+            guard let axes else { throw error(node, index: index, "Unsqueeze needs axes") }
+            let rank = dimensions.count + axes.count
+            let normalized = Set(try axes.map { try normalizedAxis($0, rank: rank, node, index) })
+            guard normalized.count == axes.count else { throw error(node, index: index, "repeated axes \(axes)") }
+            var source = dimensions.makeIterator()
+            return (0..<rank).map { normalized.contains($0) ? 1 : source.next()! }
+        }
+        let normalized = try Set((axes ?? []).map { try normalizedAxis($0, rank: dimensions.count, node, index) })
+        return dimensions.enumerated().filter { axis, size in
+            axes == nil ? size != 1 : !normalized.contains(axis)
+        }.map(\.element)
+    }
+
+    private func concatenate(_ parts: [ConstantTensor], axis: Int64, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+        guard let first = parts.first else { throw error(node, index: index, "Concat needs inputs") }
+        let rank = first.dimensions.count
+        let axis = try normalizedAxis(axis, rank: max(rank, 1), node, index)
+        guard parts.allSatisfy({ $0.dimensions.count == rank && $0.dimensions.enumerated().allSatisfy { $0 == axis || $1 == first.dimensions[$0] } })
+        else { throw error(node, index: index, "Concat inputs differ in shape: \(parts.map(\.dimensions))") }
+        var dimensions = first.dimensions
+        dimensions[axis] = parts.reduce(0) { $0 + $1.dimensions[axis] }
+        let outer = first.dimensions[..<axis].reduce(1, *)
+        let integers = parts.allSatisfy(\.isInteger)
+        var ints: [Int64] = [], floats: [Float] = []
+        for block in 0..<outer {
+            for part in parts {
+                let size = part.dimensions[axis...].reduce(1, *)
+                if integers { ints += part.integers[(block * size)..<((block + 1) * size)] } else { floats += part.floats[(block * size)..<((block + 1) * size)] }
+            }
+        }
+        return integers ? ConstantTensor(dimensions: dimensions, integers: ints) : ConstantTensor(dimensions: dimensions, floats: floats)
+    }
+
+    private func gather(_ data: ConstantTensor, indices: ConstantTensor, axis: Int64, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+        let rank = data.dimensions.count
+        guard rank > 0 else { throw error(node, index: index, "Gather needs data of rank 1 or more") }
+        let axis = try normalizedAxis(axis, rank: rank, node, index)
+        let size = data.dimensions[axis]
+        let picks = try indices.integers.map { value -> Int in
+            let resolved = value < 0 ? Int(value) + size : Int(clamping: value)
+            guard resolved >= 0, resolved < size else { throw error(node, index: index, "index \(value) out of range 0..<\(size)") }
+            return resolved
+        }
+        let outer = data.dimensions[..<axis].reduce(1, *), inner = data.dimensions[(axis + 1)...].reduce(1, *)
+        var flat: [Int] = []
+        for block in 0..<outer { for pick in picks { for offset in 0..<inner { flat.append((block * size + pick) * inner + offset) } } }
+        let dimensions = Array(data.dimensions[..<axis]) + indices.dimensions + Array(data.dimensions[(axis + 1)...])
+        return data.gathering(flat, dimensions: dimensions)
+    }
+
+    private func slice(_ node: ONNXNode, index: Int, input: (Int) throws -> ConstantTensor) throws -> ConstantTensor {
+        let data = try input(0)
+        let rank = data.dimensions.count
+        let starts: [Int64], ends: [Int64], axes: [Int64]?, steps: [Int64]?
+        if node.inputs.count >= 3 {
+            (starts, ends) = (try input(1).integers, try input(2).integers)
+            axes = try constantInput(node, 3, index: index)?.integers
+            steps = try constantInput(node, 4, index: index)?.integers
+        } else {
+            guard let s = node.integers("starts"), let e = node.integers("ends") else { throw error(node, index: index, "Slice needs starts and ends") }
+            (starts, ends, axes, steps) = (s, e, node.integers("axes"), nil)
+        }
+        let axisList = try (axes ?? (0..<Int64(starts.count)).map { $0 }).map { try normalizedAxis($0, rank: rank, node, index) }
+        let stepList = steps ?? [Int64](repeating: 1, count: starts.count)
+        guard starts.count == ends.count, axisList.count == starts.count, stepList.count == starts.count, Set(axisList).count == axisList.count else {
+            throw error(node, index: index, "Slice's starts, ends, axes and steps disagree in length")
+        }
+        var ranges = data.dimensions.map { (start: 0, step: 1, count: $0) }
+        for (position, axis) in axisList.enumerated() {
+            let size = Int64(data.dimensions[axis]), step = stepList[position]
+            guard step != 0 else { throw error(node, index: index, "Slice step 0") }
+            func clampIndex(_ value: Int64, _ low: Int64, _ high: Int64) -> Int64 {
+                let resolved = value < 0 ? value &+ size : value
+                return min(max(resolved, low), high)
+            }
+            let start = step > 0 ? clampIndex(starts[position], 0, size) : clampIndex(starts[position], 0, size - 1)
+            let end = step > 0 ? clampIndex(ends[position], 0, size) : clampIndex(ends[position], -1, size - 1)
+            let count = step > 0 ? max(0, (end - start + step - 1) / step) : max(0, (start - end + (-step) - 1) / (-step))
+            ranges[axis] = (Int(start), Int(step), Int(count))
+        }
+        let strides = ConstantTensor.strides(data.dimensions)
+        var flat: [Int] = []
+        ConstantTensor.forEachIndex(ranges.map(\.count)) { position in
+            flat.append(position.enumerated().reduce(0) { $0 + (ranges[$1.offset].start + $1.element * ranges[$1.offset].step) * strides[$1.offset] })
+        }
+        return data.gathering(flat, dimensions: ranges.map(\.count))
+    }
+
+    /// `a op b` with NumPy broadcasting.
+    private func elementwise(_ op: String, _ a: ConstantTensor, _ b: ConstantTensor, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+        let rank = max(a.dimensions.count, b.dimensions.count)
+        let da = [Int](repeating: 1, count: rank - a.dimensions.count) + a.dimensions
+        let db = [Int](repeating: 1, count: rank - b.dimensions.count) + b.dimensions
+        var dimensions: [Int] = []
+        for (x, y) in zip(da, db) {
+            guard x == y || x == 1 || y == 1 else { throw error(node, index: index, "cannot broadcast \(a.dimensions) with \(b.dimensions)") }
+            dimensions.append(x == 1 ? y : x)
+        }
+        _ = try checkedCount(dimensions, node, index)
+        let sa = ConstantTensor.strides(da), sb = ConstantTensor.strides(db)
+        var ia: [Int] = [], ib: [Int] = []
+        ConstantTensor.forEachIndex(dimensions) { position in
+            ia.append(position.enumerated().reduce(0) { $0 + (da[$1.offset] == 1 ? 0 : $1.element * sa[$1.offset]) })
+            ib.append(position.enumerated().reduce(0) { $0 + (db[$1.offset] == 1 ? 0 : $1.element * sb[$1.offset]) })
+        }
+        if a.isInteger && b.isInteger {
+            let (x, y) = (a.integers, b.integers)
+            let values = try zip(ia, ib).map { i, j -> Int64 in
+                switch op {
+                case "Add": return x[i] &+ y[j]
+                case "Sub": return x[i] &- y[j]
+                case "Mul": return x[i] &* y[j]
+                default:
+                    guard y[j] != 0 else { throw error(node, index: index, "integer division by zero") }
+                    return x[i] / y[j]
+                }
+            }
+            return ConstantTensor(dimensions: dimensions, integers: values)
+        }
+        let (x, y) = (a.floats, b.floats)
+        let values = zip(ia, ib).map { i, j -> Float in
+            switch op {
+            case "Add": x[i] + y[j]
+            case "Sub": x[i] - y[j]
+            case "Mul": x[i] * y[j]
+            default: x[i] / y[j]
+            }
+        }
+        return ConstantTensor(dimensions: dimensions, floats: values)
+    }
+}

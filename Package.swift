@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "EmbeddingKitCLI",
             dependencies: [
-                "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "Classifiers", "TransferLearning",
+                "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "ONNXImport", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -1,13 +1,15 @@
 import ArgumentParser
 import EmbeddingStore
 import Foundation
+import ImageFeatures
+import ONNXImport
 
 /// `embkit info FILE`: what a vector file holds.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show a vector file's format, vocabulary size and dimensions.")
+        commandName: "info", abstract: "Show a vector file's format, vocabulary size and dimensions (or an ONNX model's graph).")
 
-    @Argument(help: "The vector file (any supported format, optionally gzip-compressed).")
+    @Argument(help: "The vector file (any supported format, optionally gzip-compressed), or an ONNX model (.onnx).")
     var file: String
 
     @OptionGroup var fileOptions: EmbeddingFileOptions
@@ -16,6 +18,7 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if file.lowercased().hasSuffix(".onnx") { return try printONNXSummary() }
         let embeddings = try fileOptions.load(file)
         let metadata = embeddings.metadata
         var fields: [(String, Any)] = [
@@ -32,6 +35,37 @@ struct InfoCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             for (key, value) in fields { print("\(key): \(value)") }
+        }
+    }
+
+    /// `info model.onnx`: the graph's inputs, outputs, operators and parameters, and whether it imports.
+    private func printONNXSummary() throws {
+        let model: ONNXModel
+        do { model = try ONNXModel(contentsOf: file) } catch let error as ONNXError {
+            StandardError.print("embkit: \(error)")
+            throw ExitCode.failure
+        }
+        var importError: String?
+        var featureCount: Int?
+        do { featureCount = try GraphBackbone(onnx: file).featureCount } catch { importError = "\(error)" }
+        let operators = model.operatorCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        if json {
+            var object: [String: Any] = [
+                "format": "onnx", "ir_version": model.irVersion, "opset": model.opsetVersion, "producer": model.producer,
+                "inputs": model.feedInputs.map(\.summary), "outputs": model.graph.outputs.map(\.summary),
+                "nodes": model.graph.nodes.count, "parameters": model.parameterCount,
+                "operators": Dictionary(uniqueKeysWithValues: operators.map { ($0.key, $0.value) }), "importable": importError == nil,
+            ]
+            if let featureCount { object["features"] = featureCount }
+            if let importError { object["error"] = importError }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print("format: onnx (IR \(model.irVersion), opset \(model.opsetVersion)\(model.producer.isEmpty ? "" : ", from \(model.producer)"))")
+            print("inputs: " + model.feedInputs.map(\.summary).joined(separator: "; "))
+            print("outputs: " + model.graph.outputs.map(\.summary).joined(separator: "; "))
+            print("nodes: \(model.graph.nodes.count) (" + operators.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
+            print("parameters: \(model.parameterCount)")
+            print(importError.map { "importable: no (\($0))" } ?? "importable: yes (features at the global pool: \(featureCount ?? 0))")
         }
     }
 }

@@ -10,6 +10,7 @@ enum ShippedData {
     static let imageBackbone = "Embeddings/fashion-mnist-0-4.backbone"
     static let imageTraining = "Corpora/fashion-mnist-5-9/train-images-idx3-ubyte.gz"
     static let imageTest = "Corpora/fashion-mnist-5-9/t10k-images-idx3-ubyte.gz"
+    static let imageNetClasses = "Embeddings/imagenet_classes.txt"
 
     /// The path of the shipped file `relative`, or `relative` itself when it is nowhere to be found
     /// (opening it then reports the usual error).

@@ -17,16 +17,22 @@ extension DecodedImage {
         return image
     }
 
-    /// The image scaled so its shorter side has the target's (keeping the aspect ratio, as
-    /// torchvision's `Resize(size)`), then cropped around its centre to `shape`'s height and
-    /// width, converted to `shape`'s channels, as planar (CHW) bytes.
-    public func fitted(to shape: MapShape) -> [UInt8] {
+    /// The image scaled so its shorter side is `shorterSide` (default: the target's; keeping the
+    /// aspect ratio, the longer side truncated, as torchvision's `Resize(size)`), then cropped
+    /// around its centre to `shape`'s height and width (torchvision's `CenterCrop`, offsets rounded
+    /// half to even), converted to `shape`'s channels, as planar (CHW) bytes.
+    /// - Precondition: `shorterSide`, when given, is at least the target's height and width.
+    public func fitted(to shape: MapShape, shorterSide: Int? = nil) -> [UInt8] {
         let image = converted(toChannels: shape.channels)
+        let side = shorterSide ?? 0
+        precondition(shorterSide == nil || (side >= shape.height && side >= shape.width), "fitted: shorter side \(side) below the crop \(shape)")
         let scaled: DecodedImage
         if width * shape.height <= height * shape.width {
-            scaled = image.resized(width: shape.width, height: max(shape.height, height * shape.width / width))
+            let newWidth = max(shape.width, side)
+            scaled = image.resized(width: newWidth, height: max(shape.height, side, height * newWidth / width))
         } else {
-            scaled = image.resized(width: max(shape.width, width * shape.height / height), height: shape.height)
+            let newHeight = max(shape.height, side)
+            scaled = image.resized(width: max(shape.width, side, width * newHeight / height), height: newHeight)
         }
         let top = Int((Double(scaled.height - shape.height) / 2).rounded(.toNearestOrEven))
         let left = Int((Double(scaled.width - shape.width) / 2).rounded(.toNearestOrEven))

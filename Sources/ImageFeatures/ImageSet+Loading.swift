@@ -9,18 +9,20 @@ extension ImageSet {
     /// - Parameters:
     ///   - shape: the shape folder images are resized to (default: the first image's, grayscale
     ///     or RGB); IDX images must already have it.
+    ///   - shorterSide: for folder images, the length their shorter side is scaled to before the
+    ///     centre crop to `shape` (default: straight to `shape`).
     ///   - classNames: the class names, for a folder the subfolders to read, in this order.
     ///   - badImages: what to do with an image that cannot be decoded.
     /// - Returns: the images and how many `badImages: .skip` left out.
     /// - Throws: `ImageFileError` naming the file (and byte) for anything unreadable.
-    public static func read(_ path: String, labelsPath: String? = nil, shape: MapShape? = nil, classNames: [String]? = nil,
-                            badImages: BadImagePolicy = .fail) throws -> (images: ImageSet, skipped: Int) {
+    public static func read(_ path: String, labelsPath: String? = nil, shape: MapShape? = nil, shorterSide: Int? = nil,
+                            classNames: [String]? = nil, badImages: BadImagePolicy = .fail) throws -> (images: ImageSet, skipped: Int) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw ImageFileError(path: path, message: "no such file or folder")
         }
         if isFolder.boolValue {
-            return try readFolder(path, shape: shape, classNames: classNames, badImages: badImages)
+            return try readFolder(path, shape: shape, shorterSide: shorterSide, classNames: classNames, badImages: badImages)
         }
         let labels = labelsPath ?? Self.labelsPath(forIDXImages: path)
         let names = try classNames ?? classNamesBeside(path)
@@ -74,7 +76,7 @@ extension ImageSet {
     /// Reads a folder with one subfolder per class (in name order unless `classNames` gives it),
     /// decoding the PNG and JPEG files of each on all cores and fitting them to `shape` (default:
     /// the first image's size, gray when it is gray, else RGB). Other files are ignored.
-    static func readFolder(_ path: String, shape: MapShape?, classNames: [String]?, badImages: BadImagePolicy) throws
+    static func readFolder(_ path: String, shape: MapShape?, shorterSide: Int?, classNames: [String]?, badImages: BadImagePolicy) throws
         -> (images: ImageSet, skipped: Int) {
         let folder = URL(fileURLWithPath: path)
         let manager = FileManager.default
@@ -108,7 +110,7 @@ extension ImageSet {
             let image = try DecodedImage(contentsOf: first.path)
             target = MapShape(channels: image.channels >= 3 ? 3 : 1, height: image.height, width: image.width)
         }
-        let results = decodeAll(files.map(\.path), fittedTo: target)
+        let results = decodeAll(files.map(\.path), fittedTo: target, shorterSide: shorterSide)
         var pixels: [UInt8] = [], labels: [Int] = [], sources: [String] = [], skipped = 0
         pixels.reserveCapacity(files.count * target.count)
         for (file, result) in zip(files, results) {
@@ -127,12 +129,14 @@ extension ImageSet {
     }
 
     /// Decodes and fits every file, spread over the cores.
-    private static func decodeAll(_ paths: [String], fittedTo shape: MapShape) -> [Result<[UInt8], ImageFileError>] {
+    private static func decodeAll(_ paths: [String], fittedTo shape: MapShape, shorterSide: Int?) -> [Result<[UInt8], ImageFileError>] {
         let results = ResultSlots<Result<[UInt8], ImageFileError>>(UnsafeMutableBufferPointer.allocate(capacity: paths.count))
         defer { results.value.deallocate() }
         DispatchQueue.concurrentPerform(iterations: paths.count) { index in
             let result: Result<[UInt8], ImageFileError>
-            do { result = .success(try DecodedImage(contentsOf: paths[index]).fitted(to: shape)) } catch let error as ImageFileError {
+            do {
+                result = .success(try DecodedImage(contentsOf: paths[index]).fitted(to: shape, shorterSide: shorterSide))
+            } catch let error as ImageFileError {
                 result = .failure(error)
             } catch {
                 result = .failure(ImageFileError(path: paths[index], message: "\(error)"))
@@ -177,14 +181,15 @@ extension ImageSet {
         return files
     }
 
-    /// Reads image files without labels (for prediction), fitted to `shape`, decoded on all
-    /// cores, in the given order. Every image gets the one class `unlabeled`.
+    /// Reads image files without labels (for prediction), fitted to `shape` (their shorter side
+    /// first scaled to `shorterSide` when given), decoded on all cores, in the given order. Every
+    /// image gets the one class `unlabeled`.
     /// - Returns: the images and how many `badImages: .skip` left out.
     /// - Throws: `ImageFileError` naming the file for an undecodable image.
-    public static func read(files: [String], shape: MapShape, badImages: BadImagePolicy = .fail) throws
+    public static func read(files: [String], shape: MapShape, shorterSide: Int? = nil, badImages: BadImagePolicy = .fail) throws
         -> (images: ImageSet, skipped: Int) {
         var pixels: [UInt8] = [], sources: [String] = [], skipped = 0
-        for (file, result) in zip(files, decodeAll(files, fittedTo: shape)) {
+        for (file, result) in zip(files, decodeAll(files, fittedTo: shape, shorterSide: shorterSide)) {
             switch result {
             case .success(let planar):
                 pixels += planar

@@ -62,6 +62,36 @@ public enum Kernels {
         ek_relu(InstructionSet.detected.kernelValue, x.count, base)
     }
 
+    /// `x[i] = min(max(x[i], range.lowerBound), range.upperBound)`.
+    /// - Complexity: O(n).
+    public static func clamp(_ x: UnsafeMutableBufferPointer<Float>, to range: ClosedRange<Float>) {
+        guard let base = x.baseAddress, !x.isEmpty else { return }
+        ek_clamp(InstructionSet.detected.kernelValue, x.count, range.lowerBound, range.upperBound, base)
+    }
+
+    /// One map of a depthwise convolution: `output[oy][ox] = bias + Σ filter[ky][kx] ·
+    /// input[oy·sy − top + ky·dy][ox·sx − left + kx·dx]` over the taps inside the input, clamped to `range`.
+    /// - Parameters:
+    ///   - kernel: the filter's rows and columns; `filter` holds them row-major.
+    ///   - stride, dilation: steps between windows and between taps (sy, sx and dy, dx).
+    ///   - padding: the zero rows above and columns to the left (top, left).
+    /// - Precondition: `input` holds `height × width` values, `output` `outputHeight × outputWidth`,
+    ///   and the window's sizes, strides and dilations are positive.
+    /// - Complexity: O(output values × taps).
+    public static func depthwiseMap(_ input: UnsafePointer<Float>, height: Int, width: Int, filter: UnsafePointer<Float>,
+                                    kernel: (height: Int, width: Int), stride: (y: Int, x: Int), dilation: (y: Int, x: Int),
+                                    padding: (top: Int, left: Int), bias: Float, clampedTo range: ClosedRange<Float>,
+                                    into output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int) {
+        precondition(height > 0 && width > 0 && kernel.height > 0 && kernel.width > 0 && stride.y > 0 && stride.x > 0
+                     && dilation.y > 0 && dilation.x > 0 && padding.top >= 0 && padding.left >= 0, "depthwiseMap: invalid window")
+        var window = ek_window(kernel_height: kernel.height, kernel_width: kernel.width, stride_y: stride.y, stride_x: stride.x,
+                               dilation_y: dilation.y, dilation_x: dilation.x, pad_top: padding.top, pad_left: padding.left)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: ek_depthwise_scratch_count(&window, outputHeight, outputWidth)) { scratch in
+            ek_depthwise_map(InstructionSet.detected.kernelValue, input, height, width, filter, &window, bias, range.lowerBound,
+                             range.upperBound, output, outputHeight, outputWidth, scratch.baseAddress!)
+        }
+    }
+
     /// The backward pass of ReLU: `gradient[i] = 0` wherever `activation[i] <= 0`.
     /// - Precondition: equal counts.
     /// - Complexity: O(n).

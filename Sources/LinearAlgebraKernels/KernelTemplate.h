@@ -252,6 +252,141 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
     return 0;
 }
 
+EK_TARGET static void EK_FN(clamp)(size_t n, float lower, float upper, float *x) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC v = EK_FN(load)((const char *)(x + i));
+        v = __builtin_elementwise_min(__builtin_elementwise_max(v, (VEC)lower), (VEC)upper);
+        EK_FN(store)(x + i, v);
+    }
+    for (; i < n; i++) x[i] = fminf(fmaxf(x[i], lower), upper);
+}
+
+/// One map of a depthwise convolution: output[oy][ox] = bias + Σ filter[ky][kx] · input[iy][ix],
+/// clamped to [lower, upper]. The map is first copied into `scratch` with its zero padding, each
+/// padded row split into its stride_x phases (every stride_x-th value), so the taps of
+/// consecutive output columns are contiguous: output columns then run as vectors, one load per
+/// multiply-add, with no edge cases. `scratch` holds `ek_depthwise_scratch_count(…)` floats.
+EK_TARGET static void EK_FN(depthwise_map)(const float *input, size_t height, size_t width, const float *filter,
+                                           const ek_window *window, float bias, float lower, float upper,
+                                           float *output, size_t output_height, size_t output_width, float *scratch) {
+    const long h = (long)height, w = (long)width, kh = (long)window->kernel_height, kw = (long)window->kernel_width;
+    const long sy = (long)window->stride_y, sx = (long)window->stride_x, dy = (long)window->dilation_y, dx = (long)window->dilation_x;
+    const long pt = (long)window->pad_top, pl = (long)window->pad_left, oh = (long)output_height, ow = (long)output_width;
+    const long padded_height = ek_padded_extent(oh, sy, kh, dy), padded_width = ek_padded_extent(ow, sx, kw, dx);
+    const long phase_length = (padded_width + sx - 1) / sx, row_stride = phase_length * sx;
+    for (long y = 0; y < padded_height; y++) {
+        float *row = scratch + y * row_stride;
+        long iy = y - pt;
+        const float *source = iy >= 0 && iy < h ? input + iy * w : NULL;
+        for (long phase = 0; phase < sx; phase++) {
+            float *target = row + phase * phase_length;
+            for (long j = 0, x = phase; j < phase_length; j++, x += sx) {
+                long ix = x - pl;
+                target[j] = source && ix >= 0 && ix < w ? source[ix] : 0;
+            }
+        }
+    }
+    // Where tap kx of output column ox is in a padded row: tap_index[kx] + ox.
+    long tap_index[64];
+    const long indexed = kw < 64 ? kw : 64;
+    for (long kx = 0; kx < indexed; kx++) tap_index[kx] = ((kx * dx) % sx) * phase_length + (kx * dx) / sx;
+    if (kw > 64) {
+        for (long oy = 0; oy < oh; oy++) {
+            for (long ox = 0; ox < ow; ox++) {
+                float sum = bias;
+                for (long ky = 0; ky < kh; ky++) {
+                    const float *row = scratch + (oy * sy + ky * dy) * row_stride;
+                    for (long kx = 0; kx < kw; kx++) sum += filter[ky * kw + kx] * row[((kx * dx) % sx) * phase_length + (kx * dx) / sx + ox];
+                }
+                output[oy * ow + ox] = sum;
+            }
+        }
+        EK_FN(clamp)(output_height * output_width, lower, upper, output);
+        return;
+    }
+    for (long oy = 0; oy < oh; oy++) {
+        float *out = output + oy * ow;
+        long ox = 0;
+        // Two vectors of columns at a time, each with two accumulators (even and odd kernel
+        // rows), so four multiply-add chains run at once instead of one long dependent chain.
+        for (; ox + 2 * EK_VW <= ow; ox += 2 * EK_VW) {
+            VEC a0 = bias, a1 = 0, b0 = bias, b1 = 0;
+            long ky = 0;
+            for (; ky + 1 < kh; ky += 2) {
+                const float *row0 = scratch + (oy * sy + ky * dy) * row_stride, *taps0 = filter + ky * kw;
+                const float *row1 = row0 + dy * row_stride, *taps1 = taps0 + kw;
+                for (long kx = 0; kx < kw; kx++) {
+                    a0 += taps0[kx] * EK_FN(load)((const char *)(row0 + tap_index[kx] + ox));
+                    b0 += taps0[kx] * EK_FN(load)((const char *)(row0 + tap_index[kx] + ox + EK_VW));
+                    a1 += taps1[kx] * EK_FN(load)((const char *)(row1 + tap_index[kx] + ox));
+                    b1 += taps1[kx] * EK_FN(load)((const char *)(row1 + tap_index[kx] + ox + EK_VW));
+                }
+            }
+            for (; ky < kh; ky++) {
+                const float *row = scratch + (oy * sy + ky * dy) * row_stride, *taps = filter + ky * kw;
+                for (long kx = 0; kx < kw; kx++) {
+                    a0 += taps[kx] * EK_FN(load)((const char *)(row + tap_index[kx] + ox));
+                    b0 += taps[kx] * EK_FN(load)((const char *)(row + tap_index[kx] + ox + EK_VW));
+                }
+            }
+            EK_FN(store)(out + ox, a0 + a1);
+            EK_FN(store)(out + ox + EK_VW, b0 + b1);
+        }
+        for (; ox + EK_VW <= ow; ox += EK_VW) {
+            VEC a0 = bias, a1 = 0;
+            long ky = 0;
+            for (; ky + 1 < kh; ky += 2) {
+                const float *row0 = scratch + (oy * sy + ky * dy) * row_stride, *taps0 = filter + ky * kw;
+                const float *row1 = row0 + dy * row_stride, *taps1 = taps0 + kw;
+                for (long kx = 0; kx < kw; kx++) {
+                    a0 += taps0[kx] * EK_FN(load)((const char *)(row0 + tap_index[kx] + ox));
+                    a1 += taps1[kx] * EK_FN(load)((const char *)(row1 + tap_index[kx] + ox));
+                }
+            }
+            for (; ky < kh; ky++) {
+                const float *row = scratch + (oy * sy + ky * dy) * row_stride, *taps = filter + ky * kw;
+                for (long kx = 0; kx < kw; kx++) a0 += taps[kx] * EK_FN(load)((const char *)(row + tap_index[kx] + ox));
+            }
+            EK_FN(store)(out + ox, a0 + a1);
+        }
+        // The last columns: one more vector ending at the last column (recomputing a few), or
+        // four-wide vectors when the row is narrower than a vector, then single columns.
+        if (ox < ow && ow >= EK_VW) {
+            ox = ow - EK_VW;
+            VEC sum = bias;
+            for (long ky = 0; ky < kh; ky++) {
+                const float *row = scratch + (oy * sy + ky * dy) * row_stride, *taps = filter + ky * kw;
+                for (long kx = 0; kx < kw; kx++) sum += taps[kx] * EK_FN(load)((const char *)(row + tap_index[kx] + ox));
+            }
+            EK_FN(store)(out + ox, sum);
+            ox = ow;
+        }
+        for (; ox < ow && ow >= 4; ox += 4) {
+            if (ox + 4 > ow) ox = ow - 4;
+            ek_vec4 sum = bias;
+            for (long ky = 0; ky < kh; ky++) {
+                const float *row = scratch + (oy * sy + ky * dy) * row_stride, *taps = filter + ky * kw;
+                for (long kx = 0; kx < kw; kx++) {
+                    ek_vec4 values;
+                    memcpy(&values, row + tap_index[kx] + ox, sizeof values);
+                    sum += taps[kx] * values;
+                }
+            }
+            memcpy(out + ox, &sum, sizeof sum);
+        }
+        for (; ox < ow; ox++) {
+            float sum = bias;
+            for (long ky = 0; ky < kh; ky++) {
+                const float *row = scratch + (oy * sy + ky * dy) * row_stride, *taps = filter + ky * kw;
+                for (long kx = 0; kx < kw; kx++) sum += taps[kx] * row[tap_index[kx] + ox];
+            }
+            out[ox] = sum;
+        }
+    }
+    EK_FN(clamp)(output_height * output_width, lower, upper, output);
+}
+
 EK_TARGET static double EK_FN(fma_peak_loop)(size_t iterations, float *sink) {
     enum { CHAINS = 12 };
     VEC acc[CHAINS];

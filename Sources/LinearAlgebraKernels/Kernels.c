@@ -24,6 +24,11 @@ static inline float ek_dot4(const char *a, const char *b) {
     return (p.x + p.z) + (p.y + p.w);
 }
 
+/// The padded input length a window needs along one axis: the last window's last tap plus one.
+static inline long ek_padded_extent(long outputs, long stride, long kernel, long dilation) {
+    return (outputs - 1) * stride + (kernel - 1) * dilation + 1;
+}
+
 static void *ek_aligned_alloc(size_t bytes) {
     void *p = NULL;
     return posix_memalign(&p, 64, bytes) == 0 ? p : NULL;
@@ -216,6 +221,21 @@ void ek_gemv_transposed(ek_isa isa, size_t rows, size_t columns, const void *a, 
 int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
     EK_DISPATCH(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+void ek_clamp(ek_isa isa, size_t n, float lower, float upper, float *x) { EK_DISPATCH(clamp, n, lower, upper, x) }
+
+size_t ek_depthwise_scratch_count(const ek_window *window, size_t output_height, size_t output_width) {
+    long padded_height = ek_padded_extent((long)output_height, (long)window->stride_y, (long)window->kernel_height, (long)window->dilation_y);
+    long padded_width = ek_padded_extent((long)output_width, (long)window->stride_x, (long)window->kernel_width, (long)window->dilation_x);
+    long stride = (long)window->stride_x;
+    return (size_t)(padded_height * ((padded_width + stride - 1) / stride) * stride);
+}
+
+void ek_depthwise_map(ek_isa isa, const float *input, size_t height, size_t width, const float *filter, const ek_window *window,
+                      float bias, float lower, float upper, float *output, size_t output_height, size_t output_width,
+                      float *scratch) {
+    EK_DISPATCH(depthwise_map, input, height, width, filter, window, bias, lower, upper, output, output_height, output_width, scratch)
 }
 
 double ek_fma_peak_loop(ek_isa isa, size_t iterations, float *sink) {

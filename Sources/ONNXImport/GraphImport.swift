@@ -74,8 +74,7 @@ struct GraphImport {
         } catch {
             throw ONNXError(path: path, message: "\(error)")
         }
-        let pool = importer.nodes.lastIndex { if case .layer(.globalAveragePooling) = $0.operation { true } else { false } }
-        return Result(network: network, inputName: input.name, outputName: outputName, globalPool: pool.map { $0 + 1 }, operatorCounts: counts)
+        return Result(network: network, inputName: input.name, outputName: outputName, globalPool: network.lastGlobalPool, operatorCounts: counts)
     }
 
     private static func inputShape(of input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?) throws -> MapShape {

@@ -30,3 +30,11 @@ extension ConvNetBackbone: FeatureExtractor {
         return (features(of: inputs), 1)
     }
 }
+
+extension GraphBackbone: FeatureExtractor {
+    /// The feature value (the global average pool of an ImageNet network) for every image (coverage 1).
+    public func extractFeatures(from inputs: ImageSet) throws -> (features: Matrix, coverage: Double) {
+        guard inputs.shape == inputShape else { throw TransferError.imageShape(inputs.shape, expected: inputShape) }
+        return (features(of: inputs), 1)
+    }
+}

@@ -19,6 +19,8 @@ struct ModelDescription: Codable {
     var embeddingBag: TextBagModel.Description?
     /// Image models: the network (the backbone itself for fixed features).
     var imageNetwork: BackboneDescription?
+    /// Image models on an imported graph network (an ImageNet model read from ONNX).
+    var imageGraph: GraphBackboneDescription?
     /// Image fixed features: the classifier on the backbone's feature layer.
     var imageHead: TrainedClassifier?
 

@@ -77,11 +77,19 @@ extension TensorContainer.Tensor {
         self.bytes = bytes
     }
 
-    /// The elements as floats.
+    /// The elements as floats (half-precision ones widened).
     /// - Throws: `ModelFileError` when the tensor is not of floats.
     public func floats(in path: String, name: String) throws -> [Float] {
-        guard type == .float32 else { throw ModelFileError(path: path, message: "tensor '\(name)' holds \(type.rawValue), not F32") }
-        return bytes.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
+        switch type {
+        case .float32:
+            return bytes.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
+        case .float16:
+            return bytes.withUnsafeBytes { raw in
+                (0..<(raw.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)))) }
+            }
+        case .int32, .uint8:
+            throw ModelFileError(path: path, message: "tensor '\(name)' holds \(type.rawValue), not F32 or F16")
+        }
     }
 
     /// The elements as integers.

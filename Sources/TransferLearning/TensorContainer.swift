@@ -13,12 +13,20 @@ public struct TensorContainer: Sendable {
     public enum ElementType: String, Sendable, Hashable {
         /// 32-bit float.
         case float32 = "F32"
+        /// 16-bit float (IEEE half precision), for compact weights.
+        case float16 = "F16"
         /// 32-bit signed integer.
         case int32 = "I32"
         /// Byte.
         case uint8 = "U8"
 
-        var size: Int { self == .uint8 ? 1 : 4 }
+        var size: Int {
+            switch self {
+            case .uint8: 1
+            case .float16: 2
+            case .float32, .int32: 4
+            }
+        }
     }
 
     /// A named tensor: its type, shape and bytes.
@@ -37,6 +45,15 @@ public struct TensorContainer: Sendable {
             type = .float32
             self.shape = shape
             bytes = values.withUnsafeBytes { Array($0) }
+        }
+
+        /// A half-precision float tensor of `shape` holding `values` rounded to the nearest float16.
+        /// - Precondition: the shape's product is `values.count`.
+        public init(halfFloats values: [Float], shape: [Int]) {
+            precondition(shape.reduce(1, *) == values.count, "Tensor: \(values.count) values for shape \(shape)")
+            type = .float16
+            self.shape = shape
+            bytes = values.map { Float16($0).bitPattern.littleEndian }.withUnsafeBytes { Array($0) }
         }
 
         /// An integer tensor of `values`.

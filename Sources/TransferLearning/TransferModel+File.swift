@@ -38,7 +38,8 @@ extension TransferModel {
 
     /// Writes the model to `path` atomically as a checksummed tensor container.
     /// - Throws: `ModelFileError` when it cannot be written; `.usePretrained` models are files already.
-    public func write(to path: String, embeddings storage: EmbeddingStorage = .reference) throws {
+    /// - Parameter precision: the element type of image network weights (float16 halves the file).
+    public func write(to path: String, embeddings storage: EmbeddingStorage = .reference, precision: TensorPrecision = .float32) throws {
         var tensors: [String: TensorContainer.Tensor] = [:]
         var description = ModelDescription(format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels,
                                            advice: advice, trainingCoverage: trainingCoverage)
@@ -64,8 +65,15 @@ extension TransferModel {
             embeddings = nil
             description.imageNetwork = BackboneDescription(backbone, into: &tensors)
             description.imageHead = head
+        case .graphNet(let backbone):
+            embeddings = nil
+            description.imageGraph = GraphBackboneDescription(backbone, precision: precision, into: &tensors)
+        case .graphFeatures(let backbone, let head):
+            embeddings = nil
+            description.imageGraph = GraphBackboneDescription(backbone, precision: precision, into: &tensors)
+            description.imageHead = head
         }
-        if storage == .reference, description.imageNetwork == nil {
+        if storage == .reference, description.imageNetwork == nil, description.imageGraph == nil {
             guard let embeddings else {
                 throw ModelFileError(path: path, message: "the model was read self-contained and knows no embedding file; write it self-contained")
             }
@@ -110,6 +118,11 @@ extension TransferModel {
             throw ModelFileError(path: path, message: "header: \(description.labels.count) labels, or repeated labels")
         }
         let body: Body
+        if let graph = description.imageGraph {
+            body = try Self.graphBody(graph, head: description.imageHead, tensors: container.tensors, labels: description.labels, path: path)
+            self.init(strategy: description.strategy, labels: description.labels, body: body)
+            return
+        }
         if let image = description.imageNetwork {
             body = try Self.imageBody(image, head: description.imageHead, tensors: container.tensors, labels: description.labels, path: path)
             self.init(strategy: description.strategy, labels: description.labels, body: body)
@@ -140,6 +153,20 @@ extension TransferModel {
             throw ModelFileError(path: path, message: "header: the classifier does not map the backbone's \(backbone.featureCount) features to \(labels.count) labels")
         }
         return .imageFeatures(backbone, head)
+    }
+
+    /// The graph network (and fixed-features head) of a model file, checked against its labels.
+    private static func graphBody(_ graph: GraphBackboneDescription, head: TrainedClassifier?, tensors: [String: TensorContainer.Tensor],
+                                  labels: [String], path: String) throws -> Body {
+        let backbone = try graph.backbone(tensors: tensors, path: path)
+        guard let head else {
+            guard backbone.classNames == labels else { throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels") }
+            return .graphNet(backbone)
+        }
+        guard head.hasShape(featureCount: backbone.featureCount, classCount: labels.count) else {
+            throw ModelFileError(path: path, message: "header: the classifier does not map the network's \(backbone.featureCount) features to \(labels.count) labels")
+        }
+        return .graphFeatures(backbone, head)
     }
 
     /// Every word and vector of the featurizer's embeddings, as tensors: the vectors, the words'

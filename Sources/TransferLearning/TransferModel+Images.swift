@@ -63,7 +63,17 @@ extension TransferModel {
     public var imageInputShape: MapShape? {
         switch body {
         case .convNet(let backbone), .imageFeatures(let backbone, _): backbone.inputShape
+        case .graphNet(let backbone), .graphFeatures(let backbone, _): backbone.inputShape
         case .pooledFeatures, .embeddingBag, .fastText: nil
+        }
+    }
+
+    /// The length a photo's shorter side is scaled to before the centre crop to `imageInputShape`
+    /// (nil: straight to the input size).
+    public var imageShorterSide: Int? {
+        switch body {
+        case .graphNet(let backbone), .graphFeatures(let backbone, _): backbone.preprocessing.shorterSide
+        default: nil
         }
     }
 
@@ -75,6 +85,17 @@ extension TransferModel {
             guard images.shape == backbone.inputShape else { throw TransferError.imageShape(images.shape, expected: backbone.inputShape) }
             return backbone.network.probabilities(images.inputs(normalization: backbone.normalization))
         case .imageFeatures(let backbone, let head):
+            return head.classifier.probabilities(for: try backbone.extractFeatures(from: images).features)
+        case .graphNet(let backbone):
+            guard images.shape == backbone.inputShape else { throw TransferError.imageShape(images.shape, expected: backbone.inputShape) }
+            var scores = backbone.logits(of: images)
+            guard !backbone.outputsProbabilities else { return scores }
+            let width = scores.columns
+            scores.withUnsafeMutableBufferPointer { values in
+                for row in 0..<images.count { Kernels.softmax(UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])) }
+            }
+            return scores
+        case .graphFeatures(let backbone, let head):
             return head.classifier.probabilities(for: try backbone.extractFeatures(from: images).features)
         case .pooledFeatures, .embeddingBag, .fastText:
             throw TransferError.wrongInputs(expected: "texts")

@@ -37,6 +37,11 @@ public struct TransferModel: Sendable {
         case convNet(ConvNetBackbone)
         /// Images, fixed features: a backbone's feature layer and a classifier trained on it.
         case imageFeatures(ConvNetBackbone, TrainedClassifier)
+        /// Images on an imported graph network (an ImageNet model): used as it is, fine-tuned at
+        /// the top, or a frozen base combined with a new head.
+        case graphNet(GraphBackbone)
+        /// Images, fixed features of an imported graph network and a classifier trained on them.
+        case graphFeatures(GraphBackbone, TrainedClassifier)
     }
 
     /// The strategy it was built with.
@@ -110,7 +115,7 @@ public struct TransferModel: Sendable {
                 }
             }
             return (matrix, 1)
-        case .convNet, .imageFeatures:
+        case .convNet, .imageFeatures, .graphNet, .graphFeatures:
             throw TransferError.wrongInputs(expected: "images")
         }
     }

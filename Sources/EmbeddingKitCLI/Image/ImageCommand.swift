@@ -3,6 +3,7 @@ import Foundation
 import ImageFeatures
 import LinearAlgebra
 import NeuralNetworks
+import ONNXImport
 import TransferLearning
 
 extension BadImagePolicy: ExpressibleByArgument {}
@@ -29,11 +30,12 @@ struct ImageDataOptions: ParsableArguments {
     @Option(help: "fail or skip on images that cannot be decoded (skipped images are counted on stderr).")
     var badImages: BadImagePolicy = .fail
 
-    /// Reads the labelled images at `path` (fitted to `shape` when given), keeps `--classes`;
-    /// errors are printed and end the command with exit code 1.
-    func read(_ path: String, shape: MapShape? = nil) throws -> ImageSet {
+    /// Reads the labelled images at `path` (fitted to `shape` when given, their shorter side first
+    /// scaled to `shorterSide`), keeps `--classes`; errors are printed and end the command with exit code 1.
+    func read(_ path: String, shape: MapShape? = nil, shorterSide: Int? = nil) throws -> ImageSet {
         let (images, skipped) = try reportingImageErrors {
-            try ImageSet.read(path, shape: shape, classNames: try classNames.map(ImageSet.classNames(inFile:)), badImages: badImages)
+            try ImageSet.read(path, shape: shape, shorterSide: shorterSide, classNames: try classNames.map(ImageSet.classNames(inFile:)),
+                              badImages: badImages)
         }
         if skipped > 0 { StandardError.print("embkit: skipped \(skipped) unreadable image(s) in \(path)") }
         guard let classes else { return images }
@@ -123,6 +125,9 @@ func reportingImageErrors<R>(_ body: () throws -> R) throws -> R {
     do {
         return try reportingTrainingErrors(body)
     } catch let error as ImageFileError {
+        StandardError.print("embkit: \(error)")
+        throw ExitCode.failure
+    } catch let error as ONNXError {
         StandardError.print("embkit: \(error)")
         throw ExitCode.failure
     }

@@ -10,8 +10,10 @@ struct ImagePredictCommand: ParsableCommand {
         discussion: "A folder stands for its PNG and JPEG files, recursively, in name order. Images are read and "
             + "predicted in batches of 256.")
 
-    @Option(help: "The image model, or a backbone file (predicting its own classes).")
+    @Option(help: "The image model, a backbone file, or an ONNX classifier (predicting its own classes).")
     var model: String
+
+    @OptionGroup var onnx: ONNXOptions
 
     @Argument(help: "Image files or folders.")
     var paths: [String]
@@ -31,13 +33,13 @@ struct ImagePredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try openImageModel(model)
+        let loaded = try onnx.openModel(model)
         let files = try reportingImageErrors { try ImageSet.imageFiles(in: paths) }
         var output = StandardOutput(), skipped = 0
         for start in stride(from: 0, to: files.count, by: 256) {
             let (images, skippedHere) = try reportingImageErrors {
                 try ImageSet.read(files: Array(files[start..<min(files.count, start + 256)]), shape: loaded.imageInputShape!,
-                                  badImages: badImages)
+                                  shorterSide: loaded.imageShorterSide, badImages: badImages)
             }
             skipped += skippedHere
             let predictions = try reportingImageErrors { try loaded.predict(images: images, k: k) }

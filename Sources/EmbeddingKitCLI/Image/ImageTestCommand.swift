@@ -8,7 +8,7 @@ struct ImageTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test", abstract: "Evaluate an image model (or a backbone on its own classes) on labelled images.")
 
-    @Option(help: "The image model, or a backbone file (used as it is).")
+    @Option(help: "The image model, a backbone file, or an ONNX classifier (used as it is).")
     var model: String
 
     @Argument(help: "The labelled images: a folder with one subfolder per label, or an IDX images file.")
@@ -18,6 +18,7 @@ struct ImageTestCommand: ParsableCommand {
     var k = 1
 
     @OptionGroup var data: ImageDataOptions
+    @OptionGroup var onnx: ONNXOptions
 
     @Flag(help: "Print one JSON object (the keys of `embkit test --json`).")
     var json = false
@@ -27,8 +28,8 @@ struct ImageTestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try openImageModel(model)
-        let images = try data.read(path, shape: loaded.imageInputShape)
+        let loaded = try onnx.openModel(model)
+        let images = try data.read(path, shape: loaded.imageInputShape, shorterSide: loaded.imageShorterSide)
         let report = try reportingImageErrors { try loaded.evaluate(on: images, k: k) }
         print(Self.rendered(report, labels: loaded.labels, json: json))
     }
@@ -39,17 +40,47 @@ struct ImageTestCommand: ParsableCommand {
     }
 }
 
-/// Opens an image model or a backbone file (a backbone predicts its own classes); errors are
-/// printed and end the command with exit code 1.
-func openImageModel(_ path: String) throws -> TransferModel {
-    let model = try reportingImageErrors { () throws -> TransferModel in
-        do { return try TransferModel(contentsOf: path) } catch let error as ModelFileError where error.message.hasPrefix("not an EmbeddingKit model") {
-            return TransferModel(backbone: try ConvNetBackbone(contentsOf: path))
+/// How the image commands read an ONNX classifier: its class names and its preprocessing.
+struct ONNXOptions: ParsableArguments {
+    @Option(help: "ONNX models: a file of the model's class names, one per line (default: the shipped ImageNet names for 1,000 outputs).")
+    var modelClasses: String?
+
+    @Option(help: "ONNX models: torchvision (resize 256, crop 224, ImageNet mean/std) or tflite ((x − 127) / 128, as EfficientNet-Lite).")
+    var preprocessing = "torchvision"
+
+    func validate() throws {
+        guard ImagePreprocessing.presets[preprocessing] != nil else {
+            throw ValidationError("--preprocessing takes " + ImagePreprocessing.presets.keys.sorted().joined(separator: " or "))
         }
     }
-    guard model.imageInputShape != nil else {
-        StandardError.print("embkit: \(path): a text model; use embkit test / predict for it")
-        throw ExitCode.failure
+
+    /// Opens whatever image backbone `path` is; errors are printed and end the command with exit code 1.
+    func openBackbone(_ path: String) throws -> ImageBackbone {
+        try reportingImageErrors {
+            let names = try modelClasses.map(ImageSet.classNames(inFile:))
+            var backbone = try ImageBackbone(contentsOf: path, classNames: names, preprocessing: ImagePreprocessing.presets[preprocessing])
+            if case .graph(var graph) = backbone, names == nil, graph.classNames.count == 1000 {
+                let shipped = ShippedData.path(ShippedData.imageNetClasses)
+                if let imageNet = try? ImageSet.classNames(inFile: shipped), imageNet.count == 1000 {
+                    graph.classNames = imageNet
+                    backbone = .graph(graph)
+                }
+            }
+            return backbone
+        }
     }
-    return model
+
+    /// Opens an image model, a backbone file (its own classes) or an ONNX classifier (used as it
+    /// is); errors are printed and end the command with exit code 1.
+    func openModel(_ path: String) throws -> TransferModel {
+        if path.lowercased().hasSuffix(".onnx") { return try openBackbone(path).pretrainedModel }
+        return try reportingImageErrors {
+            do {
+                return try TransferModel(imageModelAt: path)
+            } catch TransferError.wrongInputs {
+                StandardError.print("embkit: \(path): a text model; use embkit test / predict for it")
+                throw ExitCode.failure
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "The training images: a folder with one subfolder per label, or an IDX images file (default: the shipped Fashion-MNIST 5–9).")
     var train: String?
 
-    @Option(help: "The backbone (default: the shipped Fashion-MNIST 0–4 backbone).")
+    @Option(help: "The backbone: a backbone file, an ONNX ImageNet model, or a model file holding one (default: the shipped Fashion-MNIST 0–4 backbone).")
     var backbone: String?
 
     @Option(help: "fixed-features, fine-tune (the default), combine, or scratch (the baseline: the same network from random weights).")
@@ -49,6 +49,7 @@ struct ImageTrainCommand: ParsableCommand {
 
     @OptionGroup var data: ImageDataOptions
     @OptionGroup var training: ImageTrainingOptions
+    @OptionGroup var onnx: ONNXOptions
 
     @Flag(help: "Print the test report as one JSON object.")
     var json = false
@@ -66,16 +67,16 @@ struct ImageTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let backbonePath = backbone ?? ShippedData.path(ShippedData.imageBackbone)
-        let pretrained = try reportingImageErrors { try ConvNetBackbone(contentsOf: backbonePath) }
-        var images = try data.read(train ?? ShippedData.path(ShippedData.imageTraining), shape: pretrained.inputShape)
+        let pretrained = try onnx.openBackbone(backbone ?? ShippedData.path(ShippedData.imageBackbone))
+        let (shape, side) = (pretrained.inputShape, pretrained.shorterSide)
+        var images = try data.read(train ?? ShippedData.path(ShippedData.imageTraining), shape: shape, shorterSide: side)
         if let perClass = perClass ?? (train == nil ? 200 : nil) { images = images.sample(perClass: perClass, seed: training.seed) }
-        var validation = try valid.map { try data.read($0, shape: pretrained.inputShape) }
+        var validation = try valid.map { try data.read($0, shape: shape, shorterSide: side) }
         if let validationSplit, validation == nil { (images, validation) = images.split(holdingOut: validationSplit, seed: training.seed) }
         let line = ProgressLine("training")
         let start = Date()
         let model = try reportingImageErrors {
-            try TransferModel.train(try transferStrategy(), backbone: pretrained, on: images, validation: validation, head: head,
+            try TransferModel.train(try transferStrategy(), imageBackbone: pretrained, on: images, validation: validation, head: head,
                                     settings: training.settings(.forTransfer(imageCount: images.count)), seed: training.seed,
                                     progress: epochProgress(line))
         }
@@ -84,7 +85,7 @@ struct ImageTrainCommand: ParsableCommand {
         StandardError.print("trained \(strategy.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
             + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s; wrote \(output)")
         if let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.imageTest) : nil) {
-            let testImages = try data.read(testPath, shape: pretrained.inputShape)
+            let testImages = try data.read(testPath, shape: shape, shorterSide: side)
             let report = try reportingImageErrors { try model.evaluate(on: testImages) }
             print(ImageTestCommand.rendered(report, labels: model.labels, json: json))
         }

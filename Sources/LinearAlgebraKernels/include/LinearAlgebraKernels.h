@@ -41,6 +41,26 @@ void ek_axpy(ek_isa isa, size_t n, float alpha, const void *x, float *y);
 /// x[i] *= alpha for i < n.
 void ek_scale(ek_isa isa, size_t n, float alpha, float *x);
 
+/// x[i] = min(max(x[i], lower), upper).
+void ek_clamp(ek_isa isa, size_t n, float lower, float upper, float *x);
+
+/// The window of a 2-D convolution: kernel size, strides, dilations, and the padding above and
+/// to the left (the padding below and to the right follows from the output size).
+typedef struct {
+    size_t kernel_height, kernel_width, stride_y, stride_x, dilation_y, dilation_x, pad_top, pad_left;
+} ek_window;
+
+/// The floats of scratch space `ek_depthwise_map` needs: the padded input map, rows split into stride phases.
+size_t ek_depthwise_scratch_count(const ek_window *window, size_t output_height, size_t output_width);
+
+/// One map of a depthwise convolution (one filter per channel): output[oy][ox] = bias +
+/// Σ filter[ky][kx] · input[oy·sy − top + ky·dy][ox·sx − left + kx·dx] over the taps inside the
+/// `height` × `width` input, then clamped to [lower, upper]. `filter` is kernel_height × kernel_width;
+/// `scratch` holds `ek_depthwise_scratch_count(window, output_height, output_width)` floats.
+void ek_depthwise_map(ek_isa isa, const float *input, size_t height, size_t width, const float *filter, const ek_window *window,
+                      float bias, float lower, float upper, float *output, size_t output_height, size_t output_width,
+                      float *scratch);
+
 /// x[i] = max(x[i], 0).
 void ek_relu(ek_isa isa, size_t n, float *x);
 

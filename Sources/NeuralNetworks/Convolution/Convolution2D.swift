@@ -60,15 +60,25 @@ public struct Convolution2D: Sendable {
                outputHeight: output.height, outputWidth: output.width)
     }
 
-    /// The convolution of every example in `input`.
+    /// Whether every channel has its own single filter (a depthwise convolution).
+    var isDepthwise: Bool { groups == inputChannels && outputChannels == groups }
+
+    /// The convolution of every example in `input`, optionally clamped (a fused ReLU or ReLU6).
+    /// Examples are spread over the threads; a batch smaller than the thread count spreads each
+    /// example's channels (depthwise) or output channels (matrix products) instead.
     /// - Precondition: `outputShape(for: input.shape)` exists.
     /// - Complexity: O(batch × output positions × output channels × input channels / groups × taps).
-    public func forward(_ input: FeatureMaps, parallelism: Parallelism = .available) -> FeatureMaps {
+    public func forward(_ input: FeatureMaps, clampedTo clamp: ClosedRange<Float>? = nil, parallelism: Parallelism = .available) -> FeatureMaps {
         guard let shape = outputShape(for: input.shape) else {
             preconditionFailure("Convolution2D: input \(input.shape) does not fit \(inputChannels) channels and window \(geometry)")
         }
         var output = FeatureMaps(batch: input.batch, shape: shape)
         guard input.batch > 0 else { return output }
+        if isDepthwise {
+            depthwiseForward(input, into: &output, clamp: clamp ?? -Float.infinity...Float.infinity, parallelism: parallelism)
+            return output
+        }
+        let productParallelism = input.batch < parallelism.threadCount ? parallelism : .serial
         let unfold = unfolding(input.shape, shape)
         let groupInputs = inputChannels / groups, groupOutputs = outputChannels / groups
         let positions = shape.spatialCount, inputSize = input.shape.count, k = unfold.rows
@@ -93,8 +103,9 @@ public struct Convolution2D: Sendable {
                                     if let columns { unfold.unfold(groupInput, into: columns) }
                                     Kernels.multiply(w + group * groupOutputs * k, .none, lda: k, UnsafePointer(columns) ?? groupInput,
                                                      .none, ldb: positions, into: y + group * groupOutputs * positions, ldc: positions,
-                                                     m: groupOutputs, n: positions, k: k, beta: 1, parallelism: .serial)
+                                                     m: groupOutputs, n: positions, k: k, beta: 1, parallelism: productParallelism)
                                 }
+                                if let clamp { Kernels.clamp(UnsafeMutableBufferPointer(start: y, count: shape.count), to: clamp) }
                             }
                         }
                     }
@@ -102,6 +113,35 @@ public struct Convolution2D: Sendable {
             }
         }
         return output
+    }
+
+    /// The depthwise case: one map at a time through the vectorized kernel, maps spread over the threads.
+    private func depthwiseForward(_ input: FeatureMaps, into output: inout FeatureMaps, clamp: ClosedRange<Float>, parallelism: Parallelism) {
+        let inputShape = input.shape, shape = output.shape, geometry = geometry, taps = geometry.taps
+        input.values.withUnsafeBufferPointer { inputs in
+            weights.withUnsafeBufferPointer { filters in
+                bias.withUnsafeBufferPointer { bias in
+                    output.values.withUnsafeMutableBufferPointer { outputs in
+                        let source = SharedReadOnlyPointer(base: UnsafeRawPointer(inputs.baseAddress!))
+                        let filter = SharedReadOnlyPointer(base: UnsafeRawPointer(filters.baseAddress!))
+                        let biases = SharedReadOnlyPointer(base: UnsafeRawPointer(bias.baseAddress!))
+                        let target = SharedPointer(base: outputs.baseAddress!)
+                        parallelism.forEachChunk(of: input.batch * inputShape.channels, minimumChunkSize: 4) { maps in
+                            for map in maps {
+                                let channel = map % inputShape.channels
+                                Kernels.depthwiseMap(source.base.assumingMemoryBound(to: Float.self) + map * inputShape.spatialCount,
+                                                     height: inputShape.height, width: inputShape.width,
+                                                     filter: filter.base.assumingMemoryBound(to: Float.self) + channel * taps,
+                                                     kernel: (geometry.kernelHeight, geometry.kernelWidth), stride: (geometry.strideY, geometry.strideX),
+                                                     dilation: (geometry.dilationY, geometry.dilationX), padding: (geometry.padTop, geometry.padLeft),
+                                                     bias: biases.base.assumingMemoryBound(to: Float.self)[channel], clampedTo: clamp,
+                                                     into: target.base + map * shape.spatialCount, outputHeight: shape.height, outputWidth: shape.width)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Backpropagates `outputGradient` (the loss gradient at this layer's output for `input`):

@@ -78,14 +78,7 @@ enum GraphExecution {
 
     /// Clamps every value into `range` in place.
     static func clamp(_ maps: inout FeatureMaps, _ range: ClosedRange<Float>) {
-        if range.lowerBound == 0 && range.upperBound == .infinity {
-            maps.values.withUnsafeMutableBufferPointer { Kernels.relu($0) }
-            return
-        }
-        let (lower, upper) = (range.lowerBound, range.upperBound)
-        maps.values.withUnsafeMutableBufferPointer { values in
-            for index in values.indices { values[index] = min(max(values[index], lower), upper) }
-        }
+        maps.values.withUnsafeMutableBufferPointer { Kernels.clamp($0, to: range) }
     }
 
     private static func map(_ input: FeatureMaps, _ transform: (Float) -> Float) -> FeatureMaps {

@@ -60,6 +60,11 @@ public struct GraphNetwork: Sendable {
     /// The shape of one output example.
     public var outputShape: MapShape { shapes[output] }
 
+    /// The value of the last global average pool (an ImageNet classifier's feature layer), if any.
+    public var lastGlobalPool: Int? {
+        nodes.lastIndex { if case .layer(.globalAveragePooling) = $0.operation { true } else { false } }.map { $0 + 1 }
+    }
+
     /// Multiply-adds of the convolutions and dense layers for one example.
     public var forwardMultiplyAdds: Int {
         nodes.indices.reduce(0) { total, index in
@@ -73,11 +78,43 @@ public struct GraphNetwork: Sendable {
     }
 
     /// The values `outputs` (the network's output by default) for every example of `input`.
+    /// Examples run one at a time, so each one's activations stay in the caches: spread over the
+    /// threads when there are at least as many examples as threads, else each layer spreads its
+    /// own work.
     /// - Precondition: `input.shape == inputShape` and every requested value exists.
     public func forward(_ input: FeatureMaps, outputs requested: [Int]? = nil, parallelism: Parallelism = .available) -> [FeatureMaps] {
         precondition(input.shape == inputShape, "GraphNetwork: input \(input.shape), expected \(inputShape)")
         let wanted = requested ?? [output]
         precondition(wanted.allSatisfy { (0...nodes.count).contains($0) }, "GraphNetwork: no such value among \(wanted)")
+        if input.batch == 1 { return forwardBatch(input, wanted: wanted, parallelism: parallelism) }
+        let layerParallelism = input.batch >= parallelism.threadCount ? Parallelism.serial : parallelism
+        let exampleThreads = input.batch >= parallelism.threadCount ? parallelism : .serial
+        let width = input.shape.count
+        let buffers = wanted.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: input.batch * shapes[$0].count) }
+        defer { buffers.forEach { $0.deallocate() } }
+        let targets = buffers.map { SharedPointer(base: $0.baseAddress!) }
+        input.values.withUnsafeBufferPointer { inputs in
+            let source = SharedReadOnlyPointer(base: UnsafeRawPointer(inputs.baseAddress!))
+            exampleThreads.forEachChunk(of: input.batch) { examples in
+                for example in examples {
+                    let values = Array(UnsafeBufferPointer(start: source.base.assumingMemoryBound(to: Float.self) + example * width, count: width))
+                    let single = FeatureMaps(values: Matrix(rows: 1, columns: width, elements: values), shape: inputShape)
+                    for (index, result) in forwardBatch(single, wanted: wanted, parallelism: layerParallelism).enumerated() {
+                        result.values.withUnsafeBufferPointer { row in
+                            (targets[index].base + example * row.count).update(from: row.baseAddress!, count: row.count)
+                        }
+                    }
+                }
+            }
+        }
+        return wanted.indices.map { index in
+            FeatureMaps(values: Matrix(rows: input.batch, columns: shapes[wanted[index]].count, elements: Array(buffers[index])),
+                        shape: shapes[wanted[index]])
+        }
+    }
+
+    /// The forward pass of a whole batch, layer by layer.
+    private func forwardBatch(_ input: FeatureMaps, wanted: [Int], parallelism: Parallelism) -> [FeatureMaps] {
         let last = wanted.max() ?? 0
         var lastUse = [Int](repeating: -1, count: nodes.count + 1)
         for (index, node) in nodes.enumerated() where index < last { for value in node.inputs { lastUse[value] = index } }
@@ -86,9 +123,13 @@ public struct GraphNetwork: Sendable {
         values[0] = input
         for index in 0..<last {
             let node = nodes[index]
-            var result = GraphExecution.run(node.operation, node.inputs.map { values[$0]! }, shape: shapes[index + 1],
-                                            parallelism: parallelism)
-            if let clamp = node.clamp { GraphExecution.clamp(&result, clamp) }
+            var result: FeatureMaps
+            if case .layer(.convolution(let convolution)) = node.operation {
+                result = convolution.forward(values[node.inputs[0]]!, clampedTo: node.clamp, parallelism: parallelism)
+            } else {
+                result = GraphExecution.run(node.operation, node.inputs.map { values[$0]! }, shape: shapes[index + 1], parallelism: parallelism)
+                if let clamp = node.clamp { GraphExecution.clamp(&result, clamp) }
+            }
             values[index + 1] = result
             for value in node.inputs where lastUse[value] == index { values[value] = nil }
         }

@@ -55,6 +55,8 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageFeaturesTests", dependencies: ["ImageFeatures", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "TransferLearning", "ImageFeatures", "NeuralNetworks", "LinearAlgebra"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests",

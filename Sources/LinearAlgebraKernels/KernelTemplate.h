@@ -278,13 +278,25 @@ EK_TARGET static void EK_FN(depthwise_map)(const float *input, size_t height, si
     for (long y = 0; y < padded_height; y++) {
         float *row = scratch + y * row_stride;
         long iy = y - pt;
-        const float *source = iy >= 0 && iy < h ? input + iy * w : NULL;
+        if (iy < 0 || iy >= h) {
+            memset(row, 0, (size_t)row_stride * sizeof(float));
+            continue;
+        }
+        const float *source = input + iy * w;
         for (long phase = 0; phase < sx; phase++) {
             float *target = row + phase * phase_length;
-            for (long j = 0, x = phase; j < phase_length; j++, x += sx) {
-                long ix = x - pl;
-                target[j] = source && ix >= 0 && ix < w ? source[ix] : 0;
+            // Padded column x = phase + j·sx reads input column x − pl: inside for j in [first, last).
+            long first = phase >= pl ? 0 : (pl - phase + sx - 1) / sx;
+            long last = w + pl - phase <= 0 ? 0 : (w + pl - phase + sx - 1) / sx;
+            if (last > phase_length) last = phase_length;
+            if (first > last) first = last;
+            for (long j = 0; j < first; j++) target[j] = 0;
+            if (sx == 1) {
+                memcpy(target + first, source + first - pl, (size_t)(last - first) * sizeof(float));
+            } else {
+                for (long j = first; j < last; j++) target[j] = source[phase + j * sx - pl];
             }
+            for (long j = last; j < phase_length; j++) target[j] = 0;
         }
     }
     // Where tap kx of output column ox is in a padded row: tap_index[kx] + ox.

@@ -111,7 +111,7 @@ extension GraphImport {
         var count = 1
         for dimension in dimensions {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow, product <= 1 << 28 else { throw error(node, index: index, "a tensor of \(dimensions) is too large") }
+            guard !overflow, product <= 1 << 24 else { throw error(node, index: index, "a tensor of \(dimensions) is too large") }
             count = product
         }
         return count
@@ -195,6 +195,7 @@ extension GraphImport {
             return resolved
         }
         let outer = data.dimensions[..<axis].reduce(1, *), inner = data.dimensions[(axis + 1)...].reduce(1, *)
+        _ = try checkedCount([outer, picks.count, inner], node, index)
         var flat: [Int] = []
         for block in 0..<outer { for pick in picks { for offset in 0..<inner { flat.append((block * size + pick) * inner + offset) } } }
         let dimensions = Array(data.dimensions[..<axis]) + indices.dimensions + Array(data.dimensions[(axis + 1)...])
@@ -220,8 +221,10 @@ extension GraphImport {
         }
         var ranges = data.dimensions.map { (start: 0, step: 1, count: $0) }
         for (position, axis) in axisList.enumerated() {
-            let size = Int64(data.dimensions[axis]), step = stepList[position]
-            guard step != 0 else { throw error(node, index: index, "Slice step 0") }
+            let size = Int64(data.dimensions[axis])
+            guard stepList[position] != 0 else { throw error(node, index: index, "Slice step 0") }
+            // A step beyond the axis picks at most one element either way; clamping it keeps the arithmetic in range.
+            let step = max(min(stepList[position], max(size, 1)), -max(size, 1))
             func clampIndex(_ value: Int64, _ low: Int64, _ high: Int64) -> Int64 {
                 let resolved = value < 0 ? value &+ size : value
                 return min(max(resolved, low), high)

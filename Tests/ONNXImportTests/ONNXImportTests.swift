@@ -1,0 +1,143 @@
+import Foundation
+import ImageFeatures
+import LinearAlgebra
+import NeuralNetworks
+import ONNXImport
+import Testing
+import TransferLearning
+
+/// The fixtures folder: small ONNX graphs and onnxruntime's outputs for them (`make_onnx_fixtures.py`).
+private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+
+private func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+private func floats(_ name: String) throws -> [Float] {
+    let data = try Data(contentsOf: fixtures.appendingPathComponent(name))
+    return data.withUnsafeBytes { bytes in
+        (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+    }
+}
+
+/// The largest difference between `actual` and `expected`, relative to the largest expected magnitude.
+private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
+    let scale = max(expected.map(abs).max() ?? 1, 1e-6)
+    return zip(actual, expected).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
+}
+
+@Suite struct ONNXImportTests {
+    @Test(arguments: ["convolutions", "activations", "shape_arithmetic"])
+    func outputsEqualOnnxruntimes(_ name: String) throws {
+        let backbone = try GraphBackbone(onnx: fixture("\(name).onnx"))
+        let input = try floats("\(name).input.f32"), expected = try floats("\(name).output.f32")
+        let shape = backbone.inputShape
+        let maps = FeatureMaps(values: Matrix(rows: 2, columns: shape.count, elements: input), shape: shape)
+        for threads in [1, 2] {
+            let output = backbone.network.forward(maps, parallelism: Parallelism(threadCount: threads))[0]
+            let actual = output.values.withUnsafeBufferPointer { Array($0) }
+            #expect(actual.count == expected.count)
+            #expect(relativeError(actual, expected) < 1e-5, "\(name), \(threads) thread(s): \(relativeError(actual, expected))")
+            // One example at a time gives the same values as the batch.
+            let single = FeatureMaps(values: Matrix(rows: 1, columns: shape.count, elements: Array(input[..<shape.count])), shape: shape)
+            let alone = backbone.network.forward(single, parallelism: Parallelism(threadCount: threads))[0].values.withUnsafeBufferPointer { Array($0) }
+            #expect(alone == Array(actual[..<alone.count]))
+        }
+    }
+
+    @Test func foldsBatchNormalizationPadsAndActivationsIntoConvolutions() throws {
+        let network = try GraphBackbone(onnx: fixture("convolutions.onnx")).network
+        // 5 convolutions and a pool: both batch normalisations and the ReLU/Clip are folded in.
+        #expect(network.nodes.count == 6)
+        #expect(network.nodes[0].clamp == 0...Float.infinity && network.nodes[1].clamp == 0...6)
+        let padded = try GraphBackbone(onnx: fixture("shape_arithmetic.onnx")).network
+        guard case .layer(.convolution(let convolution)) = padded.nodes[0].operation else {
+            Issue.record("the zero Pad should fold into the convolution after it")
+            return
+        }
+        let geometry = convolution.geometry
+        let pads: [Int] = [geometry.padTop, geometry.padBottom, geometry.padLeft, geometry.padRight]
+        // hw_pads [1, 2, 0, 1] reversed pairwise and transposed, as PyTorch's exporter does: H 0/1, W 1/2.
+        #expect(pads == [0, 1, 1, 2])
+    }
+
+    @Test func unsupportedOperatorNamesTheNode() throws {
+        #expect {
+            _ = try GraphBackbone(onnx: fixture("unsupported.onnx"))
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("the_lp_norm") && message.contains("LpNormalization") && message.contains("unsupported.onnx")
+        }
+    }
+
+    @Test func truncatedFilesAreErrorsNamingTheByte() throws {
+        let bytes = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("convolutions.onnx")))
+        // The opset comes after the graph (fields in number order): a cut there leaves a valid model.
+        for cut in stride(from: 0, to: bytes.count - 16, by: 37) {
+            #expect(throws: ONNXError.self, "cut at \(cut)") { _ = try importAll(Array(bytes[..<cut])) }
+        }
+    }
+
+    @Test func damagedBytesNeverCrash() throws {
+        let bytes = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("activations.onnx")))
+        var generator = SplitMix64(seed: 11)
+        var refused = 0
+        for _ in 0..<400 {
+            var damaged = bytes
+            damaged[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            do { _ = try importAll(damaged) } catch is ONNXError { refused += 1 }
+        }
+        #expect(refused > 0)
+    }
+
+    @Test func hostileSizesAreRefusedBeforeAllocating() throws {
+        // A tensor claiming 2^40 × 2^40 floats, and a length prefix far past the end of the file.
+        var tensor: [UInt8] = [0x08] + varint(1 << 40) + [0x08] + varint(1 << 40) + [0x10, 0x01]
+        tensor += [0x42, 0x01, 0x77]  // name "w"
+        var graph: [UInt8] = [0x2A] + varint(UInt64(tensor.count)) + tensor
+        graph += [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]  // a node claiming 4 GiB
+        let model: [UInt8] = [0x08, 0x07, 0x3A] + varint(UInt64(graph.count)) + graph
+        #expect(throws: ONNXError.self) { _ = try importAll(model) }
+        let bigTensorOnly: [UInt8] = [0x08, 0x07, 0x3A] + varint(UInt64(tensor.count + 2)) + [0x2A] + varint(UInt64(tensor.count)) + tensor
+        #expect(throws: ONNXError.self) { _ = try importAll(bigTensorOnly) }
+    }
+
+    @Test func graphModelFilesRoundTrip() throws {
+        let backbone = try GraphBackbone(onnx: fixture("activations.onnx"), classNames: nil)
+        let input = try floats("activations.input.f32")
+        let maps = FeatureMaps(values: Matrix(rows: 2, columns: backbone.inputShape.count, elements: input), shape: backbone.inputShape)
+        let expected = backbone.network.forward(maps)[0].values.withUnsafeBufferPointer { Array($0) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-roundtrip-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = TransferModel(graphBackbone: GraphBackbone(network: backbone.network, preprocessing: .torchvision,
+                                                                classNames: (0..<backbone.network.outputShape.count).map { "class \($0)" },
+                                                                featureValue: backbone.featureValue))
+        for precision in TensorPrecision.allCases {
+            let path = folder.appendingPathComponent("model-\(precision.rawValue).ekm").path
+            try model.write(to: path, precision: precision)
+            let read = try TransferModel(contentsOf: path)
+            guard case .graphNet(let restored) = read.body else {
+                Issue.record("a graph model should read back as one")
+                return
+            }
+            let actual = restored.network.forward(maps)[0].values.withUnsafeBufferPointer { Array($0) }
+            if precision == .float32 { #expect(actual == expected) } else { #expect(relativeError(actual, expected) < 3e-3) }
+            #expect(read.labels == model.labels && restored.preprocessing == .torchvision)
+        }
+    }
+
+    private func importAll(_ bytes: [UInt8]) throws -> GraphBackbone? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).onnx").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try GraphBackbone(onnx: path)
+    }
+
+    private func varint(_ value: UInt64) -> [UInt8] {
+        var value = value, bytes: [UInt8] = []
+        repeat {
+            bytes.append(UInt8(value & 0x7F) | (value > 0x7F ? 0x80 : 0))
+            value >>= 7
+        } while value > 0
+        return bytes
+    }
+}

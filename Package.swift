@@ -50,7 +50,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",
                            "Classifiers", "ONNXImport", "TransferLearning"],
-            exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "compare_onnxruntime.py", "make_png_folders.py"]),
+            exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "compare_onnxruntime.py", "onnxruntime_photos.py", "make_png_folders.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),

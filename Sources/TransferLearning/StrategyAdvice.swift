@@ -6,8 +6,13 @@ public struct StrategyAdvice: Sendable, Hashable, Codable, CustomStringConvertib
     public var chosen: TransferStrategy.Kind
     /// Training documents.
     public var trainingDocuments: Int
-    /// The share of training tokens with a pre-trained vector.
+    /// The share of training tokens with a pre-trained vector (1 for images).
     public var tokenCoverage: Double
+    /// What the model reads (nil: texts, as in models written before images had `auto`).
+    public var inputKind: InputKind?
+    /// Images: the held-out accuracy of logistic regression on raw pixels, the baseline the
+    /// frozen features are compared with to call the data similar (nil for texts).
+    public var pixelBaselineAccuracy: Double?
     /// Held-out accuracy of each candidate measured in the quick comparison, by kind name.
     public var heldOutAccuracy: [String: Double]
     /// The rule that decided, in words.
@@ -17,7 +22,19 @@ public struct StrategyAdvice: Sendable, Hashable, Codable, CustomStringConvertib
     public var description: String {
         let scores = heldOutAccuracy.sorted { $0.key < $1.key }
             .map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")
-        return "\(chosen.rawValue): \(reason) (\(trainingDocuments) documents, token coverage "
-            + "\(String(format: "%.1f", 100 * tokenCoverage))%" + (scores.isEmpty ? "" : "; held-out accuracy \(scores)") + ")"
+        let data = inputKind == .images
+            ? "\(trainingDocuments) images" + (pixelBaselineAccuracy.map { ", raw pixels \(String(format: "%.4f", $0)) held out" } ?? "")
+            : "\(trainingDocuments) documents, token coverage \(String(format: "%.1f", 100 * tokenCoverage))%"
+        return "\(chosen.rawValue): \(reason) (\(data)" + (scores.isEmpty ? "" : "; held-out accuracy \(scores)") + ")"
+    }
+}
+
+extension StrategyAdvice {
+    /// The kind of inputs a strategy was chosen for.
+    public enum InputKind: String, Sendable, Hashable, Codable {
+        /// Documents.
+        case texts
+        /// Images.
+        case images
     }
 }

@@ -66,10 +66,13 @@ public struct FineTuning: Sendable, Hashable, Codable {
     /// The optimizer settings.
     public var training = SGDSettings()
     /// Images: which layers of the pre-trained network train (its output layer is always new).
-    public var backboneLayers = BackboneLayers.all(baseRateFactor: 0.3)
+    /// The top two by default: measured on three transfer tasks (Fashion-MNIST 0–4 → 5–9 and back,
+    /// digits 0–4 → 5–9) it matched or beat every layer at 0.3 (or 0.1) of the rate at 50 and 200
+    /// images per class, in a third of the time.
+    public var backboneLayers = BackboneLayers.top(2)
 
     /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
-    /// 0.2 with linear decay; for images every layer, the pre-trained ones at 0.3 × the rate.
+    /// 0.2 with linear decay; for images the top two layers with parameters.
     public init() {}
 }
 

@@ -16,7 +16,8 @@ struct ImageCommand: ParsableCommand {
         discussion: "Labelled images are a folder with one subfolder per label (PNG or JPEG, resized to the network's input), "
             + "or an IDX file (MNIST / Fashion-MNIST, gzipped or not) whose labels file is named like it "
             + "(`labels-idx1` for `images-idx3`) and whose class names are the lines of a `classes.txt` beside it.",
-        subcommands: [ImagePretrainCommand.self, ImageTrainCommand.self, ImageTestCommand.self, ImagePredictCommand.self])
+        subcommands: [ImagePretrainCommand.self, ImageTrainCommand.self, ImageTestCommand.self, ImagePredictCommand.self,
+                      ImageImportCommand.self])
 }
 
 /// How the image commands read labelled images.

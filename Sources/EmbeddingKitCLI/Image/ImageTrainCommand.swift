@@ -17,7 +17,7 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "The backbone: a backbone file, an ONNX ImageNet model, or a model file holding one (default: the shipped Fashion-MNIST 0–4 backbone).")
     var backbone: String?
 
-    @Option(help: "fixed-features, fine-tune (the default), combine, or scratch (the baseline: the same network from random weights).")
+    @Option(help: "fixed-features, fine-tune (the default), combine, auto (measured: see the README), or scratch (the baseline: the same network from random weights).")
     var strategy: TransferStrategy.Kind = .fineTune
 
     @Option(help: "logistic or mlp: the classifier of fixed features.")
@@ -26,8 +26,8 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "Hidden layer sizes of the combine head and the fixed-features MLP, comma-separated.")
     var hidden = "256"
 
-    @Option(parsing: .upToNextOption, help: "fine-tune: all (the default; the pre-trained layers at --base-rate-factor × the rate) or top N (only the top N layers with parameters train).")
-    var trainable: [String] = ["all"]
+    @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with parameters train; default top 2) or all (the pre-trained layers at --base-rate-factor × the rate; small ConvNet only).")
+    var trainable: [String] = ["top", "2"]
 
     @Option(help: "fine-tune all: the pre-trained layers' share of the learning rate.")
     var baseRateFactor: Float = 0.3
@@ -60,7 +60,6 @@ struct ImageTrainCommand: ParsableCommand {
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }
         if !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
-        if strategy == .auto { throw ValidationError("auto chooses among text strategies only so far; pick an image strategy") }
         if strategy == .usePretrained {
             throw ValidationError("use-pretrained does not train: give the backbone to `embkit image test` or `image predict`")
         }
@@ -76,13 +75,19 @@ struct ImageTrainCommand: ParsableCommand {
         let line = ProgressLine("training")
         let start = Date()
         let model = try reportingImageErrors {
-            try TransferModel.train(try transferStrategy(), imageBackbone: pretrained, on: images, validation: validation, head: head,
+            if strategy == .auto {
+                return try StrategyAdvisor(seed: training.seed).train(imageBackbone: pretrained, on: images, validation: validation,
+                                                                     settings: training.settings(.forTransfer(imageCount: images.count)),
+                                                                     progress: epochProgress(line))
+            }
+            return try TransferModel.train(try transferStrategy(), imageBackbone: pretrained, on: images, validation: validation, head: head,
                                     settings: training.settings(.forTransfer(imageCount: images.count)), seed: training.seed,
                                     progress: epochProgress(line))
         }
         line.finish()
         try reportingImageErrors { try model.write(to: output) }
-        StandardError.print("trained \(strategy.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
+        if let advice = model.advice { StandardError.print("auto chose \(advice)") }
+        StandardError.print("trained \(model.strategy.kind.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
             + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s; wrote \(output)")
         if let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.imageTest) : nil) {
             let testImages = try data.read(testPath, shape: shape, shorterSide: side)

@@ -12,7 +12,8 @@ import TransferLearning
 /// small ConvNet beside PyTorch's (`compare_torch_convnet.py`, same network, batch size and
 /// threads), and the share of the measured matrix-product peak the forward pass reaches.
 ///
-/// Options: `--backbone PATH`, `--train PATH`, `--test PATH` (image folders or IDX files),
+/// Options: `--backbone PATH` (a backbone file, or an ImageNet model: ONNX or imported), `--train PATH`,
+/// `--test PATH` (image folders or IDX files, fitted to the backbone's input), `--test-per-class N`,
 /// `--sizes 50,200,1000`, `--seeds 1,2`, `--strategies LIST` (pixels, scratch, fixed, fixed-mlp,
 /// fine-tune (the default), fine-tune-topN, fine-tune-allF (all layers, base rate factor F),
 /// combine), `--threads N` (every core), `--throughput-only`, `--skip-throughput`,
@@ -21,11 +22,12 @@ enum ImageBenchmark {
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = BenchmarkOptions(arguments)
         let threads = options.integer("--threads", default: Parallelism.available.threadCount)
-        let backbone = try ConvNetBackbone(contentsOf: options.string("--backbone", default: "Embeddings/fashion-mnist-0-4.backbone"))
+        let backbone = try ImageBackbone(contentsOf: options.string("--backbone", default: "Embeddings/fashion-mnist-0-4.backbone"))
         let trainPath = options.string("--train", default: "Corpora/fashion-mnist-5-9/train-images-idx3-ubyte.gz")
-        let train = try ImageSet.read(trainPath, shape: backbone.inputShape).images
-        let test = try ImageSet.read(options.string("--test", default: "Corpora/fashion-mnist-5-9/t10k-images-idx3-ubyte.gz"),
-                                     shape: backbone.inputShape).images
+        // Images at their own size (raw pixels read them so); each sample is fitted to the backbone when drawn.
+        let train = try ImageSet.read(trainPath).images
+        var test = try ImageSet.read(options.string("--test", default: "Corpora/fashion-mnist-5-9/t10k-images-idx3-ubyte.gz")).images
+        if let perClass = Int(options.string("--test-per-class", default: "")) { test = test.sample(perClass: perClass, seed: 1) }
         report(Measurement.machineDescription())
         if !options.flag("--throughput-only") {
             let sizes = options.string("--sizes", default: "50,200,1000").split(separator: ",").compactMap { Int($0) }
@@ -37,12 +39,14 @@ enum ImageBenchmark {
             accuracyTable(backbone: backbone, train: train, test: test, sizes: sizes, seeds: seeds, strategies: strategies, threads: threads)
         }
         if !options.flag("--skip-throughput") {
+            guard case .convNet = backbone else { return }
             try throughput(images: train, imagesPath: trainPath, threads: threads, python: options.string("--torch", default: "/usr/bin/python3"))
         }
     }
 
-    private static func accuracyTable(backbone: ConvNetBackbone, train: ImageSet, test: ImageSet, sizes: [Int], seeds: [UInt64],
+    private static func accuracyTable(backbone: ImageBackbone, train: ImageSet, test: ImageSet, sizes: [Int], seeds: [UInt64],
                                       strategies: [String], threads: Int) {
+        let fittedTest = test.fitted(to: backbone.inputShape, shorterSide: backbone.shorterSide)
         report("\n| strategy | " + sizes.map { "\($0)/class accuracy (seeds) | s" }.joined(separator: " | ") + " |")
         report("|---|" + sizes.map { _ in "---|---" }.joined(separator: "|") + "|")
         for name in strategies {
@@ -53,7 +57,8 @@ enum ImageBenchmark {
                     let sample = train.sample(perClass: size, seed: seed)
                     let start = Date()
                     do {
-                        accuracies.append(try accuracy(name, backbone: backbone, train: sample, test: test, seed: seed, threads: threads))
+                        accuracies.append(try accuracy(name, backbone: backbone, train: sample, test: test, fittedTest: fittedTest, seed: seed,
+                                                       threads: threads))
                     } catch {
                         report("\(name) at \(size)/class, seed \(seed): \(error)")
                         accuracies.append(.nan)
@@ -68,8 +73,8 @@ enum ImageBenchmark {
     }
 
     /// The test accuracy of one strategy trained on `train`.
-    private static func accuracy(_ name: String, backbone: ConvNetBackbone, train: ImageSet, test: ImageSet, seed: UInt64,
-                                 threads: Int) throws -> Double {
+    private static func accuracy(_ name: String, backbone: ImageBackbone, train: ImageSet, test: ImageSet, fittedTest: ImageSet,
+                                 seed: UInt64, threads: Int) throws -> Double {
         var settings = ImageTrainingSettings.forTransfer(imageCount: train.count)
         settings.schedule.threadCount = threads
         let strategy: TransferStrategy
@@ -100,8 +105,9 @@ enum ImageBenchmark {
         case "combine": strategy = .combine(Combination())
         default: throw BenchmarkError("unknown strategy '\(name)'")
         }
-        let model = try TransferModel.train(strategy, backbone: backbone, on: train, head: head, settings: settings, seed: seed)
-        return try model.evaluate(on: test).accuracy
+        let fitted = train.fitted(to: backbone.inputShape, shorterSide: backbone.shorterSide)
+        let model = try TransferModel.train(strategy, imageBackbone: backbone, on: fitted, head: head, settings: settings, seed: seed)
+        return try model.evaluate(on: fittedTest).accuracy
     }
 
     /// Training and inference images per second of the small ConvNet, ours and PyTorch's.

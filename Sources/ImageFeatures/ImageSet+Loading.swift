@@ -7,8 +7,8 @@ extension ImageSet {
     /// default the file named like it with `labels-idx1` for `images-idx3` — and whose class names
     /// are the lines of a `classes.txt` beside it, when there is one.
     /// - Parameters:
-    ///   - shape: the shape folder images are resized to (default: the first image's, grayscale
-    ///     or RGB); IDX images must already have it.
+    ///   - shape: the shape images are resized to (default: the first folder image's, grayscale
+    ///     or RGB; an IDX file's own).
     ///   - shorterSide: for folder images, the length their shorter side is scaled to before the
     ///     centre crop to `shape` (default: straight to `shape`).
     ///   - classNames: the class names, for a folder the subfolders to read, in this order.
@@ -27,10 +27,8 @@ extension ImageSet {
         let labels = labelsPath ?? Self.labelsPath(forIDXImages: path)
         let names = try classNames ?? classNamesBeside(path)
         let images = try ImageSet(idxImages: path, labels: labels, classNames: names)
-        if let shape, shape != images.shape {
-            throw ImageFileError(path: path, message: "the IDX images are \(images.shape); the network takes \(shape)")
-        }
-        return (images, 0)
+        guard let shape, shape != images.shape else { return (images, 0) }
+        return (images.fitted(to: shape, shorterSide: shorterSide), 0)
     }
 
     /// The labels file an IDX image file's name implies (`…images-idx3-ubyte…` → `…labels-idx1-ubyte…`).

@@ -94,6 +94,35 @@ public struct ImageSet: Sendable {
         return (subset(kept.sorted()), subset(held.sorted()))
     }
 
+    /// Every image resized and converted to `shape` as `DecodedImage.fitted(to:shorterSide:)` does
+    /// (e.g. 28 × 28 gray digits for a 3 × 224 × 224 ImageNet network), on all cores.
+    public func fitted(to target: MapShape, shorterSide: Int? = nil) -> ImageSet {
+        guard target != shape || shorterSide != nil else { return self }
+        var fitted = [UInt8](repeating: 0, count: count * target.count)
+        let source = shape
+        pixels.withUnsafeBufferPointer { bytes in
+            fitted.withUnsafeMutableBufferPointer { output in
+                let input = SharedReadOnlyPointer(base: UnsafeRawPointer(bytes.baseAddress!)), result = SharedPointer(base: output.baseAddress!)
+                Parallelism.available.forEachChunk(of: count) { range in
+                    for index in range {
+                        // Planar (CHW) bytes back to the interleaved layout a decoded image has.
+                        let planar = UnsafeBufferPointer(start: input.base.assumingMemoryBound(to: UInt8.self) + index * source.count, count: source.count)
+                        var interleaved = [UInt8](repeating: 0, count: source.count)
+                        for channel in 0..<source.channels {
+                            for position in 0..<source.spatialCount {
+                                interleaved[position * source.channels + channel] = planar[channel * source.spatialCount + position]
+                            }
+                        }
+                        let image = DecodedImage(width: source.width, height: source.height, channels: source.channels, pixels: interleaved)
+                        let bytes = image.fitted(to: target, shorterSide: shorterSide)
+                        (result.base + index * target.count).update(from: bytes, count: bytes.count)
+                    }
+                }
+            }
+        }
+        return ImageSet(shape: target, pixels: fitted, labels: labels, classNames: classNames, sources: sources)
+    }
+
     /// How many images each class has.
     public var classCounts: [Int] {
         var counts = [Int](repeating: 0, count: classNames.count)

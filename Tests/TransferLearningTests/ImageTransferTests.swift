@@ -40,16 +40,16 @@ struct ImageTransferTests {
     }
 
     @Test("every strategy learns a new task on the backbone; models survive a write and read",
-          arguments: ["fixed-features", "fine-tune", "fine-tune-top", "combine", "scratch"])
+          arguments: ["fixed-features", "fine-tune", "fine-tune-all", "combine", "scratch"])
     func strategies(name: String) throws {
         // The new task: the same bars under other names and another class order.
         let train = barImages(count: 120, classes: ["b", "c", "a"], seed: 3), test = barImages(count: 60, classes: ["b", "c", "a"], seed: 4)
-        var fineTop = FineTuning()
-        fineTop.backboneLayers = .top(2)
+        var fineAll = FineTuning()
+        fineAll.backboneLayers = .all(baseRateFactor: 0.3)
         let strategy: TransferStrategy = switch name {
         case "fixed-features": .fixedFeatures
         case "fine-tune": .fineTune(FineTuning())
-        case "fine-tune-top": .fineTune(fineTop)
+        case "fine-tune-all": .fineTune(fineAll)
         case "combine": .combine(Combination())
         default: .fromScratch
         }

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@Suite("embkit image with ImageNet networks (the shipped MobileNetV2, ONNX files)")
+struct ImageCommandTests {
+    static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+    static let chelsea = fixtures.appendingPathComponent("chelsea.png").path
+    static let mobileNet = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Embeddings/mobilenet_v2.ekm").path
+
+    @Test("image predict with the shipped float16 MobileNetV2 gives onnxruntime's top 5 for a photo, by class name")
+    func predictPhoto() throws {
+        let result = try EmbeddingKitProcess.run(["image", "predict", "--model", Self.mobileNet, Self.chelsea, "-k", "5", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let labels = (object["labels"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        #expect(labels == ["Egyptian cat", "tiger cat", "tabby", "lynx", "plastic bag"])
+        #expect(object["path"] as? String == Self.chelsea)
+        let text = try EmbeddingKitProcess.run(["image", "predict", "--model", Self.mobileNet, Self.chelsea])
+        #expect(text.stdout.hasPrefix("\(Self.chelsea) Egyptian cat 0.7"))
+    }
+
+    @Test("info on an ONNX file summarises the graph; image import writes a model that predicts")
+    func infoAndImport() throws {
+        let onnx = Self.fixtures.appendingPathComponent("shape_arithmetic.onnx").path
+        let info = try EmbeddingKitProcess.run(["info", onnx, "--json"])
+        #expect(info.status == 0, "\(info.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+        #expect(summary["format"] as? String == "onnx" && summary["importable"] as? Bool == true && summary["opset"] as? Int == 14)
+        #expect((summary["operators"] as? [String: Int])?["Slice"] == 1)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("imported-\(UUID().uuidString).ekm").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let imported = try EmbeddingKitProcess.run(["image", "import", onnx, "--output", output, "--precision", "f16"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let predicted = try EmbeddingKitProcess.run(["image", "predict", "--model", output, Self.chelsea, "-k", "2"])
+        #expect(predicted.status == 0 && predicted.stdout.split(separator: " ").count == 5, "\(predicted.stdout) \(predicted.stderr)")
+    }
+
+    @Test("an unsupported operator or a damaged ONNX file is an error naming the node or byte, exit 1")
+    func badONNX() throws {
+        let unsupported = try EmbeddingKitProcess.run(["image", "predict", "--model", Self.fixtures.appendingPathComponent("unsupported.onnx").path,
+                                                       Self.chelsea])
+        #expect(unsupported.status == 1 && unsupported.stderr.contains("node 'the_lp_norm' (LpNormalization)"), "\(unsupported.stderr)")
+        let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("truncated-\(UUID().uuidString).onnx")
+        defer { try? FileManager.default.removeItem(at: truncated) }
+        try Data(try Data(contentsOf: Self.fixtures.appendingPathComponent("shape_arithmetic.onnx")).prefix(700)).write(to: truncated)
+        let result = try EmbeddingKitProcess.run(["image", "predict", "--model", truncated.path, Self.chelsea])
+        #expect(result.status == 1 && result.stderr.contains(": byte "), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}

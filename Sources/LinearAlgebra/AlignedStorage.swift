@@ -1,6 +1,7 @@
 import Foundation
 
-/// A zero-initialised, 64-byte-aligned block of floats owned by `Vector` and `Matrix`.
+/// A 64-byte-aligned block of floats owned by `Vector` and `Matrix`, zero-initialised unless its
+/// owner is about to write every element.
 ///
 /// `@unchecked Sendable` is safe because the owners copy it before writing unless they hold the
 /// only reference (copy-on-write), so a shared instance is never mutated.
@@ -10,7 +11,7 @@ final class AlignedStorage: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
-    init(count: Int) {
+    init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "AlignedStorage: negative count \(count)")
         var raw: UnsafeMutableRawPointer?
         let bytes = max(1, count) * MemoryLayout<Float>.stride
@@ -18,7 +19,7 @@ final class AlignedStorage: @unchecked Sendable {
             fatalError("AlignedStorage: cannot allocate \(bytes) bytes")
         }
         pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
-        pointer.initialize(repeating: 0, count: max(1, count))
+        if zeroed { pointer.initialize(repeating: 0, count: max(1, count)) } else { pointer.initialize(to: 0) }
         self.count = count
     }
 

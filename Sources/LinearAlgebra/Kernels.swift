@@ -69,6 +69,13 @@ public enum Kernels {
         ek_clamp(InstructionSet.detected.kernelValue, x.count, range.lowerBound, range.upperBound, base)
     }
 
+    /// `x[i] = min(max(x[i] + addend, range.lowerBound), range.upperBound)`: a bias and a clamp in one pass.
+    /// - Complexity: O(n).
+    public static func add(_ addend: Float, clamping x: UnsafeMutableBufferPointer<Float>, to range: ClosedRange<Float>) {
+        guard let base = x.baseAddress, !x.isEmpty else { return }
+        ek_add_clamp(InstructionSet.detected.kernelValue, x.count, addend, range.lowerBound, range.upperBound, base)
+    }
+
     /// One map of a depthwise convolution: `output[oy][ox] = bias + Σ filter[ky][kx] ·
     /// input[oy·sy − top + ky·dy][ox·sx − left + kx·dx]` over the taps inside the input, clamped to `range`.
     /// - Parameters:

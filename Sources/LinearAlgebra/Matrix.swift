@@ -16,6 +16,17 @@ public struct Matrix: Sendable {
         storage = AlignedStorage(count: rows * columns)
     }
 
+    /// A `rows` × `columns` matrix whose every element `body` writes (it must, before anything
+    /// reads one; the memory is not zeroed first, which saves a pass over large activations).
+    /// - Precondition: both sizes are non-negative.
+    public init(rows: Int, columns: Int, writingEveryElement body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        precondition(rows >= 0 && columns >= 0, "Matrix: negative shape \(rows)×\(columns)")
+        self.rows = rows
+        self.columns = columns
+        storage = AlignedStorage(count: rows * columns, zeroed: false)
+        body(storage.buffer)
+    }
+
     /// A matrix from row-major elements.
     /// - Precondition: `elements.count == rows * columns`.
     /// - Complexity: O(rows × columns).

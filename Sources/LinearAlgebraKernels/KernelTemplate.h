@@ -188,10 +188,15 @@ EK_TARGET static void EK_FN(gemm_few_rows)(int ta, size_t m, size_t n, size_t k,
     }
 }
 
+/// `prepacked_a` (or NULL): A packed ahead of time by `pack_a_whole` — every k block's panels for
+/// all `packed_rows` rows, of which this product uses those from `first_packed_row` (a multiple
+/// of the panel height) — so a product with constant weights (a convolution's filters) skips
+/// packing them per call.
 EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
                                  const float *a, size_t lda, const float *b, size_t ldb,
-                                 float beta, float *c, size_t ldc) {
-    enum { MR = EK_MR, NR = EK_NR, KC = 256, MC = EK_MR * 16, NC = 2048 };
+                                 float beta, float *c, size_t ldc, const float *prepacked_a, size_t packed_rows,
+                                 size_t first_packed_row) {
+    enum { MR = EK_MR, NR = EK_NR, KC = EK_KC, MC = EK_MR * 16, NC = 2048 };
     if (m == 0 || n == 0) return 0;
     // A few output columns (a classifier's last layer): one dot product each beats packing.
     int few_columns = n < EK_VW / 2 && !ta && tb;
@@ -221,8 +226,8 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
     size_t kc_max = k < KC ? k : KC;
     size_t nc_max = (n < NC ? n : NC) + NR, mc_max = (m < MC ? m : MC) + MR;
     float *packed_b = ek_aligned_alloc(sizeof(float) * kc_max * nc_max);
-    float *packed_a = ek_aligned_alloc(sizeof(float) * kc_max * mc_max);
-    if (!packed_b || !packed_a) {
+    float *packed_a = prepacked_a ? NULL : ek_aligned_alloc(sizeof(float) * kc_max * mc_max);
+    if (!packed_b || (!packed_a && !prepacked_a)) {
         free(packed_b);
         free(packed_a);
         return -1;
@@ -235,13 +240,18 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
             ek_pack_b(tb, b, ldb, pc, kc, jc, nc, NR, packed_b);
             for (size_t ic = 0; ic < m; ic += MC) {
                 size_t mc = m - ic < MC ? m - ic : MC;
-                ek_pack_a(ta, a, lda, ic, mc, pc, kc, MR, alpha, packed_a);
+                const float *panels = packed_a;
+                if (prepacked_a) {
+                    panels = prepacked_a + packed_rows * pc + (first_packed_row + ic) * kc;
+                } else {
+                    ek_pack_a(ta, a, lda, ic, mc, pc, kc, MR, alpha, packed_a);
+                }
                 for (size_t jr = 0; jr < nc; jr += NR) {
                     const float *bp = packed_b + jr * kc;
                     size_t nr = nc - jr < NR ? nc - jr : NR;
                     for (size_t ir = 0; ir < mc; ir += MR) {
                         size_t mr = mc - ir < MR ? mc - ir : MR;
-                        EK_FN(micro_kernel)(kc, packed_a + ir * kc, bp, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, first);
+                        EK_FN(micro_kernel)(kc, panels + ir * kc, bp, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, first);
                     }
                 }
             }
@@ -252,15 +262,32 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
     return 0;
 }
 
-EK_TARGET static void EK_FN(clamp)(size_t n, float lower, float upper, float *x) {
+/// The floats `pack_a_whole` writes for an m × k matrix: m rounded up to whole panels, times k.
+static size_t EK_FN(packed_a_count)(size_t m, size_t k) { return (m + EK_MR - 1) / EK_MR * EK_MR * k; }
+
+/// The panel height of this variant's packed A.
+static size_t EK_FN(panel_rows)(void) { return EK_MR; }
+
+/// Packs the whole m × k row-major A (alpha 1) in the layout `gemm` reads through `prepacked_a`.
+static void EK_FN(pack_a_whole)(size_t m, size_t k, const float *a, size_t lda, float *out) {
+    size_t rows = (m + EK_MR - 1) / EK_MR * EK_MR;
+    for (size_t pc = 0; pc < k; pc += EK_KC) {
+        size_t kc = k - pc < EK_KC ? k - pc : EK_KC;
+        ek_pack_a(0, a, lda, 0, m, pc, kc, EK_MR, 1, out + rows * pc);
+    }
+}
+
+EK_TARGET static void EK_FN(add_clamp)(size_t n, float addend, float lower, float upper, float *x) {
     size_t i = 0;
     for (; i + EK_VW <= n; i += EK_VW) {
-        VEC v = EK_FN(load)((const char *)(x + i));
+        VEC v = EK_FN(load)((const char *)(x + i)) + addend;
         v = __builtin_elementwise_min(__builtin_elementwise_max(v, (VEC)lower), (VEC)upper);
         EK_FN(store)(x + i, v);
     }
-    for (; i < n; i++) x[i] = fminf(fmaxf(x[i], lower), upper);
+    for (; i < n; i++) x[i] = fminf(fmaxf(x[i] + addend, lower), upper);
 }
+
+EK_TARGET static void EK_FN(clamp)(size_t n, float lower, float upper, float *x) { EK_FN(add_clamp)(n, 0, lower, upper, x); }
 
 /// One map of a depthwise convolution: output[oy][ox] = bias + Σ filter[ky][kx] · input[iy][ix],
 /// clamped to [lower, upper]. The map is first copied into `scratch` with its zero padding, each

@@ -29,6 +29,9 @@ static inline long ek_padded_extent(long outputs, long stride, long kernel, long
     return (outputs - 1) * stride + (kernel - 1) * dilation + 1;
 }
 
+/// The depth of one packed block of a matrix product.
+#define EK_KC 256
+
 static void *ek_aligned_alloc(size_t bytes) {
     void *p = NULL;
     return posix_memalign(&p, 64, bytes) == 0 ? p : NULL;
@@ -220,10 +223,27 @@ void ek_gemv_transposed(ek_isa isa, size_t rows, size_t columns, const void *a, 
 
 int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-    EK_DISPATCH(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    EK_DISPATCH(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, 0, 0)
+}
+
+size_t ek_packed_a_count(ek_isa isa, size_t m, size_t k) { EK_DISPATCH(packed_a_count, m, k) }
+
+void ek_pack_a_whole(ek_isa isa, size_t m, size_t k, const float *a, size_t lda, float *packed) {
+    EK_DISPATCH(pack_a_whole, m, k, a, lda, packed)
+}
+
+size_t ek_panel_rows(ek_isa isa) { EK_DISPATCH(panel_rows) }
+
+int ek_gemm_prepacked(ek_isa isa, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed_a,
+                      size_t packed_rows, size_t first_packed_row, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    EK_DISPATCH(gemm, 0, transpose_b, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, packed_a, packed_rows, first_packed_row)
 }
 
 void ek_clamp(ek_isa isa, size_t n, float lower, float upper, float *x) { EK_DISPATCH(clamp, n, lower, upper, x) }
+
+void ek_add_clamp(ek_isa isa, size_t n, float addend, float lower, float upper, float *x) {
+    EK_DISPATCH(add_clamp, n, addend, lower, upper, x)
+}
 
 size_t ek_depthwise_scratch_count(const ek_window *window, size_t output_height, size_t output_width) {
     long padded_height = ek_padded_extent((long)output_height, (long)window->stride_y, (long)window->kernel_height, (long)window->dilation_y);

@@ -44,6 +44,9 @@ void ek_scale(ek_isa isa, size_t n, float alpha, float *x);
 /// x[i] = min(max(x[i], lower), upper).
 void ek_clamp(ek_isa isa, size_t n, float lower, float upper, float *x);
 
+/// x[i] = min(max(x[i] + addend, lower), upper) (a bias and a fused activation).
+void ek_add_clamp(ek_isa isa, size_t n, float addend, float lower, float upper, float *x);
+
 /// The window of a 2-D convolution: kernel size, strides, dilations, and the padding above and
 /// to the left (the padding below and to the right follows from the output size).
 typedef struct {
@@ -89,6 +92,21 @@ void ek_gemv_transposed(ek_isa isa, size_t rows, size_t columns, const void *a, 
 int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
             float alpha, const float *a, size_t lda, const float *b, size_t ldb,
             float beta, float *c, size_t ldc);
+
+/// The floats `ek_pack_a_whole` writes for an m × k matrix (m rounded up to the variant's panel height, times k).
+size_t ek_packed_a_count(ek_isa isa, size_t m, size_t k);
+
+/// Packs the row-major m × k matrix A (row stride `lda`) once, for `ek_gemm_prepacked` with the same isa.
+void ek_pack_a_whole(ek_isa isa, size_t m, size_t k, const float *a, size_t lda, float *packed);
+
+/// The panel height of `isa`'s packed A: a product on prepacked rows starts at a multiple of it.
+size_t ek_panel_rows(ek_isa isa);
+
+/// `ek_gemm` with A not transposed, alpha 1, and A's rows [first_packed_row, first_packed_row + m)
+/// taken from `packed_a`, all `packed_rows` rows of A packed by `ek_pack_a_whole` (A itself, at
+/// that first row, is still passed for the shapes that do not pack).
+int ek_gemm_prepacked(ek_isa isa, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed_a,
+                      size_t packed_rows, size_t first_packed_row, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
 /// Runs `iterations` rounds of independent fused multiply-adds held in registers and returns the
 /// number of floating-point operations performed: the compute peak reference for benchmarks.

@@ -68,11 +68,16 @@ public struct Convolution2D: Sendable {
     /// example's channels (depthwise) or output channels (matrix products) instead.
     /// - Precondition: `outputShape(for: input.shape)` exists.
     /// - Complexity: O(batch × output positions × output channels × input channels / groups × taps).
-    public func forward(_ input: FeatureMaps, clampedTo clamp: ClosedRange<Float>? = nil, parallelism: Parallelism = .available) -> FeatureMaps {
+    /// - Parameter packedWeights: `weights` packed once (`PackedMatrix(weights)`) for a convolution of
+    ///   one group that runs many times with the same weights (inference); nil packs them per product.
+    public func forward(_ input: FeatureMaps, clampedTo clamp: ClosedRange<Float>? = nil, packedWeights: PackedMatrix? = nil,
+                        parallelism: Parallelism = .available) -> FeatureMaps {
+        precondition(packedWeights == nil || groups == 1, "Convolution2D: packed weights are for one group")
         guard let shape = outputShape(for: input.shape) else {
             preconditionFailure("Convolution2D: input \(input.shape) does not fit \(inputChannels) channels and window \(geometry)")
         }
-        var output = FeatureMaps(batch: input.batch, shape: shape)
+        // Every output value is written below (products with beta 0, or the depthwise kernel), so no zeroing pass.
+        var output = FeatureMaps(batchToBeWritten: input.batch, shape: shape)
         guard input.batch > 0 else { return output }
         if isDepthwise {
             depthwiseForward(input, into: &output, clamp: clamp ?? -Float.infinity...Float.infinity, parallelism: parallelism)
@@ -97,15 +102,23 @@ public struct Convolution2D: Sendable {
                             for example in examples {
                                 let x = source.base.assumingMemoryBound(to: Float.self) + example * inputSize
                                 let y = target.base + example * shape.count
-                                for channel in 0..<outputChannels { (y + channel * positions).update(repeating: b[channel], count: positions) }
                                 for group in 0..<groups {
                                     let groupInput = x + group * groupInputs * input.shape.spatialCount
                                     if let columns { unfold.unfold(groupInput, into: columns) }
+                                    if let packedWeights {
+                                        packedWeights.multiply(UnsafePointer(columns) ?? groupInput, ldb: positions, into: y, ldc: positions,
+                                                               n: positions, parallelism: productParallelism)
+                                        continue
+                                    }
                                     Kernels.multiply(w + group * groupOutputs * k, .none, lda: k, UnsafePointer(columns) ?? groupInput,
                                                      .none, ldb: positions, into: y + group * groupOutputs * positions, ldc: positions,
-                                                     m: groupOutputs, n: positions, k: k, beta: 1, parallelism: productParallelism)
+                                                     m: groupOutputs, n: positions, k: k, parallelism: productParallelism)
                                 }
-                                if let clamp { Kernels.clamp(UnsafeMutableBufferPointer(start: y, count: shape.count), to: clamp) }
+                                // The bias and the fused activation in one pass.
+                                for channel in 0..<outputChannels {
+                                    Kernels.add(b[channel], clamping: UnsafeMutableBufferPointer(start: y + channel * positions, count: positions),
+                                                to: clamp ?? -Float.infinity...Float.infinity)
+                                }
                             }
                         }
                     }

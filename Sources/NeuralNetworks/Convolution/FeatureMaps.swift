@@ -52,6 +52,11 @@ public struct FeatureMaps: Sendable {
         self.init(values: Matrix(rows: batch, columns: shape.count), shape: shape)
     }
 
+    /// `batch` examples whose every value the caller writes before reading any (no zeroing pass).
+    init(batchToBeWritten batch: Int, shape: MapShape) {
+        self.init(values: Matrix(rows: batch, columns: shape.count, writingEveryElement: { _ in }), shape: shape)
+    }
+
     /// The number of examples.
     public var batch: Int { values.rows }
 }

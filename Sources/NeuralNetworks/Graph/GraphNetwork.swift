@@ -33,6 +33,8 @@ public struct GraphNetwork: Sendable {
     public let shapes: [MapShape]
     /// The value the network outputs.
     public let output: Int
+    /// Each single-group convolution's weights, packed once for the matrix product (nil for other nodes).
+    private let packedWeights: [PackedMatrix?]
 
     /// A network of `nodes` over inputs of `inputShape`, whose output is value `output` (the last by default).
     /// - Throws: `TrainingError.invalidData` naming the first node that reads a later value or
@@ -55,6 +57,10 @@ public struct GraphNetwork: Sendable {
         self.inputShape = inputShape
         self.shapes = shapes
         self.output = output
+        packedWeights = nodes.map { node in
+            guard case .layer(.convolution(let convolution)) = node.operation, convolution.groups == 1 else { return nil }
+            return PackedMatrix(convolution.weights)
+        }
     }
 
     /// The shape of one output example.
@@ -125,7 +131,8 @@ public struct GraphNetwork: Sendable {
             let node = nodes[index]
             var result: FeatureMaps
             if case .layer(.convolution(let convolution)) = node.operation {
-                result = convolution.forward(values[node.inputs[0]]!, clampedTo: node.clamp, parallelism: parallelism)
+                result = convolution.forward(values[node.inputs[0]]!, clampedTo: node.clamp, packedWeights: packedWeights[index],
+                                             parallelism: parallelism)
             } else {
                 result = GraphExecution.run(node.operation, node.inputs.map { values[$0]! }, shape: shapes[index + 1], parallelism: parallelism)
                 if let clamp = node.clamp { GraphExecution.clamp(&result, clamp) }

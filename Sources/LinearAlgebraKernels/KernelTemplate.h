@@ -289,61 +289,11 @@ EK_TARGET static void EK_FN(add_clamp)(size_t n, float addend, float lower, floa
 
 EK_TARGET static void EK_FN(clamp)(size_t n, float lower, float upper, float *x) { EK_FN(add_clamp)(n, 0, lower, upper, x); }
 
-/// One map of a depthwise convolution: output[oy][ox] = bias + Σ filter[ky][kx] · input[iy][ix],
-/// clamped to [lower, upper]. The map is first copied into `scratch` with its zero padding, each
-/// padded row split into its stride_x phases (every stride_x-th value), so the taps of
-/// consecutive output columns are contiguous: output columns then run as vectors, one load per
-/// multiply-add, with no edge cases. `scratch` holds `ek_depthwise_scratch_count(…)` floats.
-EK_TARGET static void EK_FN(depthwise_map)(const float *input, size_t height, size_t width, const float *filter,
-                                           const ek_window *window, float bias, float lower, float upper,
-                                           float *output, size_t output_height, size_t output_width, float *scratch) {
-    const long h = (long)height, w = (long)width, kh = (long)window->kernel_height, kw = (long)window->kernel_width;
-    const long sy = (long)window->stride_y, sx = (long)window->stride_x, dy = (long)window->dilation_y, dx = (long)window->dilation_x;
-    const long pt = (long)window->pad_top, pl = (long)window->pad_left, oh = (long)output_height, ow = (long)output_width;
-    const long padded_height = ek_padded_extent(oh, sy, kh, dy), padded_width = ek_padded_extent(ow, sx, kw, dx);
-    const long phase_length = (padded_width + sx - 1) / sx, row_stride = phase_length * sx;
-    for (long y = 0; y < padded_height; y++) {
-        float *row = scratch + y * row_stride;
-        long iy = y - pt;
-        if (iy < 0 || iy >= h) {
-            memset(row, 0, (size_t)row_stride * sizeof(float));
-            continue;
-        }
-        const float *source = input + iy * w;
-        for (long phase = 0; phase < sx; phase++) {
-            float *target = row + phase * phase_length;
-            // Padded column x = phase + j·sx reads input column x − pl: inside for j in [first, last).
-            long first = phase >= pl ? 0 : (pl - phase + sx - 1) / sx;
-            long last = w + pl - phase <= 0 ? 0 : (w + pl - phase + sx - 1) / sx;
-            if (last > phase_length) last = phase_length;
-            if (first > last) first = last;
-            for (long j = 0; j < first; j++) target[j] = 0;
-            if (sx == 1) {
-                memcpy(target + first, source + first - pl, (size_t)(last - first) * sizeof(float));
-            } else {
-                for (long j = first; j < last; j++) target[j] = source[phase + j * sx - pl];
-            }
-            for (long j = last; j < phase_length; j++) target[j] = 0;
-        }
-    }
-    // Where tap kx of output column ox is in a padded row: tap_index[kx] + ox.
-    long tap_index[64];
-    const long indexed = kw < 64 ? kw : 64;
-    for (long kx = 0; kx < indexed; kx++) tap_index[kx] = ((kx * dx) % sx) * phase_length + (kx * dx) / sx;
-    if (kw > 64) {
-        for (long oy = 0; oy < oh; oy++) {
-            for (long ox = 0; ox < ow; ox++) {
-                float sum = bias;
-                for (long ky = 0; ky < kh; ky++) {
-                    const float *row = scratch + (oy * sy + ky * dy) * row_stride;
-                    for (long kx = 0; kx < kw; kx++) sum += filter[ky * kw + kx] * row[((kx * dx) % sx) * phase_length + (kx * dx) / sx + ox];
-                }
-                output[oy * ow + ox] = sum;
-            }
-        }
-        EK_FN(clamp)(output_height * output_width, lower, upper, output);
-        return;
-    }
+/// The output rows of a depthwise map from its padded, phase-split copy (see `depthwise_map`).
+/// Always inlined, so the callers' constant kernel widths (3, 5) unroll the tap loops.
+EK_TARGET static inline __attribute__((always_inline)) void EK_FN(depthwise_rows)(
+    const float *scratch, long row_stride, const long *tap_index, const float *filter, long kh, const long kw, long sy, long dy,
+    float bias, float *output, long oh, long ow) {
     for (long oy = 0; oy < oh; oy++) {
         float *out = output + oy * ow;
         long ox = 0;
@@ -422,6 +372,87 @@ EK_TARGET static void EK_FN(depthwise_map)(const float *input, size_t height, si
             }
             out[ox] = sum;
         }
+    }
+}
+
+/// One map of a depthwise convolution: output[oy][ox] = bias + Σ filter[ky][kx] · input[iy][ix],
+/// clamped to [lower, upper]. The map is first copied into `scratch` with its zero padding, each
+/// padded row split into its stride_x phases (every stride_x-th value), so the taps of
+/// consecutive output columns are contiguous: output columns then run as vectors, one load per
+/// multiply-add, with no edge cases. `scratch` holds `ek_depthwise_scratch_count(…)` floats.
+EK_TARGET static void EK_FN(depthwise_map)(const float *input, size_t height, size_t width, const float *filter,
+                                           const ek_window *window, float bias, float lower, float upper,
+                                           float *output, size_t output_height, size_t output_width, float *scratch) {
+    const long h = (long)height, w = (long)width, kh = (long)window->kernel_height, kw = (long)window->kernel_width;
+    const long sy = (long)window->stride_y, sx = (long)window->stride_x, dy = (long)window->dilation_y, dx = (long)window->dilation_x;
+    const long pt = (long)window->pad_top, pl = (long)window->pad_left, oh = (long)output_height, ow = (long)output_width;
+    const long padded_height = ek_padded_extent(oh, sy, kh, dy), padded_width = ek_padded_extent(ow, sx, kw, dx);
+    const long phase_length = (padded_width + sx - 1) / sx, row_stride = phase_length * sx;
+    // Padded column x = phase + j·sx reads input column x − pl: inside for j in [firsts[phase], lasts[phase]).
+    long firsts[16], lasts[16];
+    for (long phase = 0; phase < sx && phase < 16; phase++) {
+        long first = phase >= pl ? 0 : (pl - phase + sx - 1) / sx;
+        long last = w + pl - phase <= 0 ? 0 : (w + pl - phase + sx - 1) / sx;
+        if (last > phase_length) last = phase_length;
+        firsts[phase] = first > last ? last : first;
+        lasts[phase] = last;
+    }
+    for (long y = 0; y < padded_height; y++) {
+        float *row = scratch + y * row_stride;
+        long iy = y - pt;
+        if (iy < 0 || iy >= h) {
+            memset(row, 0, (size_t)row_stride * sizeof(float));
+            continue;
+        }
+        const float *source = input + iy * w;
+        for (long phase = 0; phase < sx; phase++) {
+            float *target = row + phase * phase_length;
+            long first, last;
+            if (phase < 16) {
+                first = firsts[phase];
+                last = lasts[phase];
+            } else {
+                first = phase >= pl ? 0 : (pl - phase + sx - 1) / sx;
+                last = w + pl - phase <= 0 ? 0 : (w + pl - phase + sx - 1) / sx;
+                if (last > phase_length) last = phase_length;
+                if (first > last) first = last;
+            }
+            for (long j = 0; j < first; j++) target[j] = 0;
+            if (sx == 1) {
+                memcpy(target + first, source + first - pl, (size_t)(last - first) * sizeof(float));
+            } else if (sx == 2) {
+                const float *from = source + phase - pl;
+                for (long j = first; j < last; j++) target[j] = from[2 * j];
+            } else {
+                for (long j = first; j < last; j++) target[j] = source[phase + j * sx - pl];
+            }
+            for (long j = last; j < phase_length; j++) target[j] = 0;
+        }
+    }
+    // Where tap kx of output column ox is in a padded row: tap_index[kx] + ox.
+    long tap_index[64];
+    const long indexed = kw < 64 ? kw : 64;
+    for (long kx = 0; kx < indexed; kx++) tap_index[kx] = ((kx * dx) % sx) * phase_length + (kx * dx) / sx;
+    if (kw > 64) {
+        for (long oy = 0; oy < oh; oy++) {
+            for (long ox = 0; ox < ow; ox++) {
+                float sum = bias;
+                for (long ky = 0; ky < kh; ky++) {
+                    const float *row = scratch + (oy * sy + ky * dy) * row_stride;
+                    for (long kx = 0; kx < kw; kx++) sum += filter[ky * kw + kx] * row[((kx * dx) % sx) * phase_length + (kx * dx) / sx + ox];
+                }
+                output[oy * ow + ox] = sum;
+            }
+        }
+        EK_FN(clamp)(output_height * output_width, lower, upper, output);
+        return;
+    }
+    if (kw == 3) {
+        EK_FN(depthwise_rows)(scratch, row_stride, tap_index, filter, kh, 3, sy, dy, bias, output, oh, ow);
+    } else if (kw == 5) {
+        EK_FN(depthwise_rows)(scratch, row_stride, tap_index, filter, kh, 5, sy, dy, bias, output, oh, ow);
+    } else {
+        EK_FN(depthwise_rows)(scratch, row_stride, tap_index, filter, kh, kw, sy, dy, bias, output, oh, ow);
     }
     EK_FN(clamp)(output_height * output_width, lower, upper, output);
 }

@@ -7,15 +7,15 @@ public struct PackedMatrix: Sendable {
     public let matrix: Matrix
     /// The packed panels (one row).
     private let panels: Matrix
-    /// The rows the panels hold (`matrix.rows` rounded up to whole panels) and the panel height.
-    private let packedRows: Int, panelRows: Int
+    /// The rows the panels hold (`matrix.rows` rounded up to whole panels).
+    private let packedRows: Int
 
     /// Packs `matrix` for the detected instruction set.
     /// - Complexity: O(rows × columns).
     public init(_ matrix: Matrix) {
         self.matrix = matrix
         let isa = InstructionSet.detected.kernelValue
-        panelRows = ek_panel_rows(isa)
+        let panelRows = ek_panel_rows(isa)
         packedRows = (matrix.rows + panelRows - 1) / panelRows * panelRows
         var panels = Matrix(rows: 1, columns: ek_packed_a_count(isa, matrix.rows, matrix.columns))
         if matrix.rows > 0 && matrix.columns > 0 {
@@ -37,20 +37,21 @@ public struct PackedMatrix: Sendable {
         let (m, k) = (matrix.rows, matrix.columns)
         precondition(n >= 0 && ldb >= n && ldc >= n, "PackedMatrix.multiply: strides \(ldb), \(ldc) too small for \(n) columns")
         guard m > 0, n > 0 else { return }
-        let isa = InstructionSet.detected.kernelValue, panelRows = panelRows, packedRows = packedRows
+        let isa = InstructionSet.detected.kernelValue, packedRows = packedRows
         let right = SharedReadOnlyPointer(base: UnsafeRawPointer(b)), output = SharedPointer(base: c)
         matrix.withUnsafeBufferPointer { weights in
             panels.withUnsafeBufferPointer { packed in
                 let left = SharedReadOnlyPointer(base: UnsafeRawPointer(weights.baseAddress!))
                 let panels = SharedReadOnlyPointer(base: UnsafeRawPointer(packed.baseAddress!))
-                // Chunks of whole panels, each at least ~256K multiply-adds.
-                let panelCount = (m + panelRows - 1) / panelRows
-                let minimumPanels = max(1, 262_144 / max(1, n * k * panelRows))
-                parallelism.forEachChunk(of: panelCount, minimumChunkSize: minimumPanels) { chunk in
-                    let first = chunk.lowerBound * panelRows, rows = min(m, chunk.upperBound * panelRows) - first
-                    let status = ek_gemm_prepacked(isa, 0, rows, n, k, left.base.assumingMemoryBound(to: Float.self) + first * k, k,
-                                                   panels.base.assumingMemoryBound(to: Float.self), packedRows, first,
-                                                   right.base.assumingMemoryBound(to: Float.self), ldb, beta, output.base + first * ldc, ldc)
+                // Columns split over the threads (in multiples of 16, a micro-tile's width): each thread
+                // packs only its own columns of B, and A is packed already, so nothing is done twice.
+                let tiles = (n + 15) / 16
+                let minimumTiles = max(1, 262_144 / max(1, 16 * m * k))
+                parallelism.forEachChunk(of: tiles, minimumChunkSize: minimumTiles) { chunk in
+                    let first = chunk.lowerBound * 16, columns = min(n, chunk.upperBound * 16) - first
+                    let status = ek_gemm_prepacked(isa, 0, m, columns, k, left.base.assumingMemoryBound(to: Float.self), k,
+                                                   panels.base.assumingMemoryBound(to: Float.self), packedRows, 0,
+                                                   right.base.assumingMemoryBound(to: Float.self) + first, ldb, beta, output.base + first, ldc)
                     precondition(status == 0, "multiply: out of memory for the packing workspace")
                 }
             }

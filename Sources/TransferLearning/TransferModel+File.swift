@@ -145,28 +145,28 @@ extension TransferModel {
     private static func imageBody(_ image: BackboneDescription, head: TrainedClassifier?, tensors: [String: TensorContainer.Tensor],
                                   labels: [String], path: String) throws -> Body {
         let backbone = try image.backbone(tensors: tensors, path: path)
-        guard let head else {
-            guard backbone.classNames == labels else { throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels") }
-            return .convNet(backbone)
-        }
-        guard head.hasShape(featureCount: backbone.featureCount, classCount: labels.count) else {
-            throw ModelFileError(path: path, message: "header: the classifier does not map the backbone's \(backbone.featureCount) features to \(labels.count) labels")
-        }
-        return .imageFeatures(backbone, head)
+        try checkImageParts(classNames: backbone.classNames, featureCount: backbone.featureCount, head: head, labels: labels, path: path)
+        return head.map { .imageFeatures(backbone, $0) } ?? .convNet(backbone)
     }
 
     /// The graph network (and fixed-features head) of a model file, checked against its labels.
     private static func graphBody(_ graph: GraphBackboneDescription, head: TrainedClassifier?, tensors: [String: TensorContainer.Tensor],
                                   labels: [String], path: String) throws -> Body {
         let backbone = try graph.backbone(tensors: tensors, path: path)
-        guard let head else {
-            guard backbone.classNames == labels else { throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels") }
-            return .graphNet(backbone)
+        try checkImageParts(classNames: backbone.classNames, featureCount: backbone.featureCount, head: head, labels: labels, path: path)
+        return head.map { .graphFeatures(backbone, $0) } ?? .graphNet(backbone)
+    }
+
+    /// Without a head the network's classes must be the model's labels; a head must map the
+    /// network's features to the labels.
+    private static func checkImageParts(classNames: [String], featureCount: Int, head: TrainedClassifier?, labels: [String], path: String) throws {
+        if let head {
+            guard head.hasShape(featureCount: featureCount, classCount: labels.count) else {
+                throw ModelFileError(path: path, message: "header: the classifier does not map the network's \(featureCount) features to \(labels.count) labels")
+            }
+        } else if classNames != labels {
+            throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels")
         }
-        guard head.hasShape(featureCount: backbone.featureCount, classCount: labels.count) else {
-            throw ModelFileError(path: path, message: "header: the classifier does not map the network's \(backbone.featureCount) features to \(labels.count) labels")
-        }
-        return .graphFeatures(backbone, head)
     }
 
     /// Every word and vector of the featurizer's embeddings, as tensors: the vectors, the words'

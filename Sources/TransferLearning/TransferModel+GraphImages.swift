@@ -25,11 +25,7 @@ extension TransferModel {
         head: ClassifierHead = .logisticRegression(), settings: MiniBatchSettings? = nil, seed: UInt64 = 1,
         progress: TrainingProgress? = nil
     ) throws -> TransferModel {
-        guard images.shape == backbone.inputShape else { throw TransferError.imageShape(images.shape, expected: backbone.inputShape) }
-        guard images.classNames.count >= 2 else { throw TrainingError.invalidData("training needs at least two classes") }
-        if let validation, validation.classNames != images.classNames || validation.shape != images.shape {
-            throw TrainingError.invalidData("the validation images differ in shape or classes from the training images")
-        }
+        try checkTrainable(images, validation: validation, inputShape: backbone.inputShape)
         let settings = settings ?? ImageTrainingSettings.forTransfer(imageCount: images.count).schedule
         let labels = images.classNames
         switch strategy {

@@ -27,11 +27,7 @@ extension TransferModel {
         head: ClassifierHead = .logisticRegression(), settings: ImageTrainingSettings? = nil, seed: UInt64 = 1,
         progress: TrainingProgress? = nil
     ) throws -> TransferModel {
-        guard images.shape == backbone.inputShape else { throw TransferError.imageShape(images.shape, expected: backbone.inputShape) }
-        guard images.classNames.count >= 2 else { throw TrainingError.invalidData("training needs at least two classes") }
-        if let validation, validation.classNames != images.classNames || validation.shape != images.shape {
-            throw TrainingError.invalidData("the validation images differ in shape or classes from the training images")
-        }
+        try checkTrainable(images, validation: validation, inputShape: backbone.inputShape)
         let settings = settings ?? .forTransfer(imageCount: images.count)
         let labels = images.classNames
         switch strategy {
@@ -126,6 +122,18 @@ extension TransferModel {
             tally.add(predicted: predictions.compactMap { index[$0.label] }, gold: [classIndex])
         }
         return ClassificationReport(tally)
+    }
+}
+
+extension TransferModel {
+    /// Checks training images (and validation images) against a network's input.
+    /// - Throws: `TransferError.imageShape`, `TrainingError.invalidData` for one class only or a validation set that differs.
+    static func checkTrainable(_ images: ImageSet, validation: ImageSet?, inputShape: MapShape) throws {
+        guard images.shape == inputShape else { throw TransferError.imageShape(images.shape, expected: inputShape) }
+        guard images.classNames.count >= 2 else { throw TrainingError.invalidData("training needs at least two classes") }
+        if let validation, validation.classNames != images.classNames || validation.shape != images.shape {
+            throw TrainingError.invalidData("the validation images differ in shape or classes from the training images")
+        }
     }
 }
 

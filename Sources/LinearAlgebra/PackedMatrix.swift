@@ -50,7 +50,7 @@ public struct PackedMatrix: Sendable {
                 parallelism.forEachChunk(of: tiles, minimumChunkSize: minimumTiles) { chunk in
                     let first = chunk.lowerBound * 16, columns = min(n, chunk.upperBound * 16) - first
                     let status = ek_gemm_prepacked(isa, 0, m, columns, k, left.base.assumingMemoryBound(to: Float.self), k,
-                                                   panels.base.assumingMemoryBound(to: Float.self), packedRows, 0,
+                                                   panels.base.assumingMemoryBound(to: Float.self), packedRows,
                                                    right.base.assumingMemoryBound(to: Float.self) + first, ldb, beta, output.base + first, ldc)
                     precondition(status == 0, "multiply: out of memory for the packing workspace")
                 }

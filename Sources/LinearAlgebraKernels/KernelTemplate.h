@@ -189,13 +189,11 @@ EK_TARGET static void EK_FN(gemm_few_rows)(int ta, size_t m, size_t n, size_t k,
 }
 
 /// `prepacked_a` (or NULL): A packed ahead of time by `pack_a_whole` — every k block's panels for
-/// all `packed_rows` rows, of which this product uses those from `first_packed_row` (a multiple
-/// of the panel height) — so a product with constant weights (a convolution's filters) skips
+/// all its `packed_rows` rows — so a product with constant weights (a convolution's filters) skips
 /// packing them per call.
 EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
                                  const float *a, size_t lda, const float *b, size_t ldb,
-                                 float beta, float *c, size_t ldc, const float *prepacked_a, size_t packed_rows,
-                                 size_t first_packed_row) {
+                                 float beta, float *c, size_t ldc, const float *prepacked_a, size_t packed_rows) {
     enum { MR = EK_MR, NR = EK_NR, KC = EK_KC, MC = EK_MR * 16, NC = 2048 };
     if (m == 0 || n == 0) return 0;
     // A few output columns (a classifier's last layer): one dot product each beats packing.
@@ -242,7 +240,7 @@ EK_TARGET static int EK_FN(gemm)(int ta, int tb, size_t m, size_t n, size_t k, f
                 size_t mc = m - ic < MC ? m - ic : MC;
                 const float *panels = packed_a;
                 if (prepacked_a) {
-                    panels = prepacked_a + packed_rows * pc + (first_packed_row + ic) * kc;
+                    panels = prepacked_a + packed_rows * pc + ic * kc;
                 } else {
                     ek_pack_a(ta, a, lda, ic, mc, pc, kc, MR, alpha, packed_a);
                 }

@@ -223,7 +223,7 @@ void ek_gemv_transposed(ek_isa isa, size_t rows, size_t columns, const void *a, 
 
 int ek_gemm(ek_isa isa, int transpose_a, int transpose_b, size_t m, size_t n, size_t k, float alpha,
             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-    EK_DISPATCH(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, 0, 0)
+    EK_DISPATCH(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, 0)
 }
 
 size_t ek_packed_a_count(ek_isa isa, size_t m, size_t k) { EK_DISPATCH(packed_a_count, m, k) }
@@ -235,8 +235,8 @@ void ek_pack_a_whole(ek_isa isa, size_t m, size_t k, const float *a, size_t lda,
 size_t ek_panel_rows(ek_isa isa) { EK_DISPATCH(panel_rows) }
 
 int ek_gemm_prepacked(ek_isa isa, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed_a,
-                      size_t packed_rows, size_t first_packed_row, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-    EK_DISPATCH(gemm, 0, transpose_b, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, packed_a, packed_rows, first_packed_row)
+                      size_t packed_rows, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+    EK_DISPATCH(gemm, 0, transpose_b, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, packed_a, packed_rows)
 }
 
 void ek_clamp(ek_isa isa, size_t n, float lower, float upper, float *x) { EK_DISPATCH(clamp, n, lower, upper, x) }

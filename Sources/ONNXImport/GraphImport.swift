@@ -27,14 +27,10 @@ struct GraphImport {
     /// the activation it pads, and (top, bottom, left, right).
     var pendingPads: [String: (source: Int, pads: [Int])] = [:]
 
-    /// The imported network, its output value, the value of its global average pool (the
-    /// feature layer of a classifier), the input's name, and the operators it had.
+    /// The imported network and the value of its global average pool (the feature layer of a classifier).
     struct Result {
         var network: GraphNetwork
-        var inputName: String
-        var outputName: String
         var globalPool: Int?
-        var operatorCounts: [String: Int]
     }
 
     /// Imports `model`, its input fixed at `inputShape` when the graph leaves height and width open.
@@ -59,11 +55,7 @@ struct GraphImport {
             }
         }
         for output in graph.outputs { importer.readers[output.name, default: 0] += 1 }
-        var counts: [String: Int] = [:]
-        for (index, node) in graph.nodes.enumerated() {
-            counts[node.opType, default: 0] += 1
-            try importer.add(node, index: index)
-        }
+        for (index, node) in graph.nodes.enumerated() { try importer.add(node, index: index) }
         let outputName = graph.outputs[0].name
         guard case .activation(let output, _)? = importer.values[outputName] else {
             throw ONNXError(path: path, message: "output '\(outputName)' is not computed from the input")
@@ -74,7 +66,7 @@ struct GraphImport {
         } catch {
             throw ONNXError(path: path, message: "\(error)")
         }
-        return Result(network: network, inputName: input.name, outputName: outputName, globalPool: network.lastGlobalPool, operatorCounts: counts)
+        return Result(network: network, globalPool: network.lastGlobalPool)
     }
 
     private static func inputShape(of input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?) throws -> MapShape {

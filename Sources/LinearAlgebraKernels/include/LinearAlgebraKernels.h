@@ -99,14 +99,13 @@ size_t ek_packed_a_count(ek_isa isa, size_t m, size_t k);
 /// Packs the row-major m × k matrix A (row stride `lda`) once, for `ek_gemm_prepacked` with the same isa.
 void ek_pack_a_whole(ek_isa isa, size_t m, size_t k, const float *a, size_t lda, float *packed);
 
-/// The panel height of `isa`'s packed A: a product on prepacked rows starts at a multiple of it.
+/// The panel height of `isa`'s packed A (its row count is rounded up to a multiple of it).
 size_t ek_panel_rows(ek_isa isa);
 
-/// `ek_gemm` with A not transposed, alpha 1, and A's rows [first_packed_row, first_packed_row + m)
-/// taken from `packed_a`, all `packed_rows` rows of A packed by `ek_pack_a_whole` (A itself, at
-/// that first row, is still passed for the shapes that do not pack).
+/// `ek_gemm` with A not transposed, alpha 1, and A (m rows, `packed_rows` once rounded up to whole
+/// panels) already packed by `ek_pack_a_whole` (A itself is still passed for the shapes that do not pack).
 int ek_gemm_prepacked(ek_isa isa, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed_a,
-                      size_t packed_rows, size_t first_packed_row, const float *b, size_t ldb, float beta, float *c, size_t ldc);
+                      size_t packed_rows, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
 /// Runs `iterations` rounds of independent fused multiply-adds held in registers and returns the
 /// number of floating-point operations performed: the compute peak reference for benchmarks.

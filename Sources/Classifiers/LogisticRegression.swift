@@ -32,6 +32,15 @@ public struct LogisticRegression: Classifier, Codable {
     /// The settings it was trained with.
     public let configuration: Configuration
 
+    /// A model with these weights (classes × features) and intercepts, e.g. coefficients trained elsewhere.
+    /// - Precondition: one intercept per weight row.
+    public init(weights: Matrix, bias: [Float], configuration: Configuration = Configuration()) {
+        precondition(weights.rows == bias.count, "LogisticRegression: \(bias.count) intercepts for \(weights.rows) classes")
+        self.weights = weights
+        self.bias = bias
+        self.configuration = configuration
+    }
+
     /// The number of classes.
     public var classCount: Int { weights.rows }
     /// The length of an input feature vector.
@@ -65,7 +74,8 @@ public struct LogisticRegression: Classifier, Codable {
                 progress?(step, loss, nil)
                 return true
             }
-            var candidate = LogisticRegression(weights: Matrix(rows: classes, columns: features), bias: [], configuration: configuration)
+            var candidate = LogisticRegression(weights: Matrix(rows: classes, columns: features), bias: [Float](repeating: 0, count: classes),
+                                               configuration: configuration)
             candidate.setParameters(parameters)
             let (validationLoss, accuracy) = candidate.lossAndAccuracy(on: validation)
             progress?(step, loss, accuracy)

@@ -41,7 +41,11 @@ public struct MultilayerPerceptron: Classifier, Codable {
 
     private enum CodingKeys: String, CodingKey { case layers, configuration }
 
-    init(layers: [DenseLayer], configuration: Configuration) {
+    /// A network with these layers (input side first, ReLU between them, softmax after the last).
+    /// - Precondition: at least one layer, and the layers chain.
+    public init(layers: [DenseLayer], configuration: Configuration = Configuration()) {
+        precondition(!layers.isEmpty && zip(layers, layers.dropFirst()).allSatisfy { $0.weights.rows == $1.weights.columns },
+                     "MultilayerPerceptron: the layers do not chain")
         self.layers = layers
         self.configuration = configuration
     }

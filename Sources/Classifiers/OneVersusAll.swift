@@ -7,6 +7,14 @@ public struct OneVersusAll: Classifier, Codable {
     /// One binary model per label (class 1 = the label applies).
     public let models: [LogisticRegression]
 
+    /// One binary model per label.
+    /// - Precondition: every model has two classes and the same features.
+    public init(models: [LogisticRegression]) {
+        precondition(models.allSatisfy { $0.classCount == 2 && $0.featureCount == models[0].featureCount },
+                     "OneVersusAll: every model must be binary over the same features")
+        self.models = models
+    }
+
     /// The number of labels.
     public var classCount: Int { models.count }
     /// The length of an input feature vector.

@@ -14,6 +14,6 @@ struct EmbeddingKitCommand: ParsableCommand {
         version: EmbeddingKitVersion.current,
         subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self, NeighborsCommand.self,
                       SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self,
-                      TrainCommand.self, TestCommand.self, PredictCommand.self, ImageCommand.self]
+                      TrainCommand.self, TestCommand.self, PredictCommand.self, ImageCommand.self, ExportCommand.self]
     )
 }

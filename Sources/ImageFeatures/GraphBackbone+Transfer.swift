@@ -2,10 +2,14 @@ import LinearAlgebra
 import NeuralNetworks
 
 extension GraphBackbone {
-    /// Whether the network's output is already a probability distribution (it ends in a softmax).
+    /// Whether the network's output is already probabilities: it ends in a softmax, or in a
+    /// sigmoid (one probability per label, as an exported multi-label model does).
     public var outputsProbabilities: Bool {
-        guard network.output == network.nodes.count, case .softmax? = network.nodes.last?.operation else { return false }
-        return true
+        guard network.output == network.nodes.count, let last = network.nodes.last?.operation else { return false }
+        switch last {
+        case .softmax, .sigmoid: return true
+        default: return false
+        }
     }
 
     /// The backbone with another network and classes (a network trained from it), its features

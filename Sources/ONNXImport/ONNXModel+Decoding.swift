@@ -38,6 +38,18 @@ extension ONNXModel {
                     }
                 }
                 if domain.isEmpty || domain == "ai.onnx" { opsetVersion = version }
+            case 14:
+                try reader.expect(field, .lengthDelimited, "metadata_props")
+                var message = try reader.message()
+                var key = "", value = ""
+                while let inner = try message.nextField() {
+                    switch (inner.number, inner.wireType) {
+                    case (1, .lengthDelimited): key = try message.string()
+                    case (2, .lengthDelimited): value = try message.string()
+                    default: try message.skip(inner)
+                    }
+                }
+                metadata[key] = value
             default: try reader.skip(field)
             }
         }

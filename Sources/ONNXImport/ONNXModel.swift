@@ -6,6 +6,8 @@ public struct ONNXModel: Sendable {
     public var opsetVersion: Int64 = 0
     /// The exporting tool and its version, e.g. `pytorch 1.13.0`.
     public var producer = ""
+    /// The model's metadata (`metadata_props`), e.g. the class names EmbeddingKit stores in `embkit.labels`.
+    public var metadata: [String: String] = [:]
     /// The computation.
     public var graph = ONNXGraph()
 }

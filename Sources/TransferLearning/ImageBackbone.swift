@@ -15,12 +15,12 @@ public enum ImageBackbone: Sendable {
     /// Opens whatever image backbone `path` holds: an `.onnx` file, an EmbeddingKit backbone file,
     /// or a model file of an imported network used as it is.
     /// - Parameters:
-    ///   - classNames: for ONNX files, one name per output (default: `0`, `1`, …).
-    ///   - preprocessing: for ONNX files, how photos become inputs (default: torchvision's ImageNet recipe).
+    ///   - classNames: for ONNX files, one name per output (default: as `GraphBackbone(onnx:)`).
+    ///   - preprocessing: for ONNX files, how photos become inputs (default: as `GraphBackbone(onnx:)`).
     /// - Throws: `ONNXError` or `ModelFileError` naming what cannot be used.
     public init(contentsOf path: String, classNames: [String]? = nil, preprocessing: ImagePreprocessing? = nil) throws {
         if path.lowercased().hasSuffix(".onnx") {
-            self = .graph(try GraphBackbone(onnx: path, classNames: classNames, preprocessing: preprocessing ?? .torchvision))
+            self = .graph(try GraphBackbone(onnx: path, classNames: classNames, preprocessing: preprocessing))
             return
         }
         do {

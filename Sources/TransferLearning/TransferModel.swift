@@ -138,6 +138,8 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     case wrongInputs(expected: String)
     /// Images of another shape than the network takes.
     case imageShape(MapShape, expected: MapShape)
+    /// The model cannot be written in another runtime's format (what it is).
+    case notExportable(String)
 
     /// A readable reason.
     public var description: String {
@@ -149,6 +151,7 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupported(let kind, let inputs): "the \(kind.rawValue) strategy does not train on \(inputs)"
         case .wrongInputs(let expected): "this model takes \(expected)"
         case .imageShape(let shape, let expected): "images of \(shape) (channels×height×width); the network takes \(expected)"
+        case .notExportable(let what): "\(what) cannot be exported to ONNX"
         }
     }
 }

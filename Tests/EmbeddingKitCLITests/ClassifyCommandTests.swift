@@ -28,6 +28,10 @@ struct ClassifyCommandTests {
                                                  "--output", model.path, "--tokenizer", "whitespace"])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stderr.contains("trained fine-tune on 6 documents (2 labels"))
+        let onnx = folder.appendingPathComponent("model.onnx")
+        let exported = try EmbeddingKitProcess.run(["export", model.path, "--output", onnx.path])
+        #expect(exported.status == 0 && exported.stderr.contains("2 classes"), "\(exported.stderr)")
+        #expect(try Data(contentsOf: onnx).count > 100)
         for strategy in ["fixed-features", "combine", "auto"] {
             let other = folder.appendingPathComponent("\(strategy).ekm")
             let run = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
@@ -101,5 +105,13 @@ struct FastTextCommandTests {
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 2 && lines[0].hasPrefix("__label__fr ") && lines[1].hasPrefix("__label__es "))
+    }
+
+    @Test("export refuses a fastText model with a reason, exit 1, no file")
+    func exportRefused() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lid-\(UUID().uuidString).onnx").path
+        let result = try EmbeddingKitProcess.run(["export", Self.lid, "--output", output])
+        #expect(result.status == 1 && result.stderr.contains("cannot be exported to ONNX"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
     }
 }

@@ -48,4 +48,15 @@ struct ImageCommandTests {
         #expect(result.status == 1 && result.stderr.contains(": byte "), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
+
+    @Test("export writes an ONNX file that image predict reads back with its class names: the same top 5")
+    func exportRoundTrip() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("exported-\(UUID().uuidString).onnx").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let exported = try EmbeddingKitProcess.run(["export", Self.mobileNet, "--output", output])
+        #expect(exported.status == 0 && exported.stderr.contains("1000 classes, input 3×224×224"), "\(exported.stderr)")
+        let original = try EmbeddingKitProcess.run(["image", "predict", "--model", Self.mobileNet, Self.chelsea, "-k", "5"])
+        let reread = try EmbeddingKitProcess.run(["image", "predict", "--model", output, Self.chelsea, "-k", "5"])
+        #expect(reread.status == 0 && reread.stdout == original.stdout, "\(reread.stdout) \(reread.stderr)")
+    }
 }

@@ -45,11 +45,11 @@ struct ONNXOptions: ParsableArguments {
     @Option(help: "ONNX models: a file of the model's class names, one per line (default: the shipped ImageNet names for 1,000 outputs).")
     var modelClasses: String?
 
-    @Option(help: "ONNX models: torchvision (resize 256, crop 224, ImageNet mean/std) or tflite ((x − 127) / 128, as EfficientNet-Lite).")
-    var preprocessing = "torchvision"
+    @Option(help: "ONNX models: torchvision (resize 256, crop 224, ImageNet mean/std) or tflite ((x − 127) / 128, as EfficientNet-Lite) (default: what an EmbeddingKit export stores, else torchvision).")
+    var preprocessing: String?
 
     func validate() throws {
-        guard ImagePreprocessing.presets[preprocessing] != nil else {
+        guard preprocessing.map({ ImagePreprocessing.presets[$0] != nil }) ?? true else {
             throw ValidationError("--preprocessing takes " + ImagePreprocessing.presets.keys.sorted().joined(separator: " or "))
         }
     }
@@ -58,8 +58,8 @@ struct ONNXOptions: ParsableArguments {
     func openBackbone(_ path: String) throws -> ImageBackbone {
         try reportingImageErrors {
             let names = try modelClasses.map(ImageSet.classNames(inFile:))
-            var backbone = try ImageBackbone(contentsOf: path, classNames: names, preprocessing: ImagePreprocessing.presets[preprocessing])
-            if case .graph(var graph) = backbone, names == nil, graph.classNames.count == 1000 {
+            var backbone = try ImageBackbone(contentsOf: path, classNames: names, preprocessing: preprocessing.flatMap { ImagePreprocessing.presets[$0] })
+            if case .graph(var graph) = backbone, names == nil, graph.classNames == (0..<1000).map(String.init) {
                 let shipped = ShippedData.path(ShippedData.imageNetClasses)
                 if let imageNet = try? ImageSet.classNames(inFile: shipped), imageNet.count == 1000 {
                     graph.classNames = imageNet

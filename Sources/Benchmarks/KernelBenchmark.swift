@@ -6,6 +6,10 @@ import LinearAlgebraKernels
 /// matrix products against the FMA peak, per instruction set and thread count.
 enum KernelBenchmark {
     static func run(_ arguments: ArraySlice<String>) throws {
+        if arguments.contains("--depthwise") {
+            measureDepthwise()
+            return
+        }
         let quick = arguments.contains("--quick")
         let rows = quick ? 100_000 : 1_000_000
         report(Measurement.machineDescription())
@@ -16,6 +20,39 @@ enum KernelBenchmark {
         measureMatrixVector(rows: rows, columns: 300)
         for size in quick ? [256, 1024] : [1024, 4096] {
             measureMatrixProduct(size: size, peaks: peaks)
+        }
+        measureDepthwise()
+    }
+
+    /// GMAC/s of the 3 × 3 depthwise kernel (pad 1, ReLU6) at MobileNetV2's map sizes, one thread,
+    /// all channels of one layer per call, as the network runs it.
+    static func measureDepthwise() {
+        report("\n## depthwise 3×3 convolution at MobileNetV2's layer shapes (1 thread, GMAC/s)")
+        let layers = [(32, 112, 1), (96, 112, 2), (144, 56, 1), (144, 56, 2), (192, 28, 1), (192, 28, 2), (384, 14, 1),
+                      (576, 14, 1), (576, 14, 2), (960, 7, 1)]
+        for (channels, size, stride) in layers {
+            let outputSize = (size + 2 - 3) / stride + 1
+            let input = (0..<(channels * size * size)).map { Float($0 % 13) * 0.1 - 0.5 }
+            let filters = (0..<(channels * 9)).map { Float($0 % 7) * 0.05 }
+            var output = [Float](repeating: 0, count: channels * outputSize * outputSize)
+            let seconds = Measurement.medianSeconds(repetitions: 7) {
+                input.withUnsafeBufferPointer { source in
+                    filters.withUnsafeBufferPointer { filter in
+                        output.withUnsafeMutableBufferPointer { target in
+                            for channel in 0..<channels {
+                                Kernels.depthwiseMap(source.baseAddress! + channel * size * size, height: size, width: size,
+                                                     filter: filter.baseAddress! + channel * 9, kernel: (3, 3), stride: (stride, stride),
+                                                     dilation: (1, 1), padding: (1, 1), bias: 0.1, clampedTo: 0...6,
+                                                     into: target.baseAddress! + channel * outputSize * outputSize,
+                                                     outputHeight: outputSize, outputWidth: outputSize)
+                            }
+                        }
+                    }
+                }
+            }
+            blackHole(output[output.count / 2])
+            let macs = Double(channels * outputSize * outputSize * 9)
+            report("\(channels) × \(size)² stride \(stride): \(format(macs / seconds / 1e9)) GMAC/s, \(format(seconds * 1e6)) µs")
         }
     }
 

@@ -52,7 +52,7 @@ struct SimilarityScan {
                 scan.dotProducts(packed, vectorCount: vectors.count, rows: block, into: &dots)
                 var first = 0
                 for (queryIndex, query) in queries.enumerated() {
-                    scan.offerScores(query, dots: dots, firstVector: first, rows: block, norms: norms,
+                    scan.offerScores(query, dots: dots, firstVector: first, rows: block, norms: norms, queryVectors: packed,
                                      to: &selectors[queryIndex])
                     first += query.vectors.count
                 }
@@ -108,28 +108,48 @@ struct SimilarityScan {
 
     /// Turns one query's dot products for a block into scores and offers those that can enter
     /// its top k.
+    /// Rows whose norm is tiny or huge (values near the float range's ends) are scored in double
+    /// precision, where their products would underflow or overflow.
     private func offerScores(_ query: SimilarityQuery, dots: [Float], firstVector: Int, rows block: Range<Int>,
-                             norms: UnsafeBufferPointer<Float>, to selector: inout TopKSelector) {
+                             norms: UnsafeBufferPointer<Float>, queryVectors: [Float], to selector: inout TopKSelector) {
         let stride = Self.blockRows
         dots.withUnsafeBufferPointer { dots in
+            func cosine(_ vector: Int, _ offset: Int, _ row: Int) -> Float {
+                let norm = norms[row]
+                guard norm >= 1e-18 && norm <= 1e18 else { return exactCosine(queryVectors, vector: vector, row: row) }
+                return dots[vector * stride + offset] / norm
+            }
             switch query.scoring {
             case .cosine:
-                let base = firstVector * stride
                 for (offset, row) in block.enumerated() {
-                    let score = dots[base + offset] / norms[row]
+                    let score = cosine(firstVector, offset, row)
                     if score >= selector.threshold { selector.offer(index: row, score: score) }
                 }
             case .multiplicative(let positive):
                 for (offset, row) in block.enumerated() {
                     var numerator: Float = 1, denominator: Float = 1
                     for vector in 0..<query.vectors.count {
-                        let shifted = (1 + dots[(firstVector + vector) * stride + offset] / norms[row]) / 2
+                        let shifted = (1 + cosine(firstVector + vector, offset, row)) / 2
                         if vector < positive { numerator *= shifted } else { denominator *= shifted }
                     }
                     let score = numerator / (denominator + 1e-6)
                     if score >= selector.threshold { selector.offer(index: row, score: score) }
                 }
             }
+        }
+    }
+
+    /// The cosine of unit query vector `vector` and row `row`, in double precision.
+    private func exactCosine(_ queryVectors: [Float], vector: Int, row: Int) -> Float {
+        let dimensions = embeddings.dimensions
+        return embeddings.withRow(at: row) { values in
+            var dot = 0.0, squares = 0.0
+            for index in 0..<dimensions {
+                let value = Double(values.loadUnaligned(fromByteOffset: index * MemoryLayout<Float>.stride, as: Float.self))
+                dot += value * Double(queryVectors[vector * dimensions + index])
+                squares += value * value
+            }
+            return squares > 0 ? Float(dot / squares.squareRoot()) : 0
         }
     }
 }

@@ -138,20 +138,40 @@ public enum Kernels {
         l2Norm(UnsafeRawPointer(x.baseAddress), count: x.count)
     }
 
-    /// The Euclidean (L2) norm of `count` floats at any byte address.
+    /// The Euclidean (L2) norm of `count` floats at any byte address, correct for any finite
+    /// values: float squares overflow above ~1.8e19 and vanish below ~1e-19, so a norm outside
+    /// [1e-18, ∞) is recomputed in double precision (infinite only when the norm itself exceeds
+    /// `Float.greatestFiniteMagnitude`).
     /// - Complexity: O(count).
     public static func l2Norm(_ x: UnsafeRawPointer?, count: Int) -> Float {
         guard count > 0, let x else { return 0 }
-        return ek_sum_of_squares(InstructionSet.detected.kernelValue, x, count).squareRoot()
+        let norm = ek_sum_of_squares(InstructionSet.detected.kernelValue, x, count).squareRoot()
+        return norm.isFinite && norm >= 1e-18 ? norm : Float(doubleNorm(x, count: count))
     }
 
-    /// Scales `x` to unit L2 norm in place; a zero vector stays zero.
+    private static func doubleNorm(_ x: UnsafeRawPointer, count: Int) -> Double {
+        var sum = 0.0
+        for index in 0..<count {
+            let value = Double(x.loadUnaligned(fromByteOffset: index * MemoryLayout<Float>.stride, as: Float.self))
+            sum += value * value
+        }
+        return sum.squareRoot()
+    }
+
+    /// Scales `x` to unit L2 norm in place, for any finite values (tiny or huge norms are divided
+    /// out in double precision); a zero vector stays zero.
     /// - Returns: the norm before scaling.
     /// - Complexity: O(n).
     @discardableResult
     public static func normalize(_ x: UnsafeMutableBufferPointer<Float>) -> Float {
         let norm = l2Norm(UnsafeBufferPointer(x))
-        if norm > 0 { scale(x, by: 1 / norm) }
+        guard norm > 0, let base = x.baseAddress else { return norm }
+        if norm >= 1e-30 && norm <= 1e30 {
+            scale(x, by: 1 / norm)
+        } else {
+            let exact = doubleNorm(UnsafeRawPointer(base), count: x.count)
+            for index in x.indices { x[index] = Float(Double(x[index]) / exact) }
+        }
         return norm
     }
 }

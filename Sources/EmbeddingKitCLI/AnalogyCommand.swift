@@ -13,13 +13,13 @@ struct AnalogyCommand: ParsableCommand {
 
     @OptionGroup var fileOptions: EmbeddingFileOptions
 
-    @Option(name: [.short, .long], help: "How many answers to print.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "How many answers to print.")
     var k = 10
 
     @Option(help: "add (3CosAdd, gensim most_similar) or mul (3CosMul, gensim most_similar_cosmul).")
     var method: AnalogyMethod = .add
 
-    @Option(help: "Search only the first N words of the file.")
+    @Option(parsing: .unconditional, help: "Search only the first N words of the file.")
     var restrictVocab: Int?
 
     @Flag(help: "Print a JSON object.")
@@ -31,6 +31,7 @@ struct AnalogyCommand: ParsableCommand {
 
     func validate() throws {
         if k < 1 { throw ValidationError("-k must be at least 1") }
+        if let restrictVocab, restrictVocab < 1 { throw ValidationError("--restrict-vocab must be at least 1") }
     }
 
     func run() throws {

@@ -21,7 +21,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "The output format (default: from OUT's extension).")
     var to: String?
 
-    @Option(help: "Convert only the first N rows.")
+    @Option(parsing: .unconditional, help: "Convert only the first N rows.")
     var limit: Int?
 
     @Flag(help: "Replace invalid UTF-8 in words with U+FFFD instead of failing.")

@@ -14,7 +14,7 @@ struct EvaluateCommand: ParsableCommand {
 
         @OptionGroup var fileOptions: EmbeddingFileOptions
 
-        @Option(help: "Only the first N words count as known (gensim's restrict_vocab).")
+        @Option(parsing: .unconditional, help: "Only the first N words count as known (gensim's restrict_vocab).")
         var restrictVocab = 300_000
 
         @Flag(help: "Print one JSON object.")
@@ -22,6 +22,10 @@ struct EvaluateCommand: ParsableCommand {
 
         @Argument(help: "The dataset file.")
         var dataset: String
+
+        func validate() throws {
+            if restrictVocab < 1 { throw ValidationError("--restrict-vocab must be at least 1") }
+        }
 
         func load() throws -> WordEmbeddings {
             try fileOptions.load(embeddings)

@@ -16,10 +16,10 @@ struct NeighborsCommand: ParsableCommand {
 
     @OptionGroup var fileOptions: EmbeddingFileOptions
 
-    @Option(name: [.short, .long], help: "How many neighbours to print.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "How many neighbours to print.")
     var k = 10
 
-    @Option(help: "Search only the first N words of the file.")
+    @Option(parsing: .unconditional, help: "Search only the first N words of the file.")
     var restrictVocab: Int?
 
     @Flag(help: "Print one JSON object per query (JSON Lines).")

@@ -20,17 +20,21 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "Input text, one document per line (`-` for stdin).")
     var file = "-"
 
-    @Option(name: [.short, .long], help: "How many labels per line.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "How many labels per line.")
     var k = 1
 
-    @Option(help: "Only labels with at least this probability.")
+    @Option(parsing: .unconditional, help: "Only labels with at least this probability.")
     var threshold: Float = 0
 
     @Flag(help: "Print one JSON object per line.")
     var json = false
 
+    @Flag(help: "Replace bytes that are not UTF-8 with U+FFFD (as fastText reads them) instead of stopping at that line.")
+    var lossyUtf8 = false
+
     func validate() throws {
         if k < 1 { throw ValidationError("-k must be at least 1") }
+        if !(0...1).contains(threshold) { throw ValidationError("--threshold must be a probability, 0 to 1") }
     }
 
     func run() throws {
@@ -52,8 +56,14 @@ struct PredictCommand: ParsableCommand {
             batch.removeAll(keepingCapacity: true)
         }
         while let line = lines.next() {
-            // Like fastText, bytes that are not UTF-8 become U+FFFD instead of stopping the stream.
-            batch.append(String(decoding: line.bytes, as: UTF8.self))
+            // Invalid UTF-8 stops at its line (the lines before it are answered), as train and test
+            // stop, unless asked to replace it.
+            guard let text = lossyUtf8 ? String(decoding: line.bytes, as: UTF8.self) : try? line.text(in: file) else {
+                if !batch.isEmpty { try flush() }
+                output.flush()
+                return try reportingFileErrors { _ = try line.text(in: file) }
+            }
+            batch.append(text)
             if batch.count == 1000 { try flush() }
         }
         if !batch.isEmpty { try flush() }

@@ -19,7 +19,7 @@ struct TestCommand: ParsableCommand {
     @Argument(help: "The labelled corpus (fastText, TSV, CSV or a folder per class).")
     var file: String
 
-    @Option(name: [.short, .long], help: "k for P@k and R@k.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "k for P@k and R@k.")
     var k = 1
 
     @OptionGroup var corpusOptions: CorpusOptions

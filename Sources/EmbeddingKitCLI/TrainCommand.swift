@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A validation corpus for early stopping.")
     var valid: String?
 
-    @Option(help: "Hold out this share of the training corpus (chosen with --seed) for early stopping instead of --valid.")
+    @Option(parsing: .unconditional, help: "Hold out this share of the training corpus (chosen with --seed) for early stopping instead of --valid.")
     var validationSplit: Double?
 
     @Option(help: "A test corpus to report on after training (default: the shipped test set when training on the shipped corpus).")
@@ -60,37 +60,37 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Hidden layer sizes of the MLP (fixed features, combine, fine-tune with --classifier mlp), comma-separated.")
     var hidden = "256"
 
-    @Option(help: "Epochs at most (default: 200 for the fixed-features MLP, 10 for fine-tune, 20 for combine).")
+    @Option(parsing: .unconditional, help: "Epochs at most (default: 200 for the fixed-features MLP, 10 for fine-tune, 20 for combine).")
     var epochs: Int?
 
     @Option(help: "fine-tune: embeddings (every row trains; the default) or head (pre-trained rows stay as they are).")
     var trainable: TrainableParts?
 
-    @Option(help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only; default 2).")
+    @Option(parsing: .unconditional, help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only; default 2).")
     var wordNgrams: Int?
 
     @Option(help: "fine-tune: character n-gram lengths hashed into buckets, as MIN-MAX (e.g. 3-6), so unseen words still count.")
     var charNgrams: String?
 
-    @Option(help: "fine-tune and combine: the SGD learning rate (default 0.2 for fine-tune, 0.05 for combine).")
+    @Option(parsing: .unconditional, help: "fine-tune and combine: the SGD learning rate (default 0.2 for fine-tune, 0.05 for combine).")
     var lr: Float?
 
-    @Option(help: "fine-tune and combine: the share of a document's tokens dropped at each step (default 0, combine 0.1).")
+    @Option(parsing: .unconditional, help: "fine-tune and combine: the share of a document's tokens dropped at each step (default 0, combine 0.1).")
     var tokenDropout: Float?
 
-    @Option(help: "fine-tune and combine: training threads (lock-free, as fastText; 1 gives the same model for the same seed).")
+    @Option(parsing: .unconditional, help: "fine-tune and combine: training threads (lock-free, as fastText; 1 gives the same model for the same seed).")
     var threads = 1
 
-    @Option(help: "Inverse L2 strength of logistic regression (scikit-learn's C).")
+    @Option(parsing: .unconditional, help: "Inverse L2 strength of logistic regression (scikit-learn's C).")
     var regularization: Float = 1
 
     @Option(help: "uniform or balanced class weights.")
     var classWeights: ClassWeighting = .uniform
 
-    @Option(help: "MLP dropout rate.")
+    @Option(parsing: .unconditional, help: "MLP dropout rate.")
     var dropout: Float = 0
 
-    @Option(help: "MLP: stop after this many epochs without improvement (of the validation loss, else the training loss).")
+    @Option(parsing: .unconditional, help: "MLP: stop after this many epochs without improvement (of the validation loss, else the training loss).")
     var patience = 10
 
     @Option(help: "mean, max or mean-max (combine: mean or mean-max).")
@@ -126,7 +126,7 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive integers, comma-separated") }
+        guard hiddenSizes != nil else { throw ValidationError(hiddenSizesRule) }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let tokenDropout, !(0..<1).contains(tokenDropout) { throw ValidationError("--token-dropout must be in [0, 1)") }
@@ -164,10 +164,7 @@ struct TrainCommand: ParsableCommand {
         return low...high
     }
 
-    private var hiddenSizes: [Int]? {
-        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        return sizes.allSatisfy { ($0 ?? 0) > 0 } && !sizes.isEmpty ? sizes.compactMap { $0 } : nil
-    }
+    private var hiddenSizes: [Int]? { hiddenLayerSizes(hidden) }
 
     func run() throws {
         let vectors = try fileOptions.load(embeddings ?? ShippedData.path(ShippedData.embeddings))
@@ -183,7 +180,7 @@ struct TrainCommand: ParsableCommand {
             pooling: pooling ?? .mean, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
         let progress = ProgressLine("training")
         let start = Date()
-        let model = try reportingTrainingErrors {
+        let model = try reportingTrainingErrors(data: corpus.path) {
             try trainModel(kind: strategy, featurizer: featurizer, corpus: corpus, validation: validation) { epoch, loss, accuracy in
                 progress.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
                     + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
@@ -258,18 +255,31 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning training, featurizing and model-file errors into a message and exit code 1.
-func reportingTrainingErrors<R>(_ body: () throws -> R) throws -> R {
+/// Runs `body`, turning training, featurizing and model-file errors into a message and exit code 1;
+/// errors about the data are prefixed with `data`, the file they come from.
+func reportingTrainingErrors<R>(data: String? = nil, _ body: () throws -> R) throws -> R {
+    let prefix = "embkit: " + (data.map { "\($0): " } ?? "")
     do {
         return try reportingFileErrors(body)
     } catch let error as TrainingError {
-        StandardError.print("embkit: \(error)")
+        StandardError.print(prefix + "\(error)")
     } catch let error as FeaturizerError {
-        StandardError.print("embkit: \(error)")
+        StandardError.print(prefix + "\(error)")
     } catch let error as TransferError {
-        StandardError.print("embkit: \(error)")
+        StandardError.print(prefix + "\(error)")
     } catch let error as ModelFileError {
         StandardError.print("embkit: \(error)")
     }
     throw ExitCode.failure
+}
+
+/// What `--hidden` takes (said when it is refused).
+let hiddenSizesRule = "--hidden takes 1 to 8 layer sizes of 1 to 65,536, comma-separated"
+
+/// `--hidden`'s comma-separated layer sizes, or nil when malformed or out of range (so no size
+/// can ask for more memory than a machine has).
+func hiddenLayerSizes(_ text: String) -> [Int]? {
+    let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard (1...8).contains(sizes.count), sizes.allSatisfy({ (1...65_536).contains($0 ?? 0) }) else { return nil }
+    return sizes.compactMap { $0 }
 }

@@ -80,10 +80,11 @@ public struct CorpusReader: Sendable {
             }
             try records.finish(path: path)
         case .fasttext, .tsv:
+            // Invalid UTF-8 makes a line malformed, skipped like any other under `.skip`.
             var lines = try LineStream(path: path)
-            while let line = try lines.nextText() {
-                guard !line.text.allSatisfy(\.isWhitespace) else { continue }
-                try add { try Self.parse(line.text[...], format: format, path: path, lineNumber: line.number) }
+            while let line = lines.next() {
+                guard !line.bytes.allSatisfy({ $0 == 0x20 || (0x09...0x0D).contains($0) }) else { continue }
+                try add { try Self.parse(try line.text(in: path)[...], format: format, path: path, lineNumber: line.number) }
             }
         }
         return skipped

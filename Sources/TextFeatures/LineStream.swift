@@ -14,6 +14,16 @@ public struct LineStream {
         public let number: Int
         /// The file offset of its first byte.
         public let offset: Int
+
+        /// The line as text.
+        /// - Throws: `EmbeddingFileError.invalidUTF8` naming `path`, the line and the byte offset.
+        public func text(in path: String) throws -> String {
+            if let bad = bytes.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
+                throw EmbeddingFileError(path: path, location: .line(number), kind: .invalidUTF8,
+                                         message: "invalid UTF-8 (byte \(offset + bad) of the file)")
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     /// The path the lines come from, for messages (`-` for standard input).
@@ -66,11 +76,7 @@ public struct LineStream {
     /// - Throws: `EmbeddingFileError.invalidUTF8` naming the line and the byte offset.
     public mutating func nextText() throws -> (text: String, number: Int)? {
         guard let line = next() else { return nil }
-        if let bad = line.bytes.withUnsafeBytes({ UTF8Validation.firstInvalidOffset($0) }) {
-            throw EmbeddingFileError(path: path, location: .line(line.number), kind: .invalidUTF8,
-                                     message: "invalid UTF-8 (byte \(line.offset + bad) of the file)")
-        }
-        return (String(decoding: line.bytes, as: UTF8.self), line.number)
+        return (try line.text(in: path), line.number)
     }
 
     private mutating func makeLine(_ bytes: ArraySlice<UInt8>) -> Line {

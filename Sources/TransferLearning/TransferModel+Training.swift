@@ -24,6 +24,10 @@ extension TransferModel {
     ) throws -> TransferModel {
         let labels = corpus.labels
         let multiLabel = corpus.documents.first { $0.labels.count != 1 }
+        if strategy.kind != .usePretrained && labels.count < 2 {
+            throw TrainingError.invalidData("at least two classes are needed to train, the corpus has \(labels.count)"
+                                            + (labels.first.map { " (\($0))" } ?? ""))
+        }
         switch strategy {
         case .usePretrained:
             throw TransferError.notTrainable(.usePretrained)

@@ -65,22 +65,22 @@ struct ImageDataOptions: ParsableArguments {
 
 /// How the training image commands schedule training.
 struct ImageTrainingOptions: ParsableArguments {
-    @Option(help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs).")
+    @Option(parsing: .unconditional, help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs).")
     var epochs: Int?
 
-    @Option(help: "Adam's learning rate.")
+    @Option(parsing: .unconditional, help: "Adam's learning rate.")
     var lr: Float = 1e-3
 
-    @Option(help: "Images per step.")
+    @Option(parsing: .unconditional, help: "Images per step.")
     var batchSize = 64
 
-    @Option(help: "Augmentation: the largest random shift, in pixels (0: none).")
+    @Option(parsing: .unconditional, help: "Augmentation: the largest random shift, in pixels (0: none).")
     var shift: Float = 2
 
-    @Option(help: "Augmentation: the largest random rotation, in degrees (0: none).")
+    @Option(parsing: .unconditional, help: "Augmentation: the largest random rotation, in degrees (0: none).")
     var rotation: Float = 10
 
-    @Option(help: "Epochs without a better validation loss before stopping (with validation data).")
+    @Option(parsing: .unconditional, help: "Epochs without a better validation loss before stopping (with validation data).")
     var patience = 4
 
     @Option(help: "Threads (default: every core).")
@@ -92,12 +92,12 @@ struct ImageTrainingOptions: ParsableArguments {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if batchSize < 2 { throw ValidationError("--batch-size must be at least 2 (batch normalisation needs two images)") }
+        if !(2...4096).contains(batchSize) { throw ValidationError("--batch-size takes 2 to 4,096 (batch normalisation needs two images)") }
         if !(shift >= 0 && shift <= 16) || !(rotation >= 0 && rotation <= 180) {
             throw ValidationError("--shift takes 0 to 16 pixels and --rotation 0 to 180 degrees")
         }
         if patience < 1 { throw ValidationError("--patience must be at least 1") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
     }
 
     /// The settings these options describe, starting from `base`.
@@ -121,10 +121,11 @@ func epochProgress(_ line: ProgressLine) -> TrainingProgress {
     }
 }
 
-/// Runs `body`, turning image-file errors (and the training ones) into a message and exit code 1.
-func reportingImageErrors<R>(_ body: () throws -> R) throws -> R {
+/// Runs `body`, turning image-file errors (and the training ones, prefixed with `data` when given)
+/// into a message and exit code 1.
+func reportingImageErrors<R>(data: String? = nil, _ body: () throws -> R) throws -> R {
     do {
-        return try reportingTrainingErrors(body)
+        return try reportingTrainingErrors(data: data, body)
     } catch let error as ImageFileError {
         StandardError.print("embkit: \(error)")
         throw ExitCode.failure

@@ -18,7 +18,7 @@ struct ImagePredictCommand: ParsableCommand {
     @Argument(help: "Image files or folders.")
     var paths: [String]
 
-    @Option(name: [.short, .long], help: "How many labels per image.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "How many labels per image.")
     var k = 1
 
     @Option(help: "fail or skip on images that cannot be decoded.")

@@ -19,7 +19,7 @@ struct ImagePretrainCommand: ParsableCommand {
     @Option(help: "Validation images for early stopping (instead of --validation-split).")
     var valid: String?
 
-    @Option(help: "Hold out this share of the training images (chosen with --seed) for early stopping.")
+    @Option(parsing: .unconditional, help: "Hold out this share of the training images (chosen with --seed) for early stopping.")
     var validationSplit = 0.1
 
     @Option(help: "Test images to report accuracy on after training.")
@@ -28,7 +28,7 @@ struct ImagePretrainCommand: ParsableCommand {
     @Option(help: "Where to write the backbone.")
     var output: String
 
-    @Option(help: "The height and width folder images are resized to (default: the first image's).")
+    @Option(parsing: .unconditional, help: "The height and width folder images are resized to (default: the first image's).")
     var size: Int?
 
     @Flag(help: "With --size: read folder images as RGB (default: gray).")
@@ -55,7 +55,7 @@ struct ImagePretrainCommand: ParsableCommand {
         }
         let line = ProgressLine("pre-training")
         let start = Date()
-        let (backbone, outcome) = try reportingImageErrors {
+        let (backbone, outcome) = try reportingImageErrors(data: self.train) {
             try ConvNetBackbone.pretrain(on: images, validation: validation, settings: training.settings(ImageTrainingSettings()),
                                          seed: training.seed, progress: epochProgress(line))
         }

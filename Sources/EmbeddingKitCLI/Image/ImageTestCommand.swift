@@ -14,7 +14,7 @@ struct ImageTestCommand: ParsableCommand {
     @Argument(help: "The labelled images: a folder with one subfolder per label, or an IDX images file.")
     var path: String
 
-    @Option(name: [.short, .long], help: "k for P@k and R@k.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "k for P@k and R@k.")
     var k = 1
 
     @OptionGroup var data: ImageDataOptions

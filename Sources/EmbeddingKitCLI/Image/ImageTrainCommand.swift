@@ -29,16 +29,16 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with parameters train; default top 2) or all (the pre-trained layers at --base-rate-factor × the rate; small ConvNet only).")
     var trainable: [String] = ["top", "2"]
 
-    @Option(help: "fine-tune all: the pre-trained layers' share of the learning rate.")
+    @Option(parsing: .unconditional, help: "fine-tune all: the pre-trained layers' share of the learning rate.")
     var baseRateFactor: Float = 0.3
 
-    @Option(help: "Train on at most this many images per class (drawn with --seed).")
+    @Option(parsing: .unconditional, help: "Train on at most this many images per class (drawn with --seed).")
     var perClass: Int?
 
     @Option(help: "Validation images for early stopping.")
     var valid: String?
 
-    @Option(help: "Hold out this share of the training images for early stopping instead of --valid (default: none; small sets train a fixed schedule).")
+    @Option(parsing: .unconditional, help: "Hold out this share of the training images for early stopping instead of --valid (default: none; small sets train a fixed schedule).")
     var validationSplit: Double?
 
     @Option(help: "Test images to report on (default: the shipped test images when training on the shipped set).")
@@ -55,7 +55,7 @@ struct ImageTrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive integers, comma-separated") }
+        guard hiddenSizes != nil else { throw ValidationError(hiddenSizesRule) }
         _ = try backboneLayers()
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }
@@ -74,7 +74,7 @@ struct ImageTrainCommand: ParsableCommand {
         if let validationSplit, validation == nil { (images, validation) = images.split(holdingOut: validationSplit, seed: training.seed) }
         let line = ProgressLine("training")
         let start = Date()
-        let model = try reportingImageErrors {
+        let model = try reportingImageErrors(data: train ?? ShippedData.path(ShippedData.imageTraining)) {
             if strategy == .auto {
                 return try StrategyAdvisor(seed: training.seed).train(imageBackbone: pretrained, on: images, validation: validation,
                                                                      settings: training.settings(.forTransfer(imageCount: images.count)),
@@ -96,10 +96,7 @@ struct ImageTrainCommand: ParsableCommand {
         }
     }
 
-    private var hiddenSizes: [Int]? {
-        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        return sizes.allSatisfy { ($0 ?? 0) > 0 } && !sizes.isEmpty ? sizes.compactMap { $0 } : nil
-    }
+    private var hiddenSizes: [Int]? { hiddenLayerSizes(hidden) }
 
     private func backboneLayers() throws -> BackboneLayers {
         switch trainable {

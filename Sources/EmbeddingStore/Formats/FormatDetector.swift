@@ -6,9 +6,14 @@ enum FormatDetector {
         let bytes = source.bytes
         if NativeFormat.hasMagic(bytes) { return .native }
         if bytes.count >= 4 && bytes.loadUnaligned(as: UInt32.self).littleEndian == fastTextMagic { return .fasttextBin }
+        if HeaderLine.looksLikeHeader(bytes) {
+            _ = try HeaderLine.parse(source)  // two integers: a header, and a bad one (a negative count) is its error
+        }
         guard let header = try? HeaderLine.parse(source) else {
             let binaryExtension = source.path.hasSuffix(".bin")
-            return binaryExtension && FastTextBinaryReader.looksLikeLegacyModel(bytes) ? .fasttextBin : .glove
+            if binaryExtension && FastTextBinaryReader.looksLikeLegacyModel(bytes) { return .fasttextBin }
+            try refuseUnknownBinary(source)
+            return .glove
         }
         // A header: binary rows hold raw floats, text rows hold `dims` number tokens on one line.
         let firstRowEnd = bytes[header.bodyStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
@@ -20,5 +25,17 @@ enum FormatDetector {
             }
         if !looksLikeText { return .word2vecBinary }
         return source.path.hasSuffix(".vec") || source.path.hasSuffix(".vec.gz") ? .fasttextVec : .word2vecText
+    }
+
+    /// A file with no header whose first line holds a NUL byte is binary data in no known format
+    /// (GloVe text would otherwise report its bytes as a "value … not a number").
+    private static func refuseUnknownBinary(_ source: ByteSource) throws {
+        let bytes = source.bytes
+        let firstLine = bytes.prefix(4096).prefix { $0 != UInt8(ascii: "\n") }
+        guard firstLine.contains(0) else { return }
+        let magic = bytes.count >= 4 ? String(bytes.loadUnaligned(as: UInt32.self).littleEndian, radix: 16) : "none"
+        throw source.error(.byte(0), .unknownFormat,
+                           "binary data in no format this reads (first 4 bytes 0x\(magic) little-endian): not fastText (magic 0x"
+                           + String(fastTextMagic, radix: 16) + "), not EmbeddingKit native, not word2vec binary (no `count dims` header)")
     }
 }

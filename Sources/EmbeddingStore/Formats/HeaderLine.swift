@@ -16,6 +16,13 @@ struct HeaderLine {
         return HeaderLine(count: count, dimensions: dimensions, bodyStart: end + 1)
     }
 
+    /// Whether the first line of `bytes` is two integers (of any sign): a header, valid or not.
+    static func looksLikeHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let line = bytes.prefix(200).prefix { $0 != UInt8(ascii: "\n") }
+        let fields = String(decoding: line, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        return fields.count == 2 && fields.allSatisfy { Int($0) != nil }
+    }
+
     /// Parses one header line (without its newline).
     /// - Throws: `.badHeader` at line 1 for anything but two integers, a negative count or 0 dims.
     static func parse(line: UnsafeRawBufferPointer, path: String) throws -> (count: Int, dimensions: Int) {

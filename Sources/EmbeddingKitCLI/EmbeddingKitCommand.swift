@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `embkit`: the command-line face of EmbeddingKit.
 @main
@@ -16,4 +19,18 @@ struct EmbeddingKitCommand: ParsableCommand {
                       SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self,
                       TrainCommand.self, TestCommand.self, PredictCommand.self, ImageCommand.self, ExportCommand.self]
     )
+
+    /// Runs the command with SIGINT and SIGTERM unblocked: a parent may hand down a signal mask
+    /// that blocks them (a thread pool's), and an interrupted `embkit` must still stop and remove
+    /// its temporary files.
+    static func main() {
+        #if canImport(Glibc)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        #endif
+        main(nil)
+    }
 }

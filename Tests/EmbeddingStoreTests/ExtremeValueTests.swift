@@ -6,7 +6,8 @@ import Testing
 /// the same stored values: squares of 1e30 overflow float32 and squares of 1e-30 vanish, so
 /// these once came out as `0`, `inf` or `nan`.
 @Suite struct ExtremeValueTests {
-    static let scales: [Float] = [1e30, 3e38, 1e-30, 1e-40, 1e-44, 1]
+    /// Huge, near the largest float, tiny, subnormal (1.2e-41), a few subnormal steps (9.8e-45), ordinary.
+    static let scales: [Float] = [1e30, 3e38, 1e-30, Float.leastNormalMagnitude / 1000, Float.leastNonzeroMagnitude * 7, 1]
 
     /// cos(a, b) in float64 from the float32 values.
     static func exactCosine(_ a: [Float], _ b: [Float]) -> Double {

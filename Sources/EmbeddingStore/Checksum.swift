@@ -11,14 +11,14 @@ public enum Checksum {
         return String(repeating: "0", count: 8 - hex.count) + hex
     }
 
-    /// The CRC-32 of `bytes`.
+    /// The CRC-32 of `bytes`, or of the bytes checksummed so far (`continuing`) followed by them.
     /// - Complexity: O(n).
-    public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc = CZlib.crc32(0, nil, 0)
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
+        var crc = uLong(previous)
         var offset = 0
-        while offset < bytes.count {
+        while offset < bytes.count, let base = bytes.baseAddress {
             let chunk = min(bytes.count - offset, 1 << 30)
-            crc = CZlib.crc32(crc, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(chunk))
+            crc = CZlib.crc32(crc, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(chunk))
             offset += chunk
         }
         return UInt32(crc)

@@ -12,7 +12,7 @@ public struct EmbeddingMetadata: Sendable, Hashable {
     public var originalFormat: EmbeddingFormat? = nil
     /// For native files: the path of the file it was converted from.
     public var originalPath: String? = nil
-    /// For native files: the size and modification time the original had when converted.
+    /// For native files: the original's content fingerprint when converted (`ContentFingerprint`).
     public var originalFingerprint: String? = nil
     /// Whether a native cache beside the source was used or written (`LoadOptions.cache`).
     public var cacheStatus: CacheStatus = .notUsed

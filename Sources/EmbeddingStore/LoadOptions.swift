@@ -20,10 +20,25 @@ public struct LoadOptions: Sendable {
     public enum Cache: Sendable, Hashable {
         /// Always read the source.
         case off
-        /// Use `<source>.ekv` when its recorded size and modification time match the source;
+        /// Use `<source>.ekv` when its recorded content fingerprint matches the source's;
         /// otherwise read the source and write that cache (a write failure is only recorded in
         /// `EmbeddingMetadata.cacheStatus`). Ignored together with `limit`.
         case beside
+    }
+
+    /// How much of a native file's checksummed content is checked when it opens.
+    public enum Verification: Sendable, Hashable {
+        /// The header, word list, lookup table and metadata always; the matrix and norms too
+        /// when the file is at most `automaticFullLimit` bytes (larger ones: `embkit verify`).
+        case automatic
+        /// Every section, whatever the size (reads the whole file).
+        case full
+        /// Only the header, word list, lookup table and metadata: O(vocabulary) work, the matrix
+        /// untouched until used.
+        case structure
+
+        /// Files up to this size are checked whole under `.automatic` (about 30 ms on one core).
+        public static let automaticFullLimit = 256 << 20
     }
 
     /// Called from any thread with the fraction done (0…1) while a long load runs; must be
@@ -44,14 +59,17 @@ public struct LoadOptions: Sendable {
     public var cache: Cache
     /// Receives the fraction done while parsing text, scanning word2vec binary or inflating gzip.
     public var progress: Progress?
+    /// How much of a native file is checked against its checksums on open.
+    public var verification: Verification
 
     /// Options with the defaults: detect the format, read everything, strict UTF-8, reject NaN/Inf,
-    /// exact case, no cache.
+    /// exact case, no cache, native files checked whole up to 256 MiB.
     public init(format: EmbeddingFormat? = nil, limit: Int? = nil, textDecoding: TextDecoding = .strict,
                 nonFiniteValues: NonFiniteValues = .reject, caseMatching: Vocabulary.CaseMatching = .exact,
-                cache: Cache = .off, progress: Progress? = nil) {
+                cache: Cache = .off, progress: Progress? = nil, verification: Verification = .automatic) {
         self.cache = cache
         self.progress = progress
+        self.verification = verification
         self.format = format
         self.limit = limit
         self.textDecoding = textDecoding

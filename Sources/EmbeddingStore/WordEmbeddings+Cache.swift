@@ -8,7 +8,7 @@ extension WordEmbeddings {
         var uncached = options
         uncached.cache = .off
         let cachePath = cachePath(for: path)
-        let current = NativeFormat.fingerprint(ofFileAt: path)
+        let current = ContentFingerprint.of(fileAt: path)
         if current != nil, var cached = try? WordEmbeddings(contentsOf: cachePath, options: LoadOptions(
                format: .native, limit: nil, caseMatching: options.caseMatching)),
            cached.metadata.originalFingerprint == current {

@@ -18,23 +18,4 @@ extension WordEmbeddings {
         self.init(vocabulary: builder.build(), dimensions: dimensions, storage: .owned(rows), metadata: metadata,
                   caseMatching: .exact)
     }
-
-    /// A cheap content fingerprint of the file at `path`: its size and a 64-bit FNV-1a hash of
-    /// its first and last MiB (hex), or nil when it cannot be read. It survives copying the file
-    /// and tells apart the files a model could have been trained with.
-    /// - Complexity: O(1) reads of at most 2 MiB.
-    public static func fingerprint(ofFileAt path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd() else { return nil }
-        let window: UInt64 = 1 << 20
-        try? handle.seek(toOffset: 0)
-        var sample = (try? handle.read(upToCount: Int(Swift.min(size, window)))) ?? Data()
-        if size > window {
-            try? handle.seek(toOffset: Swift.max(window, size - window))
-            sample.append((try? handle.read(upToCount: Int(window))) ?? Data())
-        }
-        let hash = sample.withUnsafeBytes { WordHash.hash($0) }
-        return "\(size)-" + String(hash, radix: 16)
-    }
 }

@@ -56,7 +56,7 @@ struct EmbeddingReference: Codable {
 
     init(embeddings: WordEmbeddings, modelPath: String) throws {
         let source = embeddings.metadata.sourcePath
-        guard !source.isEmpty, let fingerprint = WordEmbeddings.fingerprint(ofFileAt: source) else {
+        guard !source.isEmpty, let fingerprint = ContentFingerprint.of(fileAt: source) else {
             throw ModelFileError(path: modelPath, message: "the embeddings were not read from a file; write the model self-contained")
         }
         absolutePath = URL(fileURLWithPath: source).standardizedFileURL.path
@@ -77,7 +77,7 @@ struct EmbeddingReference: Codable {
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw ModelFileError(path: modelPath, message: "its embedding file \(candidates.last ?? absolutePath) is missing; pass --embeddings")
         }
-        guard let current = WordEmbeddings.fingerprint(ofFileAt: path), current == fingerprint else {
+        guard ContentFingerprint.matches(fingerprint, fileAt: path) else {
             throw ModelFileError(path: modelPath, message: "the embedding file \(path) is not the one the model was trained with "
                                  + "(content fingerprint differs)")
         }

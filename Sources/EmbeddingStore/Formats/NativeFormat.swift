@@ -4,10 +4,10 @@ import LinearAlgebra
 /// EmbeddingKit's native format: everything a `WordEmbeddings` needs, laid out to be used straight
 /// from `mmap` — opening it reads one fixed header and validates offsets, with no O(n) work.
 ///
-/// Layout (little-endian), version 1:
+/// Layout (little-endian), version 2:
 /// ```
 /// 0    magic "EMBKIT\0N"            8 bytes
-/// 8    version                      UInt32 (1)
+/// 8    version                      UInt32 (2; version 1 files, without checksums, still open)
 /// 12   original format code         UInt32 (index in EmbeddingFormat.allCases)
 /// 16   count, dimensions            UInt64, UInt64
 /// 32   words blob: offset, length   UInt64, UInt64   (UTF-8, words back to back)
@@ -16,75 +16,90 @@ import LinearAlgebra
 ///                                                     linear probing, power-of-two slots)
 /// 72   matrix: offset               UInt64           (count × dimensions float32, 64-aligned)
 /// 80   norms: offset                UInt64           (count float32 L2 norms, 64-aligned)
-/// 88   metadata: offset, length     UInt64, UInt64   (JSON: source path, size, modification time)
+/// 88   metadata: offset, length     UInt64, UInt64   (JSON: source path and content fingerprint)
 /// 104  duplicates dropped           UInt64
-/// 112  reserved to 128
+/// 112  checksums: offset            UInt64           (`NativeChecksums`, 8-aligned, ends the file)
+/// 120  CRC-32 of bytes 0..<120      UInt32
+/// 124  reserved (0) to 128
 /// ```
 enum NativeFormat {
     static let magic: [UInt8] = Array("EMBKIT\0N".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 128
 
     static func hasMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 8 && bytes.prefix(8).elementsEqual(magic)
     }
 
-    /// Opens a native file without parsing: O(1) in the number of rows.
+    /// Opens a native file without parsing: after the checks `options.verification` asks for,
+    /// O(1) work in the number of rows besides an O(count) pass over the word offsets.
+    /// - Throws: `EmbeddingFileError` naming the byte of a bad header field, a section outside the
+    ///   file, or the section whose checksum does not match.
     static func open(_ source: ByteSource, options: LoadOptions) throws -> WordEmbeddings {
+        let layout = try Layout(source)
         let bytes = source.bytes
-        guard hasMagic(bytes) else { throw source.error(.byte(0), .badHeader, "not an EmbeddingKit native file (bad magic)") }
-        guard bytes.count >= headerSize else {
-            throw source.error(.byte(bytes.count), .truncated, "the native header needs \(headerSize) bytes")
-        }
-        func field(_ offset: Int) -> Int { Int(truncatingIfNeeded: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian) }
-        let version = bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
-        guard version == Self.version else {
-            throw source.error(.byte(8), .unsupportedVersion,
-                               "native format version \(version); this build reads version \(Self.version)")
-        }
         guard let file = source.mappedFile else {
             throw source.error(.file, .unknownFormat, "native files are mapped, not compressed: gunzip it first")
         }
-        let count = field(16), dimensions = field(24)
-        let (blobOffset, blobLength, offsetsOffset) = (field(32), field(40), field(48))
-        let (tableOffset, tableSlots, matrixOffset) = (field(56), field(64), field(72))
-        func check(_ start: Int, _ length: Int, _ what: String, byte: Int) throws {
-            let (end, overflow) = start.addingReportingOverflow(length)
-            guard start >= headerSize, length >= 0, !overflow, end <= bytes.count else {
-                throw source.error(.byte(byte), .truncated, "the \(what) (\(length) bytes at \(start)) lies outside the \(bytes.count)-byte file")
-            }
-        }
-        guard count >= 0, dimensions > 0, count < Int(UInt32.max), tableSlots > 0, tableSlots & (tableSlots - 1) == 0,
-              tableSlots >= count else {
-            throw source.error(.byte(16), .badHeader, "impossible shape: \(count) rows, \(dimensions) dimensions, \(tableSlots) slots")
-        }
-        try check(blobOffset, blobLength, "word blob", byte: 32)
-        try check(offsetsOffset, (count + 1) * 8, "word offsets", byte: 48)
-        try check(tableOffset, tableSlots * 4, "hash table", byte: 56)
-        try check(matrixOffset, count * dimensions * 4, "matrix", byte: 72)
-        try check(field(80), count * 4, "norms", byte: 80)
-        try check(field(88), field(96), "metadata", byte: 88)
+        try verify(source, layout, level: options.verification)
         let base = bytes.baseAddress!
+        let offsets = UnsafeBufferPointer(start: (base + layout.offsets.lowerBound).assumingMemoryBound(to: UInt64.self), count: layout.count + 1)
+        try checkWordOffsets(offsets, blobLength: layout.blob.count, source: source, at: layout.offsets.lowerBound)
+        let table = UnsafeBufferPointer(start: (base + layout.table.lowerBound).assumingMemoryBound(to: UInt32.self), count: layout.slots)
+        if let bad = table.firstIndex(where: { Int($0) > layout.count }) {
+            throw source.error(.byte(layout.table.lowerBound + 4 * bad), .badHeader, "hash table slot \(bad) names row \(table[bad]) of \(layout.count)")
+        }
         let vocabulary = Vocabulary(storage: VocabularyStorage(
-            bytes: UnsafeBufferPointer(start: (base + blobOffset).assumingMemoryBound(to: UInt8.self), count: blobLength),
-            offsets: UnsafeBufferPointer(start: (base + offsetsOffset).assumingMemoryBound(to: UInt64.self), count: count + 1),
-            table: UnsafeBufferPointer(start: (base + tableOffset).assumingMemoryBound(to: UInt32.self), count: tableSlots),
-            keptAliveBy: file))
+            bytes: UnsafeBufferPointer(start: (base + layout.blob.lowerBound).assumingMemoryBound(to: UInt8.self), count: layout.blob.count),
+            offsets: offsets, table: table, keptAliveBy: file))
         let formatCode = Int(bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
         let original = EmbeddingFormat.allCases.indices.contains(formatCode) ? EmbeddingFormat.allCases[formatCode] : nil
-        let origin = origin(fromMetadata: UnsafeRawBufferPointer(rebasing: bytes[field(88)..<(field(88) + field(96))]))
+        let origin = origin(fromMetadata: UnsafeRawBufferPointer(rebasing: bytes[layout.metadata]))
         let metadata = EmbeddingMetadata(format: .native, sourcePath: source.path, wasCompressed: false,
-                                         duplicateCount: field(104), originalFormat: original,
+                                         duplicateCount: layout.duplicates, originalFormat: original,
                                          originalPath: origin.path, originalFingerprint: origin.fingerprint)
-        let norms = UnsafeBufferPointer(start: (base + field(80)).assumingMemoryBound(to: Float.self), count: count)
-        let embeddings = WordEmbeddings(vocabulary: vocabulary, dimensions: dimensions,
-                                        storage: .mappedMatrix(file, offset: matrixOffset), metadata: metadata,
+        let norms = UnsafeBufferPointer(start: (base + layout.norms.lowerBound).assumingMemoryBound(to: Float.self), count: layout.count)
+        let embeddings = WordEmbeddings(vocabulary: vocabulary, dimensions: layout.dimensions,
+                                        storage: .mappedMatrix(file, offset: layout.matrix.lowerBound), metadata: metadata,
                                         caseMatching: options.caseMatching, norms: RowNorms(mapped: norms))
         embeddings.expectRowAccess(.scattered)
         return embeddings
     }
 
-    /// Writes `embeddings` as a native file at `path`, atomically.
+    /// Checks the sections of a version-2 file against their checksums: the header, words, table
+    /// and metadata always; the norms and matrix under `.full`, or `.automatic` for files up to
+    /// `LoadOptions.Verification.automaticFullLimit` bytes.
+    /// - Returns: whether the matrix and norms were checked.
+    @discardableResult
+    static func verify(_ source: ByteSource, _ layout: Layout, level: LoadOptions.Verification) throws -> Bool {
+        guard let checksumRange = layout.checksums else { return false }
+        let checksums = try NativeChecksums(source, at: checksumRange, matrixBytes: layout.matrix.count)
+        for (index, range) in [layout.blob, layout.offsets, layout.table].enumerated() { try checksums.check(index, source, range) }
+        try checksums.check(4, source, layout.metadata)
+        let whole = level == .full || (level == .automatic && source.bytes.count <= LoadOptions.Verification.automaticFullLimit)
+        guard whole else { return false }
+        try checksums.check(3, source, layout.norms)
+        try checksums.checkMatrix(source, layout.matrix, rowBytes: layout.dimensions * 4)
+        return true
+    }
+
+    /// Word offsets that start at 0, never decrease and end at the blob's length (so every word
+    /// lies inside the blob).
+    private static func checkWordOffsets(_ offsets: UnsafeBufferPointer<UInt64>, blobLength: Int, source: ByteSource, at start: Int) throws {
+        var previous: UInt64 = 0
+        for (index, value) in offsets.enumerated() {
+            let offset = UInt64(littleEndian: value)
+            guard offset >= previous, offset <= UInt64(blobLength), index > 0 || offset == 0 else {
+                throw source.error(.byte(start + 8 * index), .badHeader, "word offset \(index) (\(offset)) is outside the \(blobLength)-byte word blob or out of order")
+            }
+            previous = offset
+        }
+        guard previous == UInt64(blobLength) else {
+            throw source.error(.byte(start + 8 * (offsets.count - 1)), .badHeader, "the word offsets end at \(previous), not at the blob's \(blobLength) bytes")
+        }
+    }
+
+    /// Writes `embeddings` as a native file at `path`, atomically, with the checksums of every section.
     static func write(_ embeddings: WordEmbeddings, to path: String, progress: ProgressCounter? = nil) throws {
         let writer = try AtomicFileWriter(path: path)
         let count = embeddings.count, dimensions = embeddings.dimensions
@@ -100,25 +115,33 @@ enum NativeFormat {
         let normsOffset = align(matrixOffset + count * dimensions * 4, 64)
         let metadata = try metadataJSON(embeddings)
         let metadataOffset = normsOffset + count * 4
+        let checksumsOffset = align(metadataOffset + metadata.count, 8)
         let original = embeddings.metadata.originalFormat ?? embeddings.metadata.format
-        try magic.withUnsafeBytes { try writer.write($0) }
-        try writer.writeValue(version.littleEndian)
-        try writer.writeValue(UInt32(EmbeddingFormat.allCases.firstIndex(of: original)!).littleEndian)
+        var header: [UInt8] = magic
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) } }
+        append(version)
+        append(UInt32(EmbeddingFormat.allCases.firstIndex(of: original)!))
         for value in [count, dimensions, blobOffset, blobLength, offsetsOffset, tableOffset, slots, matrixOffset,
-                      normsOffset, metadataOffset, metadata.count, embeddings.metadata.duplicateCount] {
-            try writer.writeValue(UInt64(value).littleEndian)
+                      normsOffset, metadataOffset, metadata.count, embeddings.metadata.duplicateCount, checksumsOffset] {
+            append(UInt64(value))
         }
+        append(header.withUnsafeBytes { Checksum.crc32($0) })
+        try header.withUnsafeBytes { try writer.write($0) }
         try writer.pad(toMultipleOf: headerSize)
-        try writer.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(vocabulary.bytes)[0..<blobLength]))
+        let blob = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(vocabulary.bytes)[0..<blobLength])
+        try writer.write(blob)
         try writer.pad(toMultipleOf: 8)
         try writer.write(UnsafeRawBufferPointer(vocabulary.offsets))
         try table.withUnsafeBytes { try writer.write($0) }
         try writer.pad(toMultipleOf: 64)
         var norms = [Float](repeating: 0, count: count)
+        var matrixChecksums = BlockChecksummer()
         embeddings.expectRowAccess(.sequential)
         for row in 0..<count {
             try embeddings.withRow(at: row) { address in
-                try writer.write(UnsafeRawBufferPointer(start: address, count: dimensions * 4))
+                let values = UnsafeRawBufferPointer(start: address, count: dimensions * 4)
+                try writer.write(values)
+                matrixChecksums.add(values)
                 norms[row] = Kernels.l2Norm(address, count: dimensions)
             }
             if row & 0x3FFF == 0 { progress?.set(row) }
@@ -126,6 +149,12 @@ enum NativeFormat {
         try writer.pad(toMultipleOf: 64)
         try norms.withUnsafeBytes { try writer.write($0) }
         try metadata.withUnsafeBytes { try writer.write($0) }
+        try writer.pad(toMultipleOf: 8)
+        let checksums = NativeChecksums(sections: [
+            Checksum.crc32(blob), Checksum.crc32(UnsafeRawBufferPointer(vocabulary.offsets)), table.withUnsafeBytes { Checksum.crc32($0) },
+            norms.withUnsafeBytes { Checksum.crc32($0) }, metadata.withUnsafeBytes { Checksum.crc32($0) },
+        ], matrixBlocks: matrixChecksums.finish())
+        try checksums.encoded.withUnsafeBytes { try writer.write($0) }
         try writer.commit()
     }
 
@@ -142,16 +171,6 @@ enum NativeFormat {
         return table
     }
 
-    /// A cheap identity of the file at `path`: its size and modification time, or nil when it
-    /// cannot be read. A cache whose recorded fingerprint differs is stale.
-    static func fingerprint(ofFileAt path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else {
-            return nil
-        }
-        return "\(size.int64Value)-\(modified.timeIntervalSince1970)"
-    }
-
     /// The JSON metadata block: where the vectors came from, in which format, and its fingerprint.
     private static func metadataJSON(_ embeddings: WordEmbeddings) throws -> Data {
         let metadata = embeddings.metadata
@@ -159,7 +178,7 @@ enum NativeFormat {
         let fields: [String: String] = [
             "source": origin,
             "sourceFormat": (metadata.originalFormat ?? metadata.format).rawValue,
-            "fingerprint": metadata.originalFingerprint ?? fingerprint(ofFileAt: origin) ?? "",
+            "fingerprint": metadata.originalFingerprint ?? ContentFingerprint.of(fileAt: origin) ?? "",
         ]
         return try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
     }

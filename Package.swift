@@ -49,6 +49,9 @@ let package = Package(
                 "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "ONNXImport", "ONNXExport", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Readers fed arbitrary bytes; `Fuzz/run.sh` builds it with libFuzzer and AddressSanitizer.
+        .executableTarget(name: "EmbeddingKitFuzz",
+                          dependencies: ["EmbeddingStore", "TextFeatures", "ImageFeatures", "NeuralNetworks", "ONNXImport", "TransferLearning"]),
         .executableTarget(
             name: "Benchmarks",
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",

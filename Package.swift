@@ -10,6 +10,7 @@ let package = Package(
     name: "EmbeddingKit",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "EmbeddingKit", targets: ["EmbeddingKit"]),
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "EmbeddingStore", targets: ["EmbeddingStore"]),
@@ -43,6 +44,9 @@ let package = Package(
             dependencies: ["Classifiers", "NeuralNetworks", "TextFeatures", "ImageFeatures", "ONNXImport", "EmbeddingStore", "LinearAlgebra"]),
         // Trained models as ONNX files, written by a small protobuf encoder (ProtobufWriter.swift).
         .target(name: "ONNXExport", dependencies: ["TransferLearning", "NeuralNetworks", "EmbeddingStore", "LinearAlgebra"]),
+        // The umbrella module: `import EmbeddingKit` re-exports every library.
+        .target(name: "EmbeddingKit", dependencies: ["Classifiers", "EmbeddingStore", "ImageFeatures", "LinearAlgebra", "NeuralNetworks",
+                                                      "ONNXExport", "ONNXImport", "TextFeatures", "TransferLearning"]),
         .executableTarget(
             name: "EmbeddingKitCLI",
             dependencies: [
@@ -57,7 +61,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",
                            "Classifiers", "ONNXImport", "TransferLearning"],
             exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "compare_onnxruntime.py", "onnxruntime_photos.py", "make_png_folders.py",
-                      "check_onnx_export.py"]),
+                      "check_onnx_export.py", "shared_pages.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests",
                     dependencies: ["TransferLearning", "NeuralNetworks", "TextFeatures", "ImageFeatures", "EmbeddingStore", "Classifiers", "LinearAlgebra"]),
+        .testTarget(name: "EmbeddingKitTests", dependencies: ["EmbeddingKit"]),
         .testTarget(name: "EmbeddingKitCLITests", dependencies: ["EmbeddingKitCLI"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

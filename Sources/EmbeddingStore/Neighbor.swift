@@ -1,6 +1,6 @@
 /// A word found by a similarity query, with its score (cosine similarity, or the 3CosMul score
 /// for multiplicative analogies).
-public struct Neighbor: Sendable, Hashable, Codable {
+public struct Neighbor: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The word.
     public let word: String
     /// The score; higher is more similar.
@@ -11,6 +11,9 @@ public struct Neighbor: Sendable, Hashable, Codable {
         self.word = word
         self.similarity = similarity
     }
+
+    /// `word similarity`, as `embkit neighbors` prints it.
+    public var description: String { "\(word) \(similarity)" }
 }
 
 /// How an analogy "a is to b as c is to ?" is answered.

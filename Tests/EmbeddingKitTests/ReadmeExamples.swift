@@ -1,0 +1,75 @@
+import EmbeddingKit
+import Foundation
+import Testing
+
+/// The README's library examples, compiled here through the umbrella module; the test checks that
+/// the README shows exactly these lines. They are compiled, not run (they read the full corpus and
+/// files a user brings: `photo.jpg`, `pets/`).
+enum ReadmeExamples {
+    static func text() throws {
+        // README: text
+        let glove = try WordEmbeddings(contentsOf: "Embeddings/glove.6B.50d.20k.txt.gz")
+        let king = glove["king"]                                           // [Float]?, nil when unknown
+        let similar = glove.nearestNeighbors(of: "king", k: 10)            // [Neighbor]? (word, similarity)
+        let queen = glove.mostSimilar(positive: ["woman", "king"], negative: ["man"], k: 1)  // gensim's most_similar
+        let rank = glove.rank(of: "queen", from: "king")                   // also distance, closerThan, nSimilarity
+
+        let train = try LabeledCorpus(contentsOf: "Corpora/rotten-tomatoes/train.txt")
+        let test = try LabeledCorpus(contentsOf: "Corpora/rotten-tomatoes/test.txt")
+        let featurizer = DocumentFeaturizer(embeddings: glove, tokenizer: UnicodeTokenizer())
+        let model = try TransferModel.train(.fineTune(), featurizer: featurizer, on: train, seed: 1)
+        let fixed = try TransferModel.train(.fixedFeatures, featurizer: featurizer, head: .logisticRegression(), on: train)
+        let chosen = try StrategyAdvisor().train(featurizer: featurizer, on: train)   // auto; chosen.advice says why
+        let report = try model.evaluate(on: test)                          // accuracy, macro-F1, per class, confusion
+        let top = try model.predict("a quietly wonderful film", k: 1)      // [Prediction] (label, probability)
+        try model.write(to: "model.ekm")                                   // atomic, checksummed; TransferModel(contentsOf:)
+        try model.writeONNX(to: "model.onnx")                              // the head, for onnxruntime
+        // README: end
+        _ = (king, similar, queen, rank, fixed, chosen, report, top)
+    }
+
+    static func images() throws {
+        // README: images
+        let mobileNet = try ImageBackbone(contentsOf: "Embeddings/mobilenet_v2.ekm")
+        let photos = try ImageSet.read(files: ["photo.jpg"], shape: mobileNet.inputShape, shorterSide: mobileNet.shorterSide).images
+        let top5 = try mobileNet.pretrainedModel.predict(images: photos, k: 5)          // [[Prediction]], ImageNet class names
+        let pets = try ImageSet.read("pets/", shape: mobileNet.inputShape, shorterSide: mobileNet.shorterSide).images  // a folder per label
+        let model = try TransferModel.train(.fixedFeatures, imageBackbone: mobileNet, on: pets)
+        let chosen = try StrategyAdvisor().train(imageBackbone: mobileNet, on: pets)     // auto; chosen.advice says why
+        try model.writeONNX(to: "pets.onnx")                                             // the whole network, for onnxruntime
+        // README: end
+        _ = (top5, chosen)
+    }
+}
+
+@Suite struct ReadmeExampleTests {
+    /// The lines between `// README: NAME` and `// README: end` in this file, unindented.
+    static func compiledLines(_ name: String) throws -> [String] {
+        let source = try String(contentsOfFile: #filePath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(source.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "// README: \(name)" })
+        let end = try #require(source[start...].firstIndex { $0.trimmingCharacters(in: .whitespaces) == "// README: end" })
+        return source[(start + 1)..<end].map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }
+    }
+
+    /// The README's `swift` blocks that start with `import EmbeddingKit`, without that line.
+    static func readmeBlocks() throws -> [[String]] {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let lines = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var blocks: [[String]] = [], current: [String]?
+        for line in lines {
+            if line == "```swift" { current = [] } else if line == "```", let block = current {
+                if block.first == "import EmbeddingKit" { blocks.append(Array(block.dropFirst(2))) }
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test func theReadmeShowsTheCompiledExamples() throws {
+        let blocks = try Self.readmeBlocks()
+        #expect(blocks == [try Self.compiledLines("text"), try Self.compiledLines("images")])
+    }
+}

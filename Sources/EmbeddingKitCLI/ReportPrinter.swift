@@ -31,6 +31,12 @@ enum ReportPrinter {
         return lines.joined(separator: "\n")
     }
 
+    /// fastText's `test` output: `N`, `P@k` and `R@k`, tab-separated, three significant digits.
+    static func fastTextSummary(_ report: ClassificationReport) -> String {
+        func number(_ value: Double) -> String { String(format: "%.3g", value) }
+        return "N\t\(report.examples)\nP@\(report.k)\t\(number(report.precisionAtK))\nR@\(report.k)\t\(number(report.recallAtK))"
+    }
+
     static func json(_ report: ClassificationReport, labels: [String], coverage: Double) -> String {
         let perClass = report.perClass.map { scores in
             JSONValue.object([("label", .string(labels[scores.label])), ("precision", .double(scores.precision)),

@@ -5,10 +5,13 @@ import LinearAlgebra
 import TextFeatures
 import TransferLearning
 
-/// `embkit test --model M FILE`: accuracy, macro-F1, per-class figures, confusion matrix, P@k/R@k.
+/// `embkit test --model M FILE`: fastText's `N`, `P@k`, `R@k` summary, or with `--report` accuracy,
+/// macro-F1, per-class figures and the confusion matrix too.
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "test", abstract: "Evaluate a model on a labelled corpus.")
+        commandName: "test", abstract: "Evaluate a model on a labelled corpus.",
+        discussion: "Prints fastText's three lines (N, P@k, R@k) by default; --report adds accuracy, macro-F1, "
+            + "per-class precision/recall/F1 and the confusion matrix; --json prints all of it as one object.")
 
     @Option(help: "The model file (EmbeddingKit, or a supervised fastText .bin/.ftz).")
     var model: String
@@ -24,7 +27,10 @@ struct TestCommand: ParsableCommand {
 
     @OptionGroup var corpusOptions: CorpusOptions
 
-    @Flag(help: "Print one JSON object.")
+    @Flag(help: "Print the full report: accuracy, macro-F1, per-class figures, confusion matrix.")
+    var report = false
+
+    @Flag(help: "Print one JSON object (the full report).")
     var json = false
 
     func validate() throws {
@@ -33,11 +39,11 @@ struct TestCommand: ParsableCommand {
 
     func run() throws {
         try Self.report(model: openModel(model, embeddings: embeddings), corpus: try corpusOptions.reader(file),
-                        options: corpusOptions, k: k, json: json)
+                        options: corpusOptions, k: k, json: json, full: report)
     }
 
-    /// Scores `model` on `corpus` as it is read and prints the report.
-    static func report(model: TransferModel, corpus: CorpusReader, options: CorpusOptions, k: Int, json: Bool) throws {
+    /// Scores `model` on `corpus` as it is read and prints the report: the full one, or fastText's summary.
+    static func report(model: TransferModel, corpus: CorpusReader, options: CorpusOptions, k: Int, json: Bool, full: Bool = true) throws {
         let evaluation: TransferModel.Evaluation
         do {
             evaluation = try model.evaluate(reading: corpus, k: k)
@@ -55,8 +61,13 @@ struct TestCommand: ParsableCommand {
         if evaluation.skippedUnknownLabels > 0 {
             StandardError.print("embkit: skipped \(evaluation.skippedUnknownLabels) document(s) with labels the model was not trained on in \(corpus.path)")
         }
-        print(json ? ReportPrinter.json(evaluation.report, labels: model.labels, coverage: evaluation.coverage)
-                   : ReportPrinter.text(evaluation.report, labels: model.labels, coverage: evaluation.coverage))
+        if json {
+            print(ReportPrinter.json(evaluation.report, labels: model.labels, coverage: evaluation.coverage))
+        } else if full {
+            print(ReportPrinter.text(evaluation.report, labels: model.labels, coverage: evaluation.coverage))
+        } else {
+            print(ReportPrinter.fastTextSummary(evaluation.report))
+        }
     }
 }
 

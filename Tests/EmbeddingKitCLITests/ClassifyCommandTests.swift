@@ -107,6 +107,18 @@ struct FastTextCommandTests {
         #expect(lines.count == 2 && lines[0].hasPrefix("__label__fr ") && lines[1].hasPrefix("__label__es "))
     }
 
+    @Test("test prints what `fasttext test` prints (fastText 0.9.2 CLI on the same model and corpus); --report adds the rest")
+    func fastTextSummary() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let model = root.appendingPathComponent("Tests/EmbeddingStoreTests/Fixtures/rt_sup.ftz").path
+        let corpus = root.appendingPathComponent("Corpora/rotten-tomatoes/test.txt").path
+        // `fasttext test rt_sup.ftz test.txt` and `… test.txt 2`:
+        #expect(try EmbeddingKitProcess.run(["test", "--model", model, corpus]).stdout == "N\t2779\nP@1\t0.77\nR@1\t0.77\n")
+        #expect(try EmbeddingKitProcess.run(["test", "--model", model, corpus, "-k", "2"]).stdout == "N\t2779\nP@2\t0.496\nR@2\t0.992\n")
+        let full = try EmbeddingKitProcess.run(["test", "--model", model, corpus, "--report"])
+        #expect(full.stdout.hasPrefix("examples: 2779\naccuracy: 0.7701") && full.stdout.contains("confusion"), "\(full.stdout)")
+    }
+
     @Test("export refuses a fastText model with a reason, exit 1, no file")
     func exportRefused() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("lid-\(UUID().uuidString).onnx").path

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,6 +32,35 @@ struct EmbeddingKitCommand: ParsableCommand {
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         #endif
+        if let first = CommandLine.arguments.dropFirst().first, let message = unknownCommandMessage(first) {
+            FileHandle.standardError.write(Data("embkit: \(message)\nUsage: embkit <subcommand>; see 'embkit --help'.\n".utf8))
+            Glibc.exit(ExitCode.validationFailure.rawValue)
+        }
         main(nil)
+    }
+
+    /// For a first argument that names no command: the message, with the command meant when it is
+    /// a unique prefix or a near miss (`inf` → `info`, `neighbours` → `neighbors`).
+    static func unknownCommandMessage(_ argument: String) -> String? {
+        let names = configuration.subcommands.map { $0._commandName }
+        guard !argument.hasPrefix("-"), !names.contains(argument), argument != "help" else { return nil }
+        let prefixed = names.filter { $0.hasPrefix(argument) }
+        let close = names.map { ($0, editDistance($0, argument)) }.filter { $0.1 <= 2 }.sorted { $0.1 < $1.1 }.map(\.0)
+        guard let suggestion = prefixed.count == 1 ? prefixed[0] : close.first else {
+            return "unknown command '\(argument)'; the commands are " + names.joined(separator: ", ")
+        }
+        return "unknown command '\(argument)'; did you mean '\(suggestion)'?"
+    }
+
+    /// Levenshtein distance.
+    private static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+            previous = current
+        }
+        return previous[b.count]
     }
 }

@@ -54,4 +54,17 @@ struct CommandLineTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("no-such-option"))
     }
+
+    @Test("an unknown command suggests the one meant, exit 64; completion scripts are generated")
+    func unknownCommandAndCompletions() throws {
+        let misspelt = try EmbeddingKitProcess.run(["neighbours", "--embeddings", "x"])
+        #expect(misspelt.status == 64 && misspelt.stderr.contains("did you mean 'neighbors'?"), "\(misspelt.stderr)")
+        #expect(try EmbeddingKitProcess.run(["inf", "x"]).stderr.contains("did you mean 'info'?"))
+        let unknown = try EmbeddingKitProcess.run(["frobnicate"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("the commands are info, convert"))
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try EmbeddingKitProcess.run(["--generate-completion-script", shell])
+            #expect(script.status == 0 && script.stdout.contains("neighbors"), "\(shell)")
+        }
+    }
 }

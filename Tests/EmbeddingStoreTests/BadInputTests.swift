@@ -83,6 +83,9 @@ struct BadInputTests {
         #expect(error?.kind == .nonFiniteValue && error?.location == .line(2))
         let allowed = try WordEmbeddings(contentsOf: text, options: LoadOptions(nonFiniteValues: .allow))
         #expect(allowed.vector(for: "b")![0].isNaN && allowed.vector(for: "b")![1] == -.infinity)
+        // With a header and NaN in the first row, the file is still recognised as text.
+        let headed = loadError(try TestFiles.write("1 2\na nan 1\n", named: "nan-first.vec"))
+        #expect(headed?.kind == .nonFiniteValue && headed?.location == .line(2), "\(String(describing: headed))")
 
         let binary = try TestFiles.write(word2vecBinary([("a", [1, 2]), ("b", [3, .nan])]), named: "nan.bin")
         let binaryError = loadError(binary)

@@ -19,9 +19,13 @@ enum FormatDetector {
         let firstRowEnd = bytes[header.bodyStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
         let firstRow = UnsafeRawBufferPointer(rebasing: bytes[header.bodyStart..<firstRowEnd])
         let tokens = firstRow.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == 13 })
+        // NaN and infinities count as numbers here, so a text file holding them is read as text
+        // and reports them by line instead of passing for binary.
+        let nonFinite: Set<String> = ["nan", "-nan", "inf", "-inf", "+inf", "infinity", "-infinity"]
         let looksLikeText = tokens.count == header.dimensions + 1
             && tokens.dropFirst().allSatisfy { token in
                 token.withUnsafeBytes { (try? FloatParser.parse($0)) != nil }
+                    || nonFinite.contains(String(decoding: token, as: UTF8.self).lowercased())
             }
         if !looksLikeText { return .word2vecBinary }
         return source.path.hasSuffix(".vec") || source.path.hasSuffix(".vec.gz") ? .fasttextVec : .word2vecText

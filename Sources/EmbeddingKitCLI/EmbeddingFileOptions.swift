@@ -16,10 +16,14 @@ struct EmbeddingFileOptions: ParsableArguments {
     @Flag(help: "Keep a native copy beside a text or gzip file (FILE.ekv) and open it instead while FILE is unchanged.")
     var cache = false
 
+    @Flag(help: "Look words up as given, else lowercased (`King` finds `king` in all-lowercase files such as GloVe).")
+    var ignoreCase = false
+
     /// The load options these flags describe.
     private func loadOptions() throws -> LoadOptions {
         LoadOptions(format: try EmbeddingFormat.parse(option: format), textDecoding: lossyUTF8 ? .lossy : .strict,
-                    nonFiniteValues: allowNonFinite ? .allow : .reject, cache: cache ? .beside : .off)
+                    nonFiniteValues: allowNonFinite ? .allow : .reject, caseMatching: ignoreCase ? .lowercasedFallback : .exact,
+                    cache: cache ? .beside : .off)
     }
 
     /// Opens `path` with these options, showing progress on a terminal; a file error is printed

@@ -29,6 +29,11 @@ struct InfoCommand: ParsableCommand {
         if let original = metadata.originalFormat { fields.append(("original_format", original.rawValue)) }
         if let path = metadata.originalPath { fields.append(("original_path", path)) }
         if metadata.cacheStatus != .notUsed { fields.append(("cache", metadata.cacheStatus.rawValue)) }
+        if metadata.format == .fasttextBin, let supervised = try? FastTextSupervisedModel(contentsOf: file) {
+            let shown = supervised.labels.prefix(10).joined(separator: " ") + (supervised.labels.count > 10 ? " …" : "")
+            fields += [("supervised_labels", supervised.labels.count), ("labels", shown), ("loss", "\(supervised.loss)"),
+                       ("quantized", supervised.isQuantized), ("input_rows", supervised.inputRows)]
+        }
         if json {
             let object = Dictionary(uniqueKeysWithValues: fields)
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -24,7 +24,11 @@ struct SimilarityCommand: ParsableCommand {
         let table = try fileOptions.load(embeddings)
         guard let similarity = table.similarity(first, second) else {
             let missing = [first, second].filter { !table.contains($0) }.map { "'\($0)'" }.joined(separator: " and ")
-            StandardError.print("embkit: unknown word \(missing)")
+            if json {
+                print(JSONValue.object([("a", .string(first)), ("b", .string(second)), ("error", .string("unknown word \(missing)"))]).rendered)
+            } else {
+                StandardError.print("embkit: unknown word \(missing)")
+            }
             throw ExitCode.failure
         }
         if json {

@@ -29,6 +29,12 @@ public struct FastTextSupervisedModel: Sendable {
     public let loss: Loss
     /// The width of the hidden layer.
     public var dimensions: Int { model.arguments.dimensions }
+    /// Whether the input matrix is product-quantized (a `.ftz` file).
+    public var isQuantized: Bool {
+        if case .quantized = model.input { true } else { false }
+    }
+    /// The rows of the input matrix (words and character n-gram buckets).
+    public var inputRows: Int { model.input.rows }
     private let model: FastTextModelFile
     private let words: Vocabulary
     private let subwords: SubwordVectors

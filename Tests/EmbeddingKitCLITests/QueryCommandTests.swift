@@ -38,6 +38,21 @@ struct QueryCommandTests {
         #expect(answer?["method"] as? String == "mul" && (answer?["results"] as? [Any])?.count == 2)
         let unknown = try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "the", "zzz"])
         #expect(unknown.status == 1 && unknown.stderr.contains("unknown word 'zzz'"))
+        let unknownJSON = try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "the", "zzz", "--json"])
+        let error = try JSONSerialization.jsonObject(with: Data(unknownJSON.stdout.utf8)) as? [String: Any]
+        #expect(unknownJSON.status == 1 && error?["error"] as? String == "unknown word 'zzz'")
+        let folded = try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "The", "OF", "--ignore-case"])
+        let plain = try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "the", "of"])
+        #expect(folded.status == 0 && folded.stdout == plain.stdout)
+        #expect(try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "The", "OF"]).status == 1)
+    }
+
+    @Test("info on a supervised fastText model names its labels, loss and quantization")
+    func infoOnSupervisedModel() throws {
+        let result = try EmbeddingKitProcess.run(["info", FastTextCommandTests.lid, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["supervised_labels"] as? Int == 176 && object?["quantized"] as? Bool == true)
+        #expect(object?["loss"] as? String == "hierarchicalSoftmax" && (object?["labels"] as? String)?.hasPrefix("en ru de") == true)
     }
 
     @Test("evaluate similarity reports pairs, correlations and the OOV ratio")

@@ -37,6 +37,8 @@ extension GraphImport {
         case "ConstantOfShape":
             let dimensions = try input(0).integers.map { try checkedDimension($0, node, index) }
             let count = try checkedCount(dimensions, node, index)
+            // Exporters make pads and shapes this way; a few bytes must not make millions of values.
+            guard count <= 1 << 16 else { throw fail("ConstantOfShape of \(count) values; load-time constants hold at most 65,536") }
             var fill = ConstantTensor(dimensions: [1], floats: [0])
             if case .tensor(let tensor)? = node.attributes["value"] { fill = try constant(from: tensor) }
             guard fill.count == 1 else { throw fail("the fill value must be one element") }
@@ -66,7 +68,7 @@ extension GraphImport {
             let source = try input(0)
             let rank = source.dimensions.count
             let permutation = node.integers("perm")?.map(Int.init) ?? Array((0..<rank).reversed())
-            guard permutation.sorted() == Array(0..<rank) else { throw fail("perm \(permutation) is not a permutation of 0..<\(rank)") }
+            guard permutation.sorted() == Array(0..<rank) else { throw fail("perm \(permutation.abbreviated) is not a permutation of 0..<\(rank)") }
             let dimensions = permutation.map { source.dimensions[$0] }, strides = ConstantTensor.strides(source.dimensions)
             var picked: [Int] = []
             ConstantTensor.forEachIndex(dimensions) { position in
@@ -111,7 +113,7 @@ extension GraphImport {
         var count = 1
         for dimension in dimensions {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow, product <= 1 << 24 else { throw error(node, index: index, "a tensor of \(dimensions) is too large") }
+            guard !overflow, product <= 1 << 24 else { throw error(node, index: index, "a tensor of \(dimensions.abbreviated) is too large") }
             count = product
         }
         return count
@@ -154,7 +156,7 @@ extension GraphImport {
             guard let axes else { throw error(node, index: index, "Unsqueeze needs axes") }
             let rank = dimensions.count + axes.count
             let normalized = Set(try axes.map { try normalizedAxis($0, rank: rank, node, index) })
-            guard normalized.count == axes.count else { throw error(node, index: index, "repeated axes \(axes)") }
+            guard normalized.count == axes.count else { throw error(node, index: index, "repeated axes \(axes.abbreviated)") }
             var source = dimensions.makeIterator()
             return (0..<rank).map { normalized.contains($0) ? 1 : source.next()! }
         }

@@ -112,7 +112,7 @@ extension GraphImport {
             throw error(node, index: index, "weights \(weights.dimensions) do not fit \(shapes[input].channels) input channels in its groups")
         }
         if let kernel = node.integers("kernel_shape"), kernel != [Int64(kernelHeight), Int64(kernelWidth)] {
-            throw error(node, index: index, "kernel_shape \(kernel) disagrees with the weights \(weights.dimensions)")
+            throw error(node, index: index, "kernel_shape \(kernel.abbreviated) disagrees with the weights \(weights.dimensions)")
         }
         var geometry = try windowGeometry(node, index: index, input: shapes[input], kernel: (kernelHeight, kernelWidth))
         geometry.padTop += extraPads[0]
@@ -133,10 +133,10 @@ extension GraphImport {
         guard kernelShape.count == 2, kernelShape.allSatisfy({ $0 >= 1 && $0 <= 1024 }) else { throw fail("a 2-D kernel_shape is required") }
         let strides = node.integers("strides") ?? [1, 1], dilations = node.integers("dilations") ?? [1, 1]
         guard strides.count == 2, dilations.count == 2, (strides + dilations).allSatisfy({ $0 >= 1 && $0 <= 1024 }) else {
-            throw fail("strides \(strides) and dilations \(dilations) must be two values from 1 to 1024")
+            throw fail("strides \(strides.abbreviated) and dilations \(dilations.abbreviated) must be two values from 1 to 1024")
         }
         var pads = node.integers("pads") ?? [0, 0, 0, 0]
-        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 <= 1024 }) else { throw fail("pads \(pads) must be four values from 0 to 1024") }
+        guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 <= 1024 }) else { throw fail("pads \(pads.abbreviated) must be four values from 0 to 1024") }
         let autoPad = node.string("auto_pad", default: "NOTSET") ?? "?"
         switch autoPad {
         case "NOTSET": break
@@ -292,7 +292,7 @@ extension GraphImport {
         let pads = try constantInput(node, 1, index: index)?.integers ?? node.integers("pads") ?? []
         let fill = try constantInput(node, 2, index: index)?.floats.first ?? (node.float("value", default: 0) ?? 0)
         guard pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ $0 >= 0 && $0 <= 1024 }) else {
-            throw error(node, index: index, "pads \(pads) are supported only as non-negative padding of height and width")
+            throw error(node, index: index, "pads \(pads.abbreviated) are supported only as non-negative padding of height and width")
         }
         let sides = [Int(pads[2]), Int(pads[6]), Int(pads[3]), Int(pads[7])]  // top, bottom, left, right
         if fill == 0, (readers[node.outputs[0]] ?? 0) == 1, firstReader[node.outputs[0]]?.opType == "Conv" {

@@ -24,3 +24,11 @@ public struct ONNXError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(path): \(message)"
     }
 }
+
+extension Array where Element: BinaryInteger {
+    /// The values for an error message: all of them up to 8, else the count and the first 8 (a
+    /// hostile file can hold millions, which must not become a message of megabytes).
+    var abbreviated: String {
+        count <= 8 ? "\(self)" : "[\(prefix(8).map { "\($0)" }.joined(separator: ", ")), … (\(count) values)]"
+    }
+}

@@ -42,8 +42,9 @@ struct FastTextPredictor: Sendable {
 
     /// fastText's one-vs-all and negative-sampling sigmoid: a 512-step table over [-8, 8]
     /// (0 below, 1 above), which predictions must reproduce to match it.
+    /// NaN (from NaN weights in a damaged file) gives 0 rather than trapping.
     static func tabulatedSigmoid(_ x: Float) -> Float {
-        if x < -8 { return 0 }
+        if !(x >= -8) { return 0 }
         if x > 8 { return 1 }
         let step = Float(Int64((x + 8) * 512 / 8 / 2))
         let tableX = step * 2 * 8 / 512 - 8
@@ -81,7 +82,8 @@ struct HuffmanTree: Sendable {
             }
             left[parent] = smallest[0]
             right[parent] = smallest[1]
-            count[parent] = count[smallest[0]] + count[smallest[1]]
+            count[parent] = count[smallest[0]].addingReportingOverflow(count[smallest[1]]).overflow
+                ? .max : count[smallest[0]] + count[smallest[1]]  // hostile counts saturate instead of trapping
         }
     }
 

@@ -2,6 +2,7 @@
 # Fuzzes EmbeddingKit's readers with libFuzzer and AddressSanitizer.
 #
 #   Fuzz/run.sh [SECONDS] [TARGET...]      # default: 600 seconds for each of every target
+#   FUZZ_RSS_LIMIT_MB=8192 Fuzz/run.sh …     # the fuzzing process's memory limit (default 4096)
 #
 # Builds Sources/EmbeddingKitFuzz with -sanitize=fuzzer,address (into .build-fuzz, apart from the
 # normal build), writes seed inputs made from the test fixtures (Fuzz/make_seeds.sh), then runs
@@ -29,9 +30,10 @@ run_one() {
     mkdir -p "$corpus" "$findings"
     local log=.build-fuzz/$target.log
     EMBKIT_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 "$fuzzer" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=1048576 \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb="${FUZZ_RSS_LIMIT_MB:-4096}" -max_len=1048576 \
         -artifact_prefix="$findings/" "$corpus" ".build-fuzz/seeds/$target" > "$log" 2>&1 || true
-    local runs; runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || echo "?")
+    # "Done N runs" when the time ran out; otherwise the last status line before the finding stopped it.
+    local runs; runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
     local found; found=$(find "$findings" -type f | wc -l)
     echo "| $target | $seconds | $runs | $(find "$corpus" -type f | wc -l) | $found |" >> .build-fuzz/results.part
 }

@@ -37,7 +37,8 @@ public struct LoadOptions: Sendable {
         /// untouched until used.
         case structure
 
-        /// Files up to this size are checked whole under `.automatic` (about 30 ms on one core).
+        /// Files up to this size are checked whole under `.automatic` (measured: 30–43 ms for an
+        /// 80 MB file on 2 cores).
         public static let automaticFullLimit = 256 << 20
     }
 

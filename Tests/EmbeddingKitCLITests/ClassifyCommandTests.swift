@@ -13,11 +13,7 @@ struct ClassifyCommandTests {
 
         """
 
-    func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-classify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func scratch() throws -> URL { try EmbeddingKitProcess.scratchFolder("classify") }
 
     @Test("train writes a model and reports; test --json has the documented keys; predict streams one line per input")
     func roundTrip() throws {

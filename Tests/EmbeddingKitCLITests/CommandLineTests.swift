@@ -13,6 +13,13 @@ struct EmbeddingKitProcess {
         return folder.appendingPathComponent("embkit")
     }
 
+    /// A new empty folder under the temporary directory, named `embkit-STEM-UUID`.
+    static func scratchFolder(_ stem: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-\(stem)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     /// The exit status, stdout and stderr of `embkit arguments…` with `input` on stdin.
     static func run(_ arguments: [String], input: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()

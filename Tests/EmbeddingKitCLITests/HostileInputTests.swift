@@ -5,11 +5,7 @@ import Testing
 /// each a clear message naming the option or the file, a non-zero exit and no crash.
 @Suite("embkit refuses bad options and bad data with a message")
 struct HostileInputTests {
-    func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func scratch() throws -> URL { try EmbeddingKitProcess.scratchFolder("hostile") }
 
     @Test("negative and out-of-range numbers are refused as such, exit 64")
     func outOfRangeOptions() throws {

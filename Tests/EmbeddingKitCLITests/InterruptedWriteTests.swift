@@ -8,8 +8,7 @@ struct InterruptedWriteTests {
     /// A folder with `big.vec` (60,000 × 100, a few seconds to convert to text) and `out.txt`
     /// holding the previous output.
     func prepare() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-interrupt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try EmbeddingKitProcess.scratchFolder("interrupt")
         var text = Data("60000 100\n".utf8)
         let values = Data((0..<100).map { " 0.\(($0 * 7919) % 1000 + 1000)" }.joined().utf8)
         for row in 0..<60_000 {

@@ -5,11 +5,7 @@ import Testing
 struct StoreCommandTests {
     static var toyModel: String { Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("toy-model.vec").path }
 
-    func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    func scratch() throws -> URL { try EmbeddingKitProcess.scratchFolder("cli") }
 
     @Test("info --json reports format, count and dimensions")
     func infoJSON() throws {

@@ -19,6 +19,20 @@ struct FuzzRegressionTests {
         expectNoCrash(result, "nan-weights.ftz")
     }
 
+    @Test func fastTextModelWithPruneIndexOutsideTheMatrixIsAnError() throws {
+        let result = try EmbeddingKitProcess.run(["predict", "--model", Self.fixture("prune-index-out-of-range.ftz")], input: "hello world\n")
+        expectNoCrash(result, "prune-index-out-of-range.ftz")
+        #expect(result.status == 1 && result.stderr.contains("byte 17410: the prune index sends n-gram bucket 18023 to row 1392510114"),
+                "\(result.stderr)")
+    }
+
+    @Test func quantizedFastTextMatrixWhoseCodeCountOverflowsIsAnError() throws {
+        let result = try EmbeddingKitProcess.run(["predict", "--model", Self.fixture("code-count-overflow.ftz")], input: "hello world\n")
+        expectNoCrash(result, "code-count-overflow.ftz")
+        #expect(result.status == 1 && result.stderr.contains("byte 17411: the quantized input matrix's codes do not match its shape"),
+                "\(result.stderr)")
+    }
+
     @Test func onnxMakingMillionsOfConstantValuesIsRefusedQuickly() throws {
         let start = Date()
         let result = try EmbeddingKitProcess.run(["info", Self.fixture("huge-pads.onnx")])

@@ -74,6 +74,11 @@ struct FastTextModelFile {
             throw source.error(.byte(inputStart), .badHeader,
                                "the input matrix is \(input.rows) × \(input.columns), expected \(expectedRows) × \(arguments.dimensions)")
         }
+        let ngramRows = input.rows - dictionary.wordCount
+        if let pruneIndex = dictionary.pruneIndex, let bad = pruneIndex.first(where: { $0.value < 0 || Int($0.value) >= ngramRows }) {
+            throw source.error(.byte(inputStart), .badHeader,
+                               "the prune index sends n-gram bucket \(bad.key) to row \(bad.value); the input matrix has \(ngramRows) n-gram rows")
+        }
         output = try FastTextMatrix.read(&cursor, quantized: legacy ? false : try cursor.uint8() != 0, name: "output")
         self.version = version
         // Old supervised models (version 11) do not use character n-grams.

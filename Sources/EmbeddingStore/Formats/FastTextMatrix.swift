@@ -105,7 +105,8 @@ struct QuantizedMatrix {
         }
         codes = try cursor.bytes(codeSize)
         quantizer = try ProductQuantizer(&cursor)
-        guard quantizer.dimensions == Int(columns), codeSize == Int(rows) * quantizer.subquantizers else {
+        let (expectedCodes, overflow) = Int(rows).multipliedReportingOverflow(by: quantizer.subquantizers)
+        guard quantizer.dimensions == Int(columns), !overflow, codeSize == expectedCodes else {
             throw cursor.source.error(.byte(start), .badHeader, "the quantized \(name) matrix's codes do not match its shape")
         }
         if quantizesNorms {

@@ -19,6 +19,9 @@ cp $fixtures/crime-and-punishment.vec "$out/fasttext-vec/"
 cp $fixtures/crime-and-punishment.bin $fixtures/cp852_fasttext.bin "$out/fasttext-bin/"
 $embkit convert $fixtures/toy-model.vec "$out/native/toy.ekv" 2> /dev/null
 $embkit convert $fixtures/test_glove.txt "$scratch/glove.ekv" --limit 40 2> /dev/null && cp "$scratch/glove.ekv" "$out/native/"
+$embkit convert $fixtures/toy-model.vec "$out/native/toy-f16.ekv" --precision f16 2> /dev/null
+$embkit convert $fixtures/toy-model.vec "$out/native/toy-int8-copy.ekv" --precision int8 --keep-float32 2> /dev/null
+cp $fixtures/native-v2.ekv "$out/native/"
 gzip -c $fixtures/toy-model.vec > "$out/gzip/toy.vec.gz"
 cp $fixtures/rt_sup.ftz $fixtures/trained/ova.bin "$out/fasttext-model/"
 cp $fixtures/sentences-supervised-input.txt "$out/corpus/"

@@ -6,6 +6,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "kernels": KernelBenchmark.run,
     "load": LoadBenchmark.run,
     "neighbors": NeighborsBenchmark.run,
+    "compact": CompactBenchmark.run,
     "classify": ClassifyBenchmark.run,
     "fasttext": FastTextBenchmark.run,
     "transfer": TransferBenchmark.run,

@@ -24,6 +24,12 @@ struct ConvertCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Convert only the first N rows.")
     var limit: Int?
 
+    @Option(help: "How a native output stores values: f32, f16 (half the bytes) or int8 (a quarter, one scale per row).")
+    var precision: String = "f32"
+
+    @Flag(help: "With f16 or int8, also keep a float32 copy of every row, so searches re-rank their candidates and answer exactly.")
+    var keepFloat32 = false
+
     @Flag(help: "Replace invalid UTF-8 in words with U+FFFD instead of failing.")
     var lossyUTF8 = false
 
@@ -32,6 +38,10 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        guard let precision = VectorPrecision(option: precision) else {
+            throw ValidationError("--precision must be f32, f16 or int8, not '\(precision)'")
+        }
+        if keepFloat32 && precision == .float32 { throw ValidationError("--keep-float32 goes with --precision f16 or int8") }
     }
 
     func run() throws {
@@ -43,9 +53,12 @@ struct ConvertCommand: ParsableCommand {
         try reportingFileErrors {
             let embeddings = try WordEmbeddings(contentsOf: input, options: options)
             reading.finish()
-            try VectorFileWriter.write(embeddings, to: output, as: target, limit: limit, progress: writing.update)
+            let precision = VectorPrecision(option: precision)!
+            try VectorFileWriter.write(embeddings, to: output, as: target, limit: limit, precision: precision, exactCopy: keepFloat32,
+                                       progress: writing.update)
             writing.finish()
-            StandardError.print("wrote \(min(embeddings.count, limit ?? .max)) × \(embeddings.dimensions) as \(target) to \(output)")
+            let stored = precision == .float32 ? "" : " (\(precision)\(keepFloat32 ? " + float32 copy" : ""))"
+            StandardError.print("wrote \(min(embeddings.count, limit ?? .max)) × \(embeddings.dimensions) as \(target)\(stored) to \(output)")
         }
     }
 

@@ -19,6 +19,9 @@ struct EmbeddingFileOptions: ParsableArguments {
     @Flag(help: "Look words up as given, else lowercased (`King` finds `king` in all-lowercase files such as GloVe).")
     var ignoreCase = false
 
+    @Flag(help: "Require exact searches: refuse a compact (f16/int8) file that has no float32 copy to re-rank with.")
+    var exact = false
+
     /// The load options these flags describe.
     private func loadOptions() throws -> LoadOptions {
         LoadOptions(format: try EmbeddingFormat.parse(option: format), textDecoding: lossyUTF8 ? .lossy : .strict,
@@ -33,7 +36,13 @@ struct EmbeddingFileOptions: ParsableArguments {
         let progress = ProgressLine("loading \(path)")
         options.progress = progress.update
         defer { progress.finish() }
-        return try reportingFileErrors { try WordEmbeddings(contentsOf: path, options: options) }
+        let embeddings = try reportingFileErrors { try WordEmbeddings(contentsOf: path, options: options) }
+        if exact && !embeddings.searchesAreExact {
+            StandardError.print("embkit: \(path): --exact, but this \(embeddings.precision) file has no float32 copy "
+                + "(searches are within \(embeddings.cosineErrorBound) of float32 cosines; convert with --keep-float32)")
+            throw ExitCode.failure
+        }
+        return embeddings
     }
 }
 

@@ -26,6 +26,10 @@ struct InfoCommand: ParsableCommand {
             ("dimensions", embeddings.dimensions), ("compressed", metadata.wasCompressed),
             ("duplicates_dropped", metadata.duplicateCount),
         ]
+        if embeddings.precision != .float32 {
+            fields += [("precision", embeddings.precision.rawValue), ("cosine_error_bound", embeddings.cosineErrorBound),
+                       ("exact_searches", embeddings.searchesAreExact)]
+        }
         if let original = metadata.originalFormat { fields.append(("original_format", original.rawValue)) }
         if let path = metadata.originalPath { fields.append(("original_path", path)) }
         if metadata.cacheStatus != .notUsed { fields.append(("cache", metadata.cacheStatus.rawValue)) }

@@ -40,16 +40,27 @@ struct SimilarityScan {
         _ = embeddings.norms.values(for: embeddings)  // computed once, before the threads start
         let vectors = queries.flatMap(\.vectors)
         let packed = vectors.flatMap { $0 }
+        let compactQueries = compactRows.map { rows in vectors.map { vector in vector.withUnsafeBufferPointer(rows.prepare) } }
         let results = Mutex([TopKSelector]?(nil))
         let scan = self
         parallelism.forEachChunk(of: rowLimit, minimumChunkSize: Self.blockRows) { rows in
             let norms = scan.embeddings.norms.values(for: scan.embeddings)
             var selectors = queries.map { TopKSelector(k: k + $0.excluded.count) }
             var dots = [Float](repeating: 0, count: vectors.count * Self.blockRows)
+            // Compact rows of a block decoded to float32, for a batch's matrix product.
+            var decoded = [Float](repeating: 0, count: compactQueries != nil && vectors.count > 4 ? Self.blockRows * scan.embeddings.dimensions : 0)
             var start = rows.lowerBound
             while start < rows.upperBound {
                 let block = start..<min(start + Self.blockRows, rows.upperBound)
-                scan.dotProducts(packed, vectorCount: vectors.count, rows: block, into: &dots)
+                if let compactQueries, let rows = scan.compactRows {
+                    if decoded.isEmpty {
+                        scan.compactDotProducts(compactQueries, rows: rows, block: block, into: &dots)
+                    } else {
+                        scan.decodedDotProducts(packed, vectorCount: vectors.count, rows: rows, block: block, scratch: &decoded, into: &dots)
+                    }
+                } else {
+                    scan.dotProducts(packed, vectorCount: vectors.count, rows: block, into: &dots)
+                }
                 var first = 0
                 for (queryIndex, query) in queries.enumerated() {
                     scan.offerScores(query, dots: dots, firstVector: first, rows: block, norms: norms, queryVectors: packed,
@@ -69,6 +80,38 @@ struct SimilarityScan {
         let selectors = results.withLock { $0 } ?? []
         return zip(queries, selectors).map { query, selector in
             Array(selector.sortedResults().lazy.filter { !query.excluded.contains($0.index) }.prefix(k))
+        }
+    }
+
+    /// The compact rows searched, when the embeddings are a compact native file.
+    var compactRows: CompactRows? {
+        if case .compact(let rows) = embeddings.storage { rows } else { nil }
+    }
+
+    /// `dots[v * blockRows + r]` = query vector v · stored row (block.lowerBound + r): one pass per
+    /// vector over the block's compact rows (the block stays in cache between vectors).
+    private func compactDotProducts(_ queries: [CompactRows.Query], rows: CompactRows, block: Range<Int>, into dots: inout [Float]) {
+        dots.withUnsafeMutableBufferPointer { output in
+            for (vector, query) in queries.enumerated() {
+                rows.dots(query, rows: block, into: output.baseAddress! + vector * Self.blockRows)
+            }
+        }
+    }
+
+    /// `dots[v * blockRows + r]` = query vector v · stored row (block.lowerBound + r) for a batch:
+    /// the block's rows decoded to float32 once, then one matrix product with every vector.
+    private func decodedDotProducts(_ packed: [Float], vectorCount: Int, rows: CompactRows, block: Range<Int>,
+                                    scratch: inout [Float], into dots: inout [Float]) {
+        let dimensions = embeddings.dimensions
+        scratch.withUnsafeMutableBufferPointer { decoded in
+            for (offset, row) in block.enumerated() { rows.decode(row, into: decoded.baseAddress! + offset * dimensions) }
+            packed.withUnsafeBufferPointer { queries in
+                dots.withUnsafeMutableBufferPointer { output in
+                    Kernels.multiply(queries.baseAddress!, .none, lda: dimensions, decoded.baseAddress!, .transposed, ldb: dimensions,
+                                     into: output.baseAddress!, ldc: Self.blockRows, m: vectorCount, n: block.count, k: dimensions,
+                                     parallelism: .serial)
+                }
+            }
         }
     }
 
@@ -140,7 +183,7 @@ struct SimilarityScan {
     }
 
     /// The cosine of unit query vector `vector` and row `row`, in double precision.
-    private func exactCosine(_ queryVectors: [Float], vector: Int, row: Int) -> Float {
+    func exactCosine(_ queryVectors: [Float], vector: Int, row: Int) -> Float {
         let dimensions = embeddings.dimensions
         return embeddings.withRow(at: row) { values in
             var dot = 0.0, squares = 0.0

@@ -10,8 +10,11 @@ enum VectorStorage: Sendable {
     case composed(ComposedRows)
     /// Contiguous rows inside a mapped file starting at `offset`, `dimensions` floats each (native).
     case mappedMatrix(MappedFile, offset: Int)
+    /// float16 or int8 rows inside a mapped native file, perhaps with a float32 copy.
+    case compact(CompactRows)
 
     /// The address of row `index` (possibly unaligned), valid while this storage is alive.
+    /// - Precondition: compact rows have a float32 copy (`WordEmbeddings.withRow` decodes the others).
     func rowAddress(_ index: Int, dimensions: Int) -> UnsafeRawPointer {
         switch self {
         case .owned(let rows):
@@ -22,6 +25,8 @@ enum VectorStorage: Sendable {
             file.bytes.baseAddress! + offsets[index]
         case .mappedMatrix(let file, let offset):
             file.bytes.baseAddress! + offset + index * dimensions * 4
+        case .compact(let rows):
+            rows.exactRow(index)!
         }
     }
 
@@ -36,6 +41,9 @@ enum VectorStorage: Sendable {
             file.advise(access, first..<(last + dimensions * 4))
         case .mappedMatrix(let file, let offset):
             file.advise(access, offset..<(offset + count * dimensions * 4))
+        case .compact(let rows):
+            let start = rows.codes - UnsafeRawPointer(rows.file.bytes.baseAddress!)
+            rows.file.advise(access, start..<(start + count * dimensions * rows.precision.bytesPerValue))
         }
     }
 }

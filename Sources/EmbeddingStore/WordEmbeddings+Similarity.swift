@@ -119,7 +119,9 @@ extension WordEmbeddings {
     func search(_ queries: [SimilarityQuery], k: Int, restrictVocabulary: Int?, parallelism: Parallelism) -> [[Neighbor]] {
         let scan = SimilarityScan(embeddings: self, rowLimit: Swift.min(count, restrictVocabulary ?? count), parallelism: parallelism)
         return stride(from: 0, to: queries.count, by: 256).flatMap { start in
-            scan.topK(Array(queries[start..<Swift.min(start + 256, queries.count)]), k: k)
+            let batch = Array(queries[start..<Swift.min(start + 256, queries.count)])
+            return searchesAreExact && precision != .float32
+                ? scan.rerankedTopK(batch, k: k, bound: cosineErrorBound) : scan.topK(batch, k: k)
         }.map { $0.map { Neighbor(word: vocabulary.word(at: $0.index), similarity: $0.score) } }
     }
 

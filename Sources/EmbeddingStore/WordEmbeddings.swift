@@ -77,11 +77,30 @@ public struct WordEmbeddings: Sendable {
     }
 
     /// Calls `body` with the address of row `index`: `dimensions` float32 values, possibly at an
-    /// unaligned address (read them with `loadUnaligned` or the `Kernels` raw-pointer entry points).
+    /// unaligned address (read them with `loadUnaligned` or the `Kernels` raw-pointer entry points),
+    /// valid only during `body` (compact rows are decoded into a temporary buffer).
     /// - Precondition: `0 <= index < count`.
     public func withRow<R>(at index: Int, _ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
         precondition(index >= 0 && index < count, "WordEmbeddings row \(index) out of range 0..<\(count)")
+        if case .compact(let rows) = storage, rows.exactCopy == nil {
+            return try withUnsafeTemporaryAllocation(of: Float.self, capacity: dimensions) { buffer in
+                rows.decode(index, into: buffer.baseAddress!)
+                return try body(UnsafeRawPointer(buffer.baseAddress!))
+            }
+        }
         return try body(storage.rowAddress(index, dimensions: dimensions))
+    }
+
+    /// The address of row `index`'s `dimensions` float32 values (possibly unaligned), valid for as
+    /// long as these embeddings (or a copy) live: compact rows without a float32 copy are decoded
+    /// into memory, all of them, on the first call.
+    /// - Precondition: `0 <= index < count`.
+    public func persistentRowAddress(at index: Int) -> UnsafeRawPointer {
+        precondition(index >= 0 && index < count, "WordEmbeddings row \(index) out of range 0..<\(count)")
+        if case .compact(let rows) = storage, rows.exactCopy == nil {
+            return UnsafeRawPointer(rows.decoded.values(of: rows, count: count) + index * dimensions)
+        }
+        return storage.rowAddress(index, dimensions: dimensions)
     }
 
     /// Tells the kernel how rows in a mapped file are about to be read (see `RowAccess`).
@@ -97,9 +116,26 @@ public struct WordEmbeddings: Sendable {
             storage.rowAddress(first, dimensions: dimensions).assumingMemoryBound(to: Float.self)
         case .composed(let rows):
             rows.allRows() + first * dimensions
-        case .mappedRows:
+        case .mappedRows, .compact:
             nil
         }
+    }
+
+    /// How the rows are stored: float32 unless this is a compact native file.
+    public var precision: VectorPrecision {
+        if case .compact(let rows) = storage { rows.precision } else { .float32 }
+    }
+
+    /// Whether searches give the float32 answers: always for float32 rows; for compact rows when
+    /// the file keeps a float32 copy to re-rank with.
+    public var searchesAreExact: Bool {
+        if case .compact(let rows) = storage { rows.exactCopy != nil } else { true }
+    }
+
+    /// The most a cosine computed during a search can differ from the float32 cosine before
+    /// re-ranking (0 for float32 rows).
+    public var cosineErrorBound: Float {
+        if case .compact(let rows) = storage { rows.cosineErrorBound } else { 0 }
     }
 }
 

@@ -40,6 +40,31 @@ struct StoreCommandTests {
         #expect(before.stdout == after.stdout && !before.stdout.isEmpty)
     }
 
+    @Test("convert --precision f16|int8 [--keep-float32]: info names the precision, --exact refuses an approximate file")
+    func compactConversion() throws {
+        let folder = try scratch()
+        let int8 = folder.appendingPathComponent("toy-int8.ekv").path, exact = folder.appendingPathComponent("toy-int8-copy.ekv").path
+        #expect(try EmbeddingKitProcess.run(["convert", Self.toyModel, int8, "--precision", "int8"]).status == 0)
+        #expect(try EmbeddingKitProcess.run(["convert", Self.toyModel, exact, "--precision", "int8", "--keep-float32"]).status == 0)
+        let info = try EmbeddingKitProcess.run(["info", int8, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+        #expect(object?["precision"] as? String == "int8" && object?["exact_searches"] as? Bool == false)
+        #expect((object?["cosine_error_bound"] as? Double ?? 1) < 0.05)
+
+        let refused = try EmbeddingKitProcess.run(["neighbors", "--embeddings", int8, "--exact", "the"])
+        #expect(refused.status == 1 && refused.stderr.contains("no float32 copy") && refused.stdout.isEmpty)
+        let original = try EmbeddingKitProcess.run(["neighbors", "--embeddings", Self.toyModel, "-k", "5", "the"])
+        let reranked = try EmbeddingKitProcess.run(["neighbors", "--embeddings", exact, "--exact", "-k", "5", "the"])
+        #expect(reranked.status == 0)
+        let words = { (output: String) in output.split(separator: "\n").map { $0.split(separator: " ").first ?? "" } }
+        #expect(words(reranked.stdout) == words(original.stdout) && !original.stdout.isEmpty)
+
+        #expect(try EmbeddingKitProcess.run(["convert", Self.toyModel, int8, "--precision", "f12"]).status == 64)
+        #expect(try EmbeddingKitProcess.run(["convert", Self.toyModel, int8, "--keep-float32"]).status == 64)
+        let textOutput = try EmbeddingKitProcess.run(["convert", Self.toyModel, folder.appendingPathComponent("toy.txt").path, "--precision", "f16"])
+        #expect(textOutput.status == 1 && textOutput.stderr.contains("native files"))
+    }
+
     @Test("a bad input gives path:line: message, exit 1, and no output file")
     func badInput() throws {
         let folder = try scratch()

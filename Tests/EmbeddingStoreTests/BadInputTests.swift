@@ -133,8 +133,8 @@ struct BadInputTests {
         let embeddings = try WordEmbeddings(contentsOf: TestFiles.fixture("toy-model.vec"))
         try VectorFileWriter.write(embeddings, to: path, as: .native)
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        bytes[8] = 3
-        let error = loadError(try TestFiles.write(bytes, named: "v3.ekv"))
+        bytes[8] = 4
+        let error = loadError(try TestFiles.write(bytes, named: "v4.ekv"))
         #expect(error?.kind == .unsupportedVersion && error?.location == .byte(8))
         let cut = loadError(try TestFiles.write(Array(bytes.prefix(200)), named: "cut.ekv"))
         #expect(cut?.kind == .unsupportedVersion || cut?.kind == .truncated)

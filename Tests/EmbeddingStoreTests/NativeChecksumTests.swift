@@ -36,8 +36,8 @@ import Testing
     func withField(_ bytes: [UInt8], at offset: Int, _ value: UInt64) -> [UInt8] {
         var bytes = bytes
         withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<(offset + 8), with: $0) }
-        let crc = bytes.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<120])) }
-        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(120..<124, with: $0) }
+        let crc = bytes.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<188])) }
+        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(188..<192, with: $0) }
         return bytes
     }
 

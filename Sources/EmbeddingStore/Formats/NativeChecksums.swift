@@ -1,53 +1,57 @@
 import LinearAlgebra
 import Synchronization
 
-/// The checksum section of a version-2 native file, at the offset header byte 112 gives, ending
-/// the file (little-endian):
+/// The checksum section of a native file (versions 2 and 3), at the offset header byte 112 gives,
+/// ending the file (little-endian):
 /// ```
 /// matrix block size in bytes        UInt64 (16 MiB)
-/// matrix block count                UInt64
-/// CRC-32 of the word blob, the word offsets, the hash table, the norms, the metadata   5 × UInt32
-/// CRC-32 of each matrix block       block count × UInt32
+/// block count                       UInt64 (the matrix's blocks, then the float32 copy's)
+/// CRC-32 of the word blob, the word offsets, the hash table, the norms, the metadata, and (version 3)
+///   the row scales (0 when the file has none)                              5 or 6 × UInt32
+/// CRC-32 of each matrix block, then of each float32-copy block            block count × UInt32
 /// CRC-32 of the section's bytes before this field   UInt32
 /// ```
-/// The header's bytes 0..<120 have their own CRC-32 at byte 120. Any changed byte of the file
-/// is found by the check of the section it falls in.
+/// The header has its own CRC-32 (at byte 120 in version 2, 188 in version 3). Any changed byte of
+/// the file is found by the check of the section it falls in.
 struct NativeChecksums {
     /// The matrix is checked in blocks of this many bytes (in parallel, and to say where).
     static let blockBytes = 16 << 20
-    static let sectionNames = ["word blob", "word offsets", "hash table", "norms", "metadata"]
+    static let sectionNames = ["word blob", "word offsets", "hash table", "norms", "metadata", "row scales"]
 
-    /// CRC-32 of the blob, offsets, table, norms and metadata, in that order.
+    /// CRC-32 of the blob, offsets, table, norms, metadata (and row scales), in that order.
     var sections: [UInt32]
     /// CRC-32 of each matrix block.
     var matrixBlocks: [UInt32]
+    /// CRC-32 of each block of the float32 copy (empty without one).
+    var copyBlocks: [UInt32]
 
-    /// The encoded section's length for a matrix of `matrixBytes`.
-    static func encodedLength(matrixBytes: Int) -> Int {
-        16 + 4 * sectionNames.count + 4 * blockCount(matrixBytes) + 4
-    }
+    /// The number of section checksums a file of `version` stores.
+    static func sectionCount(version: UInt32) -> Int { version >= 3 ? 6 : 5 }
 
-    static func blockCount(_ matrixBytes: Int) -> Int { (matrixBytes + blockBytes - 1) / blockBytes }
+    static func blockCount(_ bytes: Int) -> Int { (bytes + blockBytes - 1) / blockBytes }
 
     /// The encoded section.
     var encoded: [UInt8] {
         var bytes: [UInt8] = []
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         append(UInt64(Self.blockBytes))
-        append(UInt64(matrixBlocks.count))
+        append(UInt64(matrixBlocks.count + copyBlocks.count))
         sections.forEach(append)
         matrixBlocks.forEach(append)
+        copyBlocks.forEach(append)
         append(bytes.withUnsafeBytes { Checksum.crc32($0) })
         return bytes
     }
 
     /// Decodes the section at `range` of `source`, checking its own CRC and its block layout.
-    init(_ source: ByteSource, at range: Range<Int>, matrixBytes: Int) throws {
+    init(_ source: ByteSource, at range: Range<Int>, layout: NativeFormat.Layout) throws {
         let bytes = UnsafeRawBufferPointer(rebasing: source.bytes[range])
-        let expectedLength = Self.encodedLength(matrixBytes: matrixBytes)
+        let sectionCount = Self.sectionCount(version: layout.version)
+        let matrixCount = Self.blockCount(layout.matrix.count), copyCount = Self.blockCount(layout.exactCopy?.count ?? 0)
+        let expectedLength = 16 + 4 * sectionCount + 4 * (matrixCount + copyCount) + 4
         guard bytes.count == expectedLength else {
             throw source.error(.byte(range.lowerBound), .truncated,
-                               "the checksum section holds \(bytes.count) bytes; a \(matrixBytes)-byte matrix needs \(expectedLength)")
+                               "the checksum section holds \(bytes.count) bytes; the file's sections need \(expectedLength)")
         }
         func word(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian }
         let stored = word(bytes.count - 4)
@@ -55,13 +59,16 @@ struct NativeChecksums {
               bytes.loadUnaligned(as: UInt64.self).littleEndian == UInt64(Self.blockBytes) else {
             throw source.error(.byte(range.lowerBound), .badHeader, "the checksum section is damaged (its own checksum does not match)")
         }
-        sections = (0..<Self.sectionNames.count).map { word(16 + 4 * $0) }
-        matrixBlocks = (0..<Self.blockCount(matrixBytes)).map { word(16 + 4 * Self.sectionNames.count + 4 * $0) }
+        sections = (0..<sectionCount).map { word(16 + 4 * $0) }
+        let blocks = 16 + 4 * sectionCount
+        matrixBlocks = (0..<matrixCount).map { word(blocks + 4 * $0) }
+        copyBlocks = (0..<copyCount).map { word(blocks + 4 * (matrixCount + $0)) }
     }
 
-    init(sections: [UInt32], matrixBlocks: [UInt32]) {
+    init(sections: [UInt32], matrixBlocks: [UInt32], copyBlocks: [UInt32]) {
         self.sections = sections
         self.matrixBlocks = matrixBlocks
+        self.copyBlocks = copyBlocks
     }
 
     /// Checks section `index` (see `sectionNames`) at `range`.
@@ -72,11 +79,11 @@ struct NativeChecksums {
         }
     }
 
-    /// Checks every matrix block (on all cores) of the matrix at `range`, whose rows are `rowBytes` long.
-    func checkMatrix(_ source: ByteSource, _ range: Range<Int>, rowBytes: Int) throws {
+    /// Checks every block (on all cores) of the matrix `name` at `range`, whose rows are
+    /// `rowBytes` long, against `blocks`.
+    func checkMatrix(_ source: ByteSource, _ range: Range<Int>, rowBytes: Int, blocks: [UInt32], name: String = "matrix") throws {
         let damaged = Mutex<Int?>(nil)
         let base = SharedReadOnlyPointer(base: UnsafeRawPointer(source.bytes.baseAddress!))
-        let blocks = matrixBlocks
         Parallelism.available.forEachChunk(of: blocks.count) { chunk in
             for block in chunk {
                 let start = range.lowerBound + block * Self.blockBytes, end = min(range.upperBound, start + Self.blockBytes)
@@ -89,7 +96,7 @@ struct NativeChecksums {
             let start = range.lowerBound + block * Self.blockBytes, end = min(range.upperBound, start + Self.blockBytes)
             let firstRow = (start - range.lowerBound) / rowBytes, lastRow = (end - range.lowerBound - 1) / rowBytes
             throw source.error(.byte(start), .badHeader,
-                               "the matrix (bytes \(start)–\(end), rows \(firstRow)–\(lastRow)) does not match its checksum: the file is damaged")
+                               "the \(name) (bytes \(start)–\(end), rows \(firstRow)–\(lastRow)) does not match its checksum: the file is damaged")
         }
     }
 }

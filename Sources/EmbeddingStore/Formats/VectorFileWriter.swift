@@ -3,17 +3,26 @@ public enum VectorFileWriter {
     /// Writes `embeddings` to `path` as `format`.
     /// - Parameters:
     ///   - limit: write only the first `limit` rows.
+    ///   - precision: how a native file stores its values (float16 halves the matrix, int8
+    ///     quarters it; see `VectorPrecision`); other formats are float32 only.
+    ///   - exactCopy: with a compact precision, keep a float32 copy of every row in the file too:
+    ///     searches scan the compact rows and re-rank with the copy, so they answer exactly.
     ///   - progress: receives the fraction of rows written.
-    /// - Throws: `EmbeddingFileError` (`.cannotWrite`) when the file cannot be written, or
-    ///   `.unknownFormat` for fastText `.bin` (not writable).
+    /// - Throws: `EmbeddingFileError` (`.cannotWrite`) when the file cannot be written or a row
+    ///   cannot be stored in `precision`, or `.unknownFormat` for fastText `.bin` (not writable).
     /// - Complexity: O(count × dimensions).
     public static func write(_ embeddings: WordEmbeddings, to path: String, as format: EmbeddingFormat,
-                             limit: Int? = nil, progress: LoadOptions.Progress? = nil) throws {
+                             limit: Int? = nil, precision: VectorPrecision = .float32, exactCopy: Bool = false,
+                             progress: LoadOptions.Progress? = nil) throws {
         let embeddings = limit.map { embeddings.prefix(rows: $0) } ?? embeddings
         let counter = ProgressCounter(total: embeddings.count, callback: progress)
+        guard precision == .float32 || format == .native else {
+            throw EmbeddingFileError(path: path, location: .file, kind: .cannotWrite,
+                                     message: "\(format) files hold float32 values; \(precision) is for native files (.ekv)")
+        }
         switch format {
         case .native:
-            try NativeFormat.write(embeddings, to: path, progress: counter)
+            try NativeFormat.write(embeddings, to: path, precision: precision, exactCopy: exactCopy, progress: counter)
         case .word2vecBinary:
             try writeRows(embeddings, to: path, header: true, progress: counter) { writer, address in
                 try writer.write(" ")

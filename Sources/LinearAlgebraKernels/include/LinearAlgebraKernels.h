@@ -11,6 +11,7 @@
 #define LINEAR_ALGEBRA_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,6 +107,22 @@ size_t ek_panel_rows(ek_isa isa);
 /// panels) already packed by `ek_pack_a_whole` (A itself is still passed for the shapes that do not pack).
 int ek_gemm_prepacked(ek_isa isa, int transpose_b, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *packed_a,
                       size_t packed_rows, const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/// y[i] = Σ_j half(A[i, j]) · x[j] for `rows` rows of `columns` IEEE float16 values (bit patterns,
+/// row stride `lda` values, any byte address): float16 rows searched without decoding them first.
+void ek_gemv_f16(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda, const float *x, float *y);
+
+/// y[i] = scales[i] · x_scale · Σ_j A[i, j] · x[j] for `rows` rows of `columns` int8 codes (row
+/// stride `lda` bytes) and an int16 query: the integer sums are exact (int32 multiply-add in blocks
+/// of 2048 columns, then added in double).
+void ek_gemv_i8(ek_isa isa, size_t rows, size_t columns, const void *a, size_t lda, const int16_t *x,
+                const float *scales, float x_scale, float *y);
+
+/// y[i] = float(x[i]) for n float16 bit patterns at any byte address.
+void ek_f16_to_f32(ek_isa isa, size_t n, const void *x, float *y);
+
+/// y[i] = the float16 nearest x[i] (ties to even; beyond ±65504 infinity; NaN stays NaN), as bit patterns.
+void ek_f32_to_f16(ek_isa isa, size_t n, const float *x, void *y);
 
 /// Runs `iterations` rounds of independent fused multiply-adds held in registers and returns the
 /// number of floating-point operations performed: the compute peak reference for benchmarks.

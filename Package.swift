@@ -25,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "LinearAlgebraKernels"),
@@ -47,10 +48,13 @@ let package = Package(
         // The umbrella module: `import EmbeddingKit` re-exports every library.
         .target(name: "EmbeddingKit", dependencies: ["Classifiers", "EmbeddingStore", "ImageFeatures", "LinearAlgebra", "NeuralNetworks",
                                                       "ONNXExport", "ONNXImport", "TextFeatures", "TransferLearning"]),
+        // `embkit serve`: the only target on Hummingbird (and SwiftNIO), so the libraries stay free of it.
+        .target(name: "EmbeddingKitServer",
+                dependencies: ["EmbeddingStore", "TransferLearning", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "EmbeddingKitCLI",
             dependencies: [
-                "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "ONNXImport", "ONNXExport", "Classifiers", "TransferLearning",
+                "EmbeddingKitServer", "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "ONNXImport", "ONNXExport", "Classifiers", "TransferLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Readers fed arbitrary bytes; `Fuzz/run.sh` builds it with libFuzzer and AddressSanitizer.
@@ -61,7 +65,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",
                            "Classifiers", "ONNXImport", "TransferLearning"],
             exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "compare_onnxruntime.py", "onnxruntime_photos.py", "make_png_folders.py",
-                      "check_onnx_export.py", "shared_pages.py"]),
+                      "check_onnx_export.py", "shared_pages.py", "serve"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),

@@ -47,6 +47,7 @@ struct SimilarityScan {
             let norms = scan.embeddings.norms.values(for: scan.embeddings)
             var selectors = queries.map { TopKSelector(k: k + $0.excluded.count) }
             var dots = [Float](repeating: 0, count: vectors.count * Self.blockRows)
+            var candidates = [UInt32](repeating: 0, count: Self.blockRows)
             // Compact rows of a block decoded to float32, for a batch's matrix product.
             var decoded = [Float](repeating: 0, count: compactQueries != nil && vectors.count > 4 ? Self.blockRows * scan.embeddings.dimensions : 0)
             var start = rows.lowerBound
@@ -63,7 +64,7 @@ struct SimilarityScan {
                 }
                 var first = 0
                 for (queryIndex, query) in queries.enumerated() {
-                    scan.offerScores(query, dots: dots, firstVector: first, rows: block, norms: norms, queryVectors: packed,
+                    scan.offerScores(query, dots: dots, firstVector: first, rows: block, norms: norms, queryVectors: packed, candidates: &candidates,
                                      to: &selectors[queryIndex])
                     first += query.vectors.count
                 }
@@ -154,7 +155,8 @@ struct SimilarityScan {
     /// Rows whose norm is tiny or huge (values near the float range's ends) are scored in double
     /// precision, where their products would underflow or overflow.
     private func offerScores(_ query: SimilarityQuery, dots: [Float], firstVector: Int, rows block: Range<Int>,
-                             norms: UnsafeBufferPointer<Float>, queryVectors: [Float], to selector: inout TopKSelector) {
+                             norms: UnsafeBufferPointer<Float>, queryVectors: [Float], candidates: inout [UInt32],
+                             to selector: inout TopKSelector) {
         let stride = Self.blockRows
         dots.withUnsafeBufferPointer { dots in
             func cosine(_ vector: Int, _ offset: Int, _ row: Int) -> Float {
@@ -164,11 +166,23 @@ struct SimilarityScan {
             }
             switch query.scoring {
             case .cosine:
-                for (offset, row) in block.enumerated() {
+                // Most rows cannot enter the top k: a vector comparison against the k-th best at the
+                // block's start (dot ≥ threshold · norm, with room for rounding) rules them out first.
+                var threshold = selector.threshold
+                let count = candidates.withUnsafeMutableBufferPointer {
+                    ek_select_candidates(InstructionSet.detected.kernelValue, block.count, dots.baseAddress! + firstVector * stride,
+                                         norms.baseAddress! + block.lowerBound, threshold, $0.baseAddress!)
+                }
+                for offset in candidates.prefix(count).lazy.map(Int.init) {
+                    let row = block.lowerBound + offset
                     let score = cosine(firstVector, offset, row)
-                    if score >= selector.threshold { selector.offer(index: row, score: score) }
+                    if score >= threshold {
+                        selector.offer(index: row, score: score)
+                        threshold = selector.threshold
+                    }
                 }
             case .multiplicative(let positive):
+                var threshold = selector.threshold
                 for (offset, row) in block.enumerated() {
                     var numerator: Float = 1, denominator: Float = 1
                     for vector in 0..<query.vectors.count {
@@ -176,7 +190,10 @@ struct SimilarityScan {
                         if vector < positive { numerator *= shifted } else { denominator *= shifted }
                     }
                     let score = numerator / (denominator + 1e-6)
-                    if score >= selector.threshold { selector.offer(index: row, score: score) }
+                    if score >= threshold {
+                        selector.offer(index: row, score: score)
+                        threshold = selector.threshold
+                    }
                 }
             }
         }

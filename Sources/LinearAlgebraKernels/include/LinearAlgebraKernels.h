@@ -124,6 +124,11 @@ void ek_f16_to_f32(ek_isa isa, size_t n, const void *x, float *y);
 /// y[i] = the float16 nearest x[i] (ties to even; beyond ±65504 infinity; NaN stays NaN), as bit patterns.
 void ek_f32_to_f16(ek_isa isa, size_t n, const float *x, void *y);
 
+/// The first filter of a top-k cosine scan: writes to `indices` (room for n) every i < n whose
+/// dots[i] ≥ threshold · norms[i] (less a relative 1e-6 for rounding) or whose norm lies outside
+/// [1e-18, 1e18], in increasing order; returns how many.
+size_t ek_select_candidates(ek_isa isa, size_t n, const float *dots, const float *norms, float threshold, uint32_t *indices);
+
 /// Runs `iterations` rounds of independent fused multiply-adds held in registers and returns the
 /// number of floating-point operations performed: the compute peak reference for benchmarks.
 /// `sink` receives a value that depends on every operation, so none can be optimised away.

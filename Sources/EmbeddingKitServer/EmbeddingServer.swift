@@ -1,0 +1,75 @@
+import EmbeddingStore
+import Foundation
+import Hummingbird
+import TransferLearning
+
+/// An HTTP JSON service over loaded vector tables and models: neighbours, similarity, analogy,
+/// vector and predict, one query by `GET` or many by `POST`, with the CLI's `--json` keys.
+///
+/// Concurrent neighbour queries on one table are answered together by one scan (see
+/// `NeighborBatcher`). Requests are bounded (`Limits`); bad ones get a 4xx JSON error naming the
+/// problem. `run` stops gracefully on SIGTERM or SIGINT, finishing the requests in flight.
+public struct EmbeddingServer: Sendable {
+    /// Bounds on what one request may ask for.
+    public struct Limits: Sendable {
+        /// The most neighbours or analogy answers per query.
+        public var maximumK: Int
+        /// The most queries, pairs or lines in one batch request.
+        public var maximumBatch: Int
+        /// The most bytes of text in one predict line.
+        public var maximumLineBytes: Int
+
+        public init(maximumK: Int = 1000, maximumBatch: Int = 1024, maximumLineBytes: Int = 100_000) {
+            self.maximumK = maximumK
+            self.maximumBatch = maximumBatch
+            self.maximumLineBytes = maximumLineBytes
+        }
+    }
+
+    let embeddings: [String: WordEmbeddings]
+    let models: [String: TransferModel]
+    let limits: Limits
+    let batchers: [String: NeighborBatcher]
+
+    /// A service over `embeddings` and `models`, each by the name requests use (`?embeddings=NAME`,
+    /// `?model=NAME`; a request may leave the name out when there is only one).
+    public init(embeddings: [String: WordEmbeddings], models: [String: TransferModel], limits: Limits = Limits()) {
+        self.embeddings = embeddings
+        self.models = models
+        self.limits = limits
+        batchers = embeddings.mapValues { NeighborBatcher(embeddings: $0) }
+    }
+
+    /// Serves on `host`:`port` (0 picks a free port) until SIGTERM or SIGINT; `onReady` receives
+    /// the port once the server listens.
+    public func run(host: String, port: Int, onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "embkit"),
+            onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) })
+        try await app.runService()
+    }
+
+    /// The routes (see `openAPIDocument` for what each takes and returns).
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("health") { _, _ in
+            HealthAnswer(status: "ok", embeddings: embeddings.keys.sorted(), models: models.keys.sorted())
+        }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: EmbeddingServer.openAPIDocument)))
+        }
+        router.get("neighbors") { request, _ in try await neighbors(request.uri.queryParameters) }
+        router.post("neighbors") { request, context in try await neighbors(try await request.decode(as: NeighborsBatch.self, context: context)) }
+        router.get("similarity") { request, _ in try similarity(request.uri.queryParameters) }
+        router.post("similarity") { request, context in try similarity(try await request.decode(as: SimilarityBatch.self, context: context)) }
+        router.get("analogy") { request, _ in try await analogy(request.uri.queryParameters) }
+        router.post("analogy") { request, context in try await analogy(try await request.decode(as: AnalogyBatch.self, context: context)) }
+        router.get("vector") { request, _ in try vector(request.uri.queryParameters) }
+        router.post("vector") { request, context in try vector(try await request.decode(as: VectorBatch.self, context: context)) }
+        router.get("predict") { request, _ in try await predict(request.uri.queryParameters) }
+        router.post("predict") { request, context in try await predict(try await request.decode(as: PredictBatch.self, context: context)) }
+        return router
+    }
+}

@@ -75,4 +75,22 @@ struct CompactKernelTests {
             }
         }
     }
+
+    @Test("the scan's candidate filter keeps exactly the rows a naive loop keeps, extreme norms included", arguments: instructionSets)
+    func candidateFilter(instructionSet: InstructionSet) {
+        for count in Array(0...33) + [1024] {
+            let dots = randomValues(count, seed: UInt64(count) + 7)
+            var norms = randomValues(count, seed: UInt64(count) + 8).map { abs($0) + 0.01 }
+            if count > 5 { norms[1] = 0; norms[3] = 1e30; norms[5] = 1e-30 }
+            for threshold: Float in [-.infinity, -0.5, 0, 0.3, 0.9] {
+                var indices = [UInt32](repeating: 0, count: max(count, 1))
+                let found = ek_select_candidates(instructionSet.kernelValue, count, dots, norms, threshold, &indices)
+                let expected = (0..<count).filter { index in
+                    let bar = threshold * norms[index]
+                    return dots[index] >= bar - abs(bar) * 1e-6 || !(norms[index] >= 1e-18 && norms[index] <= 1e18)
+                }
+                #expect(indices.prefix(found).map(Int.init) == expected, "\(count) rows, threshold \(threshold)")
+            }
+        }
+    }
 }

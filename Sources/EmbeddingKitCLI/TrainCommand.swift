@@ -168,6 +168,11 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let vectors = try fileOptions.load(embeddings ?? ShippedData.path(ShippedData.embeddings))
+        if unknownWords == .subwords && !vectors.hasSubwords {
+            StandardError.print("embkit: \(vectors.metadata.sourcePath): --unknown-words subwords needs character n-gram vectors "
+                + "(a fastText .bin file); this \(vectors.metadata.format) file has none")
+            throw ExitCode.validationFailure
+        }
         var corpus = try corpusOptions.read(train ?? ShippedData.path(ShippedData.trainingCorpus))
         var validation = try valid.map(corpusOptions.read)
         var generator = SplitMix64(seed: seed)

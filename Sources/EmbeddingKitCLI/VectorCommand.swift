@@ -8,7 +8,8 @@ struct VectorCommand: ParsableCommand {
         commandName: "vector",
         abstract: "Print `word v1 … vD` for each word (words from stdin, one per line, when none are given).",
         discussion: "Values are the shortest decimals that read back to the same float32. "
-            + "An unknown word is reported on stderr and the exit code is 1; the other words are still printed.")
+            + "An unknown word is reported (stderr, or an \"error\" field with --json) and the exit code is 1; "
+            + "the other words are still printed.")
 
     @Option(help: "The vector file.")
     var embeddings: String
@@ -21,6 +22,13 @@ struct VectorCommand: ParsableCommand {
     @Flag(help: "Print one sentence vector per stdin line instead (as `fasttext print-sentence-vectors`).")
     var sentences = false
 
+    @Flag(help: "Print one JSON object per word: {\"word\": …, \"vector\": [...]}.")
+    var json = false
+
+    func validate() throws {
+        if sentences && json { throw ValidationError("--json prints word vectors; it does not go with --sentences") }
+    }
+
     func run() throws {
         if sentences { return try printSentenceVectors() }
         let table = try fileOptions.load(embeddings)
@@ -28,9 +36,17 @@ struct VectorCommand: ParsableCommand {
         var unknown = 0
         func emit(_ word: String) {
             guard let vector = table.vector(for: word) else {
-                output.flush()
-                StandardError.print("embkit: unknown word '\(word)'")
                 unknown += 1
+                if json {
+                    output.write(JSONValue.object([("word", .string(word)), ("error", .string("unknown word"))]).rendered + "\n")
+                } else {
+                    output.flush()
+                    StandardError.print("embkit: unknown word '\(word)'")
+                }
+                return
+            }
+            if json {
+                output.write(JSONValue.object([("word", .string(word)), ("vector", .array(vector.map(JSONValue.float)))]).rendered + "\n")
                 return
             }
             output.write(word)

@@ -60,6 +60,17 @@ struct ClassifyCommandTests {
         #expect(((object?["labels"] as? [[String: Any]])?.first?["label"] as? String) == "a")
     }
 
+    @Test("--unknown-words subwords with vectors that have no n-grams is refused, not silently skipped")
+    func subwordsNeedNgrams() throws {
+        let folder = try scratch()
+        let corpus = folder.appendingPathComponent("train.txt")
+        try Data(Self.corpus.utf8).write(to: corpus)
+        let run = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                               "--unknown-words", "subwords", "--output", folder.appendingPathComponent("m.ekm").path])
+        #expect(run.status == 64 && run.stderr.contains("needs character n-gram vectors"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.ekm").path))
+    }
+
     @Test("an unknown test label, a missing model and a bad corpus line are errors with a location")
     func errors() throws {
         let folder = try scratch()

@@ -28,6 +28,19 @@ struct StoreCommandTests {
         #expect(fromStdin.stderr.contains("unknown word 'zzzz'"))
     }
 
+    @Test("vector --json: one object per word with the plain output's values; unknown words get an error field and exit 1")
+    func vectorJSON() throws {
+        let plain = try EmbeddingKitProcess.run(["vector", "--embeddings", Self.toyModel, "the"])
+        let result = try EmbeddingKitProcess.run(["vector", "--embeddings", Self.toyModel, "--json", "the", "zzzz"])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        let values = (object?["vector"] as? [Double] ?? []).map { Float($0) }
+        #expect(object?["word"] as? String == "the" && values == plain.stdout.split(separator: " ").dropFirst().compactMap { Float($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        #expect(lines[1] == #"{"word":"zzzz","error":"unknown word"}"#)
+    }
+
     @Test("convert writes a file that reads back to the same vectors")
     func convert() throws {
         let output = try scratch().appendingPathComponent("toy.bin").path

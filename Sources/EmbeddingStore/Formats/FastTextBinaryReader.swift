@@ -75,7 +75,9 @@ struct FastTextModelFile {
                                "the input matrix is \(input.rows) × \(input.columns), expected \(expectedRows) × \(arguments.dimensions)")
         }
         let ngramRows = input.rows - dictionary.wordCount
-        if let pruneIndex = dictionary.pruneIndex, let bad = pruneIndex.first(where: { $0.value < 0 || Int($0.value) >= ngramRows }) {
+        // The smallest bad bucket, so the message does not depend on the dictionary's order.
+        if let pruneIndex = dictionary.pruneIndex,
+           let bad = pruneIndex.filter({ $0.value < 0 || Int($0.value) >= ngramRows }).min(by: { $0.key < $1.key }) {
             throw source.error(.byte(inputStart), .badHeader,
                                "the prune index sends n-gram bucket \(bad.key) to row \(bad.value); the input matrix has \(ngramRows) n-gram rows")
         }

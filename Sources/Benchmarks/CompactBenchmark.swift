@@ -37,12 +37,7 @@ enum CompactBenchmark {
             }
             let embeddings = try WordEmbeddings(contentsOf: path)
             _ = embeddings.nearestNeighbors(of: queries[0], k: 10)  // touch every page once
-            let single = Measurement.medianSeconds(repetitions: 3) {
-                for query in queries.prefix(20) { blackHole(embeddings.nearestNeighbors(of: query, k: 10)) }
-            } / 20
-            let batched = Measurement.medianSeconds(repetitions: 1) {
-                blackHole(embeddings.nearestNeighbors(ofWords: queries, k: 10))
-            } / Double(queries.count)
+            let (single, batched) = NeighborsBenchmark.queryTimes(embeddings, queries, singleRepetitions: 3, batchedRepetitions: 1)
             let process = try ProcessMeasurement.run([embkit, "neighbors", "--embeddings", path, queries[0]])
             let baseline = float32Times ?? (single, batched)
             if precision == .float32 { float32Times = (single, batched) }

@@ -39,12 +39,7 @@ enum NeighborsBenchmark {
                 }
             }
         }
-        let single = Measurement.medianSeconds(repetitions: 1) {
-            for query in queries.prefix(20) { blackHole(embeddings.nearestNeighbors(of: query, k: 10)) }
-        } / 20
-        let batched = Measurement.medianSeconds(repetitions: 3) {
-            blackHole(embeddings.nearestNeighbors(ofWords: queries, k: 10))
-        } / Double(queries.count)
+        let (single, batched) = queryTimes(embeddings, queries, singleRepetitions: 1, batchedRepetitions: 3)
         report("streaming read of the matrix: \(format(read * 1e3, 1)) ms")
         report("EmbeddingKit single query: \(format(single * 1e3, 1)) ms (\(format(single / read, 2))× the streaming read; target ≤ 1.3)")
         report("EmbeddingKit batched by 256: \(format(batched * 1e3, 2)) ms/query")
@@ -77,6 +72,19 @@ enum NeighborsBenchmark {
             report("gensim evaluate_word_analogies: \(format(parts[0], 2)) s, accuracy \(format(parts[1], 4)) "
                 + "→ EmbeddingKit \(format(parts[0] / ours, 1))× faster (target ≥ 5)")
         }
+    }
+
+    /// Seconds per top-10 query: one at a time (median of `singleRepetitions` runs of 20 queries)
+    /// and all `queries` in one batch (median of `batchedRepetitions`).
+    static func queryTimes(_ embeddings: WordEmbeddings, _ queries: [String], singleRepetitions: Int, batchedRepetitions: Int)
+        -> (single: Double, batched: Double) {
+        let single = Measurement.medianSeconds(repetitions: singleRepetitions) {
+            for query in queries.prefix(20) { blackHole(embeddings.nearestNeighbors(of: query, k: 10)) }
+        } / 20
+        let batched = Measurement.medianSeconds(repetitions: batchedRepetitions) {
+            blackHole(embeddings.nearestNeighbors(ofWords: queries, k: 10))
+        } / Double(queries.count)
+        return (single, batched)
     }
 
     static func pythonList(_ words: [String]) -> String { "[" + words.map { "'\($0)'" }.joined(separator: ",") + "]" }

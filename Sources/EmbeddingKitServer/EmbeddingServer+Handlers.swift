@@ -74,7 +74,7 @@ extension EmbeddingServer {
         case "mul", "multiply": method = .multiply
         default: throw HTTPError(.badRequest, message: "method must be add or mul")
         }
-        let found = await Self.offActor { table.analogies(questions.map { ($0.a, $0.b, $0.c) }, k: k, method: method) }
+        let found = await offConcurrencyPool { table.analogies(questions.map { ($0.a, $0.b, $0.c) }, k: k, method: method) }
         return zip(questions, found).map { question, answer in
             var result = AnalogyAnswer(a: question.a, b: question.b, c: question.c, method: method == .add ? "add" : "mul")
             if let answer {
@@ -122,7 +122,7 @@ extension EmbeddingServer {
             throw HTTPError(.contentTooLarge, message: "line \(long + 1) is longer than \(limits.maximumLineBytes) bytes")
         }
         let lines = batch.lines
-        let predictions = try await Self.offActor { try model.predict(lines, k: k, threshold: threshold) }
+        let predictions = try await offConcurrencyPool { try model.predict(lines, k: k, threshold: threshold) }
         return BatchAnswer(results: predictions.map { labels in
             PredictAnswer(labels: labels.map { PredictAnswer.Label(label: $0.label, probability: $0.probability) })
         })
@@ -172,16 +172,19 @@ extension EmbeddingServer {
         }
     }
 
-    /// Runs blocking work (a scan, a prediction batch) on a global queue, not a Swift concurrency thread.
-    static func offActor<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
-    }
+}
 
-    static func offActor<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
+/// Runs blocking work (a scan, a prediction batch) on a global dispatch queue, so it does not hold
+/// one of Swift concurrency's threads, which serve the requests.
+func offConcurrencyPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// `offConcurrencyPool` for work that cannot fail.
+func offConcurrencyPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
     }
 }

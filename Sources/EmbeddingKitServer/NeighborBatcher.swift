@@ -1,5 +1,4 @@
 import EmbeddingStore
-import Foundation
 
 /// Gathers concurrent neighbour queries on one vector table into batches: while a scan runs,
 /// new queries wait, and the next scan answers all of them in one pass over the rows (one matrix
@@ -37,18 +36,11 @@ actor NeighborBatcher {
         while !pending.isEmpty {
             let batch = Array(pending.prefix(maximumBatch))
             pending.removeFirst(batch.count)
-            let answers = await Self.scan(embeddings, words: batch.map(\.word), k: batch.map(\.k).max() ?? 1)
+            let (embeddings, words, k) = (embeddings, batch.map(\.word), batch.map(\.k).max() ?? 1)
+            // One pass over the rows for every waiting word (the scan uses every core).
+            let answers = await offConcurrencyPool { embeddings.nearestNeighbors(ofWords: words, k: k) }
             for (query, answer) in zip(batch, answers) { query.continuation.resume(returning: answer.map { Array($0.prefix(query.k)) }) }
         }
         scanning = false
-    }
-
-    /// One pass over the rows for `words`, off the actor (the scan uses every core).
-    private static func scan(_ embeddings: WordEmbeddings, words: [String], k: Int) async -> [[Neighbor]?] {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: embeddings.nearestNeighbors(ofWords: words, k: k))
-            }
-        }
     }
 }

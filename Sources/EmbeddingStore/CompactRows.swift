@@ -29,7 +29,7 @@ struct CompactRows: @unchecked Sendable {
         let row = codes + index * rowBytes
         switch precision {
         case .float32:
-            UnsafeMutableRawPointer(output).copyMemory(from: row, byteCount: rowBytes)
+            preconditionFailure("float32 rows are not compact")
         case .float16:
             ek_f16_to_f32(InstructionSet.detected.kernelValue, dimensions, row, output)
         case .int8:
@@ -62,7 +62,7 @@ struct CompactRows: @unchecked Sendable {
         let first = codes + rows.lowerBound * rowBytes
         switch precision {
         case .float32:
-            query.values.withUnsafeBufferPointer { ek_gemv(isa, rows.count, dimensions, first, dimensions, $0.baseAddress, output) }
+            preconditionFailure("float32 rows are not compact")
         case .float16:
             query.values.withUnsafeBufferPointer { ek_gemv_f16(isa, rows.count, dimensions, first, dimensions, $0.baseAddress, output) }
         case .int8:
@@ -93,6 +93,7 @@ struct CompactRowEncoder {
     }
 
     /// The stored bytes of `row` (float32 values at any address) and its scale (int8; else 1).
+    /// - Precondition: `precision` is float16 or int8 (float32 rows are written as they are).
     /// - Throws: a message when the row cannot be stored in this precision (non-finite values,
     ///   float16 beyond ±65,504).
     mutating func encode(_ row: UnsafeRawPointer, into bytes: inout [UInt8]) throws(CompactEncodingError) -> Float {
@@ -102,8 +103,7 @@ struct CompactRowEncoder {
         var scale: Float = 1
         switch precision {
         case .float32:
-            bytes = aligned.withUnsafeBytes { Array($0) }
-            decoded = aligned
+            preconditionFailure("float32 rows are written as they are")
         case .float16:
             if let large = aligned.first(where: { abs($0) > 65504 }) { throw .beyondHalfRange(large) }
             bytes = Array(repeating: 0, count: count * 2)

@@ -18,8 +18,8 @@ extension SimilarityScan {
             let found = topK(pending.map { queries[$0] }, k: candidates)
             var unproven: [Int] = []
             for (position, queryIndex) in pending.enumerated() {
-                let query = queries[queryIndex]
-                let rescored = found[position].map { TopKSelector.Entry(index: $0.index, score: exactScore(query, row: $0.index)) }
+                let query = queries[queryIndex], packed = query.vectors.flatMap { $0 }
+                let rescored = found[position].map { TopKSelector.Entry(index: $0.index, score: exactScore(query, packed, row: $0.index)) }
                 let answer = Array(rescored.sorted(by: Self.better).prefix(k))
                 let everyRowWasACandidate = found[position].count < candidates || candidates >= rowLimit
                 var proven = true
@@ -38,9 +38,9 @@ extension SimilarityScan {
         a.score > b.score || (a.score == b.score && a.index < b.index)
     }
 
-    /// The score of `row` for `query` from its float32 values (the copy), in double precision.
-    private func exactScore(_ query: SimilarityQuery, row: Int) -> Float {
-        let packed = query.vectors.flatMap { $0 }
+    /// The score of `row` for `query` (whose vectors `packed` holds back to back) from the row's
+    /// float32 values (the copy), in double precision.
+    private func exactScore(_ query: SimilarityQuery, _ packed: [Float], row: Int) -> Float {
         switch query.scoring {
         case .cosine:
             return exactCosine(packed, vector: 0, row: row)

@@ -16,8 +16,6 @@ extension NativeFormat {
         /// A float32 copy of every row beside a compact matrix, for exact answers.
         let exactCopy: Range<Int>?
 
-        /// The bytes before the first section.
-        var headerSize: Int { NativeFormat.headerSize(version: version) }
         /// The bytes of one stored row.
         var rowBytes: Int { dimensions * precision.bytesPerValue }
 

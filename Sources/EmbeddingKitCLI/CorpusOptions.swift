@@ -41,3 +41,25 @@ struct CorpusOptions: ParsableArguments {
         if count > 0 { StandardError.print("embkit: skipped \(count) malformed line(s) in \(path)") }
     }
 }
+
+/// A corpus file that training reads once per pass; its malformed lines skipped under
+/// `--bad-lines skip` are reported after the first pass only.
+final class ReportedCorpus: DocumentSource {
+    private let reader: CorpusReader, options: CorpusOptions
+    private var reported = false
+
+    init(reader: CorpusReader, options: CorpusOptions) {
+        self.reader = reader
+        self.options = options
+    }
+
+    var path: String { reader.path }
+
+    @discardableResult
+    func forEachDocument(_ body: (LabeledDocument) throws -> Void) throws -> Int {
+        let skipped = try reader.forEachDocument(body)
+        if !reported { options.reportSkipped(skipped, in: path) }
+        reported = true
+        return skipped
+    }
+}

@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A validation corpus for early stopping.")
     var valid: String?
 
-    @Option(parsing: .unconditional, help: "Hold out this share of the training corpus (chosen with --seed) for early stopping instead of --valid.")
+    @Option(parsing: .unconditional, help: "Hold out about this share of the training documents (each picked by a hash of --seed and its position, so the corpus need not be in memory) for early stopping instead of --valid.")
     var validationSplit: Double?
 
     @Option(help: "A test corpus to report on after training (default: the shipped test set when training on the shipped corpus).")
@@ -173,20 +173,17 @@ struct TrainCommand: ParsableCommand {
                 + "(a fastText .bin file); this \(vectors.metadata.format) file has none")
             throw ExitCode.validationFailure
         }
-        var corpus = try corpusOptions.read(train ?? ShippedData.path(ShippedData.trainingCorpus))
-        var validation = try valid.map(corpusOptions.read)
-        var generator = SplitMix64(seed: seed)
-        if let validationSplit {
-            (corpus, validation) = corpus.split(holdingOut: validationSplit, using: &generator)
-        }
+        let trainingPath = train ?? ShippedData.path(ShippedData.trainingCorpus)
+        let validation = try valid.map(corpusOptions.read)
+        let selection = validationSplit.map { HeldOutSelection(share: $0, seed: seed) }
         let tokenizer: any Tokenizer = tokenizer == .whitespace
             ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
         let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
             pooling: pooling ?? .mean, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
         let progress = ProgressLine("training")
         let start = Date()
-        let model = try reportingTrainingErrors(data: corpus.path) {
-            try trainModel(kind: strategy, featurizer: featurizer, corpus: corpus, validation: validation) { epoch, loss, accuracy in
+        let model = try reportingTrainingErrors(data: trainingPath) {
+            try trainModel(featurizer: featurizer, trainingPath: trainingPath, selection: selection, validation: validation) { epoch, loss, accuracy in
                 progress.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
                     + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
             }
@@ -194,7 +191,7 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         if let advice = model.advice { StandardError.print("auto chose \(advice)") }
         try reportingTrainingErrors { try model.write(to: output, embeddings: selfContained ? .selfContained : .reference) }
-        StandardError.print("trained \(model.strategy.kind.rawValue) on \(corpus.documents.count) documents (\(model.labels.count) labels, "
+        StandardError.print("trained \(model.strategy.kind.rawValue) on \(model.trainingDocumentCount ?? 0) documents (\(model.labels.count) labels, "
             + "token coverage \(String(format: "%.1f", 100 * model.trainingCoverage))%) in "
             + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
         let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
@@ -203,18 +200,26 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Trains by `kind`, or lets the advisor choose for `auto`.
-    private func trainModel(kind: TransferStrategy.Kind, featurizer: DocumentFeaturizer, corpus: LabeledCorpus,
-                       validation: LabeledCorpus?, progress: @escaping TrainingProgress) throws -> TransferModel {
-        switch kind {
+    /// Trains by `--strategy`, reading the training corpus once per epoch where the strategy
+    /// allows; `auto` reads it into memory and lets the advisor choose.
+    private func trainModel(featurizer: DocumentFeaturizer, trainingPath: String, selection: HeldOutSelection?,
+                            validation: LabeledCorpus?, progress: @escaping TrainingProgress) throws -> TransferModel {
+        switch strategy {
         case .auto:
+            var corpus = try corpusOptions.read(trainingPath), validation = validation
+            if let selection {
+                let parts = corpus.split(by: selection)
+                corpus = parts.kept
+                if !parts.heldOut.documents.isEmpty { validation = parts.heldOut }
+            }
             return try StrategyAdvisor(seed: seed).train(featurizer: featurizer, on: corpus, validation: validation,
                                                          strategies: strategies, progress: progress)
         case .usePretrained:
             throw ValidationError("use-pretrained does not train: give a supervised fastText model to predict or test")
         default:
-            return try TransferModel.train(strategies.strategy(kind), featurizer: featurizer, head: head, on: corpus,
-                                           validation: validation, seed: seed, progress: progress)
+            let source = ReportedCorpus(reader: try corpusOptions.reader(trainingPath), options: corpusOptions)
+            return try TransferModel.train(strategies.strategy(strategy), featurizer: featurizer, head: head, reading: source,
+                                           holdingOut: selection, validation: validation, seed: seed, progress: progress)
         }
     }
 

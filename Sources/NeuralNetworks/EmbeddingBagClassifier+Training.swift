@@ -3,57 +3,42 @@ import LinearAlgebra
 
 extension EmbeddingBagClassifier {
     /// Trains the network on `examples` by per-example SGD: the dense layers always, the base rows
-    /// when the bag's base is trainable, the added rows always. With `validation`, the parameters
-    /// of the epoch with the lowest validation loss are kept and training stops after
-    /// `settings.patience` epochs without improvement.
+    /// when the bag's base is trainable, the added rows always. Each epoch reads `examples` chunk by
+    /// chunk and visits each chunk's examples in a new random order, so memory holds one chunk.
+    /// With `validation`, the parameters of the epoch with the lowest validation loss are kept and
+    /// training stops after `settings.patience` epochs without improvement.
     /// - Parameters:
     ///   - seed: drives the example order and token dropout.
     ///   - progress: epoch, mean training loss, validation accuracy.
     /// - Returns: what the loop did (epochs run, best epoch).
-    /// - Throws: `TrainingError.diverged` when the loss is not finite.
+    /// - Throws: `TrainingError.diverged` when the loss is not finite, and what reading a chunk throws.
     /// - Complexity: O(epochs × total ids × (dimensions + layer parameters)).
     @discardableResult
-    public mutating func train(on examples: BagExamples, validation: BagExamples? = nil, settings: SGDSettings = SGDSettings(),
-                               seed: UInt64, progress: TrainingProgress? = nil) throws -> TrainingLoop.Outcome {
+    public mutating func train(on examples: some BagExampleSource, validation: BagExamples? = nil,
+                               settings: SGDSettings = SGDSettings(), seed: UInt64,
+                               progress: TrainingProgress? = nil) throws -> TrainingLoop.Outcome {
         precondition(examples.classCount == classCount, "train: \(examples.classCount) classes for a \(classCount)-class network")
         guard examples.count > 0 else { throw TrainingError.invalidData("no training examples") }
         var random = SplitMix64(seed: seed)
-        var order = Array(0..<examples.count)
+        // Reused from chunk to chunk: reshuffling the last order gives a uniform order too.
+        var order: [Int] = []
         let loop = TrainingLoop(epochs: settings.epochs, patience: validation == nil ? settings.epochs : settings.patience)
         var best: EmbeddingBagClassifier?, scored: EmbeddingBagClassifier?
-        let threads = max(1, min(settings.threadCount, examples.count))
-        let workspaces = (0..<threads).map { _ in SGDWorkspace(layers: layers, bag: bag) }
+        let total = settings.epochs * examples.count
+        let workspaces = (0..<max(1, settings.threadCount)).map { _ in SGDWorkspace(layers: layers, bag: bag) }
         let outcome = try withTrainingParameters { parameters in
             try loop.run(progress: progress, epoch: { epoch in
-                order.shuffle(using: &random)
-                let seeds = (0..<threads).map { _ in random.next() }
-                let shuffled = order
-                var losses = [Double](repeating: 0, count: threads)
-                losses.withUnsafeMutableBufferPointer { losses in
-                    let lossSlots = SharedPointer(base: losses.baseAddress!)
-                    let work = { @Sendable (part: Int) in
-                        let range = Parallelism.rangeOfChunk(part, chunkCount: threads, count: shuffled.count)
-                        var generator = SplitMix64(seed: seeds[part])
-                        var loss = 0.0
-                        for (position, example) in shuffled[range].enumerated() {
-                            let done = (epoch - 1) * shuffled.count + position * threads
-                            let rate = settings.schedule.rate(base: settings.learningRate, done: done,
-                                                              total: settings.epochs * shuffled.count)
-                            loss += examples.withIDs(of: example) { ids in
-                                parameters.step(ids, label: examples.labels[example], rate: rate,
-                                                embeddingRate: rate * settings.embeddingRateMultiplier,
-                                                dropout: settings.tokenDropout, workspace: workspaces[part], using: &generator)
-                            }
-                        }
-                        lossSlots.base[part] = loss
-                    }
-                    if threads == 1 {
-                        work(0)
-                    } else {
-                        DispatchQueue.concurrentPerform(iterations: threads, execute: work)
-                    }
+                var done = (epoch - 1) * examples.count, loss = 0.0
+                try examples.forEachChunk { chunk in
+                    if order.count != chunk.count { order = Array(0..<chunk.count) }
+                    order.shuffle(using: &random)
+                    let threads = max(1, min(settings.threadCount, chunk.count))
+                    let seeds = (0..<threads).map { _ in random.next() }
+                    loss += Self.trainChunk(chunk, order: order, parameters: parameters, settings: settings, done: done, total: total,
+                                            seeds: seeds, workspaces: workspaces)
+                    done += chunk.count
                 }
-                return losses.reduce(0, +) / Double(shuffled.count)
+                return loss / Double(examples.count)
             }, validate: {
                 guard let validation else { return nil }
                 scored = parameters.currentNetwork()
@@ -65,6 +50,38 @@ extension EmbeddingBagClassifier {
         }
         if let best { self = best }
         return outcome
+    }
+
+    /// One SGD step per example of `chunk` in `order`, spread over one thread per seed (each
+    /// taking a contiguous part of `order`); returns the summed loss. `done` examples came before
+    /// the chunk, of `total` in the whole training, for the learning-rate schedule.
+    private static func trainChunk(_ chunk: BagExamples, order: [Int], parameters: SGDParameters, settings: SGDSettings,
+                                   done: Int, total: Int, seeds: [UInt64], workspaces: [SGDWorkspace]) -> Double {
+        let threads = seeds.count
+        var losses = [Double](repeating: 0, count: threads)
+        losses.withUnsafeMutableBufferPointer { losses in
+            let lossSlots = SharedPointer(base: losses.baseAddress!)
+            let work = { @Sendable (part: Int) in
+                let range = Parallelism.rangeOfChunk(part, chunkCount: threads, count: order.count)
+                var generator = SplitMix64(seed: seeds[part])
+                var loss = 0.0
+                for (position, example) in order[range].enumerated() {
+                    let rate = settings.schedule.rate(base: settings.learningRate, done: done + position * threads, total: total)
+                    loss += chunk.withIDs(of: example) { ids in
+                        parameters.step(ids, label: chunk.labels[example], rate: rate,
+                                        embeddingRate: rate * settings.embeddingRateMultiplier,
+                                        dropout: settings.tokenDropout, workspace: workspaces[part], using: &generator)
+                    }
+                }
+                lossSlots.base[part] = loss
+            }
+            if threads == 1 {
+                work(0)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+            }
+        }
+        return losses.reduce(0, +)
     }
 
     /// Runs `body` with a copy of the trainable parameters in stable storage that the training

@@ -1,5 +1,6 @@
 import EmbeddingStore
 import Foundation
+import LinearAlgebra
 
 /// One document and its labels (several for multi-label data).
 public struct LabeledDocument: Sendable, Hashable {
@@ -100,5 +101,60 @@ public struct LabeledCorpus: Sendable {
         self.documents = documents
         skippedLines = 0
         self.path = path
+    }
+}
+
+/// Labelled documents that can be read more than once, one document at a time: a corpus in
+/// memory, or a corpus file that a `CorpusReader` reads again on every pass.
+public protocol DocumentSource {
+    /// Where the documents come from (for messages).
+    var path: String { get }
+    /// Calls `body` with each document in order and returns how many malformed lines were skipped.
+    /// - Throws: what reading throws (naming the file and line), and what `body` throws.
+    @discardableResult
+    func forEachDocument(_ body: (LabeledDocument) throws -> Void) throws -> Int
+}
+
+extension CorpusReader: DocumentSource {}
+
+extension LabeledCorpus: DocumentSource {
+    /// Calls `body` with each document in order; returns 0 (nothing is skipped on a second read).
+    @discardableResult
+    public func forEachDocument(_ body: (LabeledDocument) throws -> Void) throws -> Int {
+        for document in documents { try body(document) }
+        return 0
+    }
+
+    /// The corpus split by `selection`: the documents kept and those it holds out, each in order.
+    public func split(by selection: HeldOutSelection) -> (kept: LabeledCorpus, heldOut: LabeledCorpus) {
+        var kept: [LabeledDocument] = [], held: [LabeledDocument] = []
+        for (ordinal, document) in documents.enumerated() {
+            if selection.holdsOut(ordinal) { held.append(document) } else { kept.append(document) }
+        }
+        return (LabeledCorpus(documents: kept, path: path), LabeledCorpus(documents: held, path: path))
+    }
+}
+
+/// Which documents a validation split holds out, decided for each document by its position alone,
+/// so that a corpus read in one pass (never in memory as a whole) is split the same way on every
+/// pass: document i is held out when a hash of the seed and i falls below `share`.
+public struct HeldOutSelection: Sendable, Hashable {
+    /// The expected share of documents held out, in (0, 1).
+    public let share: Double
+    /// The seed of the hash.
+    public let seed: UInt64
+
+    /// A selection of about `share` of the documents.
+    /// - Precondition: `share` is in (0, 1).
+    public init(share: Double, seed: UInt64) {
+        precondition(share > 0 && share < 1, "HeldOutSelection: the share must be in (0, 1), got \(share)")
+        self.share = share
+        self.seed = seed
+    }
+
+    /// Whether the document at 0-based position `ordinal` is held out.
+    public func holdsOut(_ ordinal: Int) -> Bool {
+        var hash = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: ordinal) &* 0xD1B5_4A32_D192_ED03))
+        return Double(hash.next() >> 11) / Double(1 << 53) < share
     }
 }

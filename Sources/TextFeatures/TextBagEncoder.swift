@@ -52,33 +52,81 @@ public struct TextBagEncoder: Sendable {
         endOfTextID = vocabulary.index(of: Self.endOfText).map(Int32.init)
     }
 
-    /// Builds the vocabulary of `texts`: every distinct token, those with a vector in
-    /// `embeddings` first (in order of first appearance), and sizes the n-gram buckets at the
-    /// next power of two of at least twice the distinct n-grams of `texts` (capped at 2²¹), so
-    /// collisions stay rare without fastText's fixed two million rows.
-    /// - Complexity: O(total tokens × (wordNgrams + characters × character n-gram lengths)).
-    public init(fittingTexts texts: some Sequence<String>, embeddings: WordEmbeddings, tokenizer: any Tokenizer,
-                wordNgrams: Int, characterNgrams: ClosedRange<Int>? = nil) {
-        var pretrained: [String] = [], other: [String] = [], seen = Set<String>(), ngrams = Set<UInt64>()
-        for text in texts {
-            let tokens = tokenizer.tokens(in: text) + [Self.endOfText]
-            for token in tokens where seen.insert(token).inserted {
-                if embeddings.index(of: token) != nil { pretrained.append(token) } else { other.append(token) }
+    /// The largest number of n-gram buckets.
+    public static let maximumBuckets = 1 << 21
+
+    /// Fits an encoder to texts given one at a time, so a corpus need not be in memory: every
+    /// distinct token goes into the vocabulary, those with a vector in the embeddings first (in
+    /// order of first appearance), and the n-gram buckets are sized at the next power of two of at
+    /// least twice the distinct n-grams (capped at `maximumBuckets`), so collisions stay rare
+    /// without fastText's fixed two million rows. Memory grows with the vocabulary and the
+    /// distinct n-grams (counted up to half the cap), not with the corpus.
+    public struct Fitting {
+        private let embeddings: WordEmbeddings, tokenizer: any Tokenizer
+        private let wordNgrams: Int, characterNgrams: ClosedRange<Int>?
+        private var pretrained: [String] = [], other: [String] = []
+        /// Every token seen, and whether it has a vector.
+        private var seen: [String: Bool] = [:]
+        private var ngrams = Set<UInt64>()
+        private var coverageSum = 0.0
+        /// The number of texts added.
+        public private(set) var textCount = 0
+
+        /// A fitting with no texts yet.
+        public init(embeddings: WordEmbeddings, tokenizer: any Tokenizer, wordNgrams: Int, characterNgrams: ClosedRange<Int>? = nil) {
+            self.embeddings = embeddings
+            self.tokenizer = tokenizer
+            self.wordNgrams = wordNgrams
+            self.characterNgrams = characterNgrams
+        }
+
+        /// The mean share of the added texts' tokens that have a vector (1 for no texts; a text
+        /// without tokens counts as 1), as `encode` counts them.
+        public var coverage: Double { textCount == 0 ? 1 : coverageSum / Double(textCount) }
+
+        /// Adds the tokens and n-grams of `text`.
+        public mutating func add(_ text: String) {
+            let tokens = tokenizer.tokens(in: text)
+            var covered = 0
+            for token in tokens + [TextBagEncoder.endOfText] {
+                let hasVector: Bool
+                if let known = seen[token] {
+                    hasVector = known
+                } else {
+                    hasVector = embeddings.index(of: token) != nil
+                    seen[token] = hasVector
+                    if hasVector { pretrained.append(token) } else { other.append(token) }
+                }
+                if hasVector && token != TextBagEncoder.endOfText { covered += 1 }
             }
-            if wordNgrams > 1 { Self.forEachNgramHash(of: tokens.map(Self.tokenHash), upTo: wordNgrams) { ngrams.insert($0) } }
+            textCount += 1
+            coverageSum += tokens.isEmpty ? 1 : Double(covered) / Double(tokens.count)
+            // Past half the cap the bucket count is settled: stop counting.
+            guard ngrams.count < TextBagEncoder.maximumBuckets / 2 else { return }
+            if wordNgrams > 1 {
+                TextBagEncoder.forEachNgramHash(of: (tokens + [TextBagEncoder.endOfText]).map(TextBagEncoder.tokenHash), upTo: wordNgrams) {
+                    ngrams.insert($0)
+                }
+            }
             if let characterNgrams {
-                for var token in tokens.dropLast() {
-                    token.withUTF8 { Self.forEachCharacterNgramHash(of: UnsafeRawBufferPointer($0), lengths: characterNgrams) { ngrams.insert($0) } }
+                for var token in tokens {
+                    token.withUTF8 {
+                        TextBagEncoder.forEachCharacterNgramHash(of: UnsafeRawBufferPointer($0), lengths: characterNgrams) { ngrams.insert($0) }
+                    }
                 }
             }
         }
-        var buckets = 0
-        if wordNgrams > 1 || characterNgrams != nil {
-            buckets = 1024
-            while buckets < 2 * ngrams.count && buckets < 1 << 21 { buckets <<= 1 }
+
+        /// The encoder of the texts added so far.
+        public func encoder() -> TextBagEncoder {
+            var buckets = 0
+            if wordNgrams > 1 || characterNgrams != nil {
+                buckets = 1024
+                while buckets < 2 * ngrams.count && buckets < TextBagEncoder.maximumBuckets { buckets <<= 1 }
+            }
+            return TextBagEncoder(tokenizer: tokenizer, vocabulary: Vocabulary(words: pretrained + other), pretrainedCount: pretrained.count,
+                                  wordNgrams: wordNgrams, characterNgrams: characterNgrams, buckets: buckets)
         }
-        self.init(tokenizer: tokenizer, vocabulary: Vocabulary(words: pretrained + other), pretrainedCount: pretrained.count,
-                  wordNgrams: wordNgrams, characterNgrams: characterNgrams, buckets: buckets)
     }
 
     /// The number of row ids (words, then buckets).

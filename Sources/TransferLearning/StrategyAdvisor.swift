@@ -63,7 +63,9 @@ public struct StrategyAdvisor: Sendable {
         advice.chosen = chosen.kind
         let model = try TransferModel.train(chosen, featurizer: featurizer, head: strategies.fixedFeaturesHead, on: corpus,
                                             validation: validation, seed: seed, progress: progress)
-        return TransferModel(strategy: model.strategy, labels: model.labels, body: model.body, advice: advice,
-                             trainingCoverage: model.trainingCoverage)
+        var advised = TransferModel(strategy: model.strategy, labels: model.labels, body: model.body, advice: advice,
+                                    trainingCoverage: model.trainingCoverage)
+        advised.trainingDocumentCount = model.trainingDocumentCount
+        return advised
     }
 }

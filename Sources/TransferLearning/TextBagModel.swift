@@ -32,13 +32,10 @@ public struct TextBagModel: Sendable {
         var training: SGDSettings
     }
 
-    /// Trains a network by `recipe` on `texts` and their class indices; returns it with the mean
-    /// share of training tokens that had a pre-trained vector.
-    static func train(_ recipe: Recipe, texts: [String], classes: [Int], classCount: Int,
-                      validation: (texts: [String], classes: [Int])?, embeddings: WordEmbeddings, tokenizer: any Tokenizer,
-                      seed: UInt64, progress: TrainingProgress?) throws -> (model: TextBagModel, coverage: Double) {
-        let encoder = TextBagEncoder(fittingTexts: texts, embeddings: embeddings, tokenizer: tokenizer, wordNgrams: recipe.wordNgrams,
-                                     characterNgrams: recipe.characterNgrams)
+    /// Trains a network by `recipe` on `examples` (encoded by `encoder`, whose first rows are
+    /// words of `embeddings`), with `validation` for early stopping.
+    static func train(_ recipe: Recipe, encoder: TextBagEncoder, examples: some BagExampleSource, validation: BagExamples?,
+                      embeddings: WordEmbeddings, seed: UInt64, progress: TrainingProgress?) throws -> TextBagModel {
         let dimensions = embeddings.dimensions
         let sourceRows = (0..<encoder.pretrainedCount).map { Int32(embeddings.index(of: encoder.vocabulary.word(at: $0))!) }
         let frozen = FrozenRows(source: embeddings, sourceRows: sourceRows)
@@ -48,12 +45,10 @@ public struct TextBagModel: Sendable {
         let added = TrainableRows(values: Matrix(rows: encoder.rowCount - encoder.pretrainedCount, columns: dimensions,
                                                  initializer: .uniform(limit: 1 / Float(dimensions)), using: &generator))
         let bag = EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: recipe.pooling)
-        var network = EmbeddingBagClassifier(bag: bag, hidden: recipe.hiddenLayers, classCount: classCount, using: &generator)
-        let (examples, coverage) = encoder.examples(texts, classes: classes, classCount: classCount)
-        let held = validation.map { encoder.examples($0.texts, classes: $0.classes, classCount: classCount).examples }
-        try network.train(on: examples, validation: held, settings: recipe.training, seed: generator.next(), progress: progress)
+        var network = EmbeddingBagClassifier(bag: bag, hidden: recipe.hiddenLayers, classCount: examples.classCount, using: &generator)
+        try network.train(on: examples, validation: validation, settings: recipe.training, seed: generator.next(), progress: progress)
         network.zeroUntouchedAddedRows()
-        return (TextBagModel(encoder: encoder, network: network, sourceEmbeddings: embeddings), coverage)
+        return TextBagModel(encoder: encoder, network: network, sourceEmbeddings: embeddings)
     }
 
     /// Class probabilities for each text (rows) and the mean share of tokens with a pre-trained
@@ -84,18 +79,16 @@ public struct TextBagModel: Sendable {
 }
 
 extension TextBagEncoder {
-    /// The encoded `texts` with their classes, and the mean share of tokens with a pre-trained
-    /// row (1 for no texts).
-    func examples(_ texts: [String], classes: [Int], classCount: Int) -> (examples: BagExamples, coverage: Double) {
+    /// The encoded `texts` with their classes.
+    func examples(_ texts: [String], classes: [Int], classCount: Int) -> BagExamples {
         var examples = BagExamples(classCount: classCount)
-        var ids: [Int32] = [], coverage = 0.0
+        var ids: [Int32] = []
         for (text, label) in zip(texts, classes) {
             ids.removeAll(keepingCapacity: true)
-            let counts = encode(text, into: &ids)
-            coverage += counts.tokens == 0 ? 1 : Double(counts.pretrained) / Double(counts.tokens)
+            encode(text, into: &ids)
             examples.append(ids: ids, label: label)
         }
-        return (examples, texts.isEmpty ? 1 : coverage / Double(texts.count))
+        return examples
     }
 }
 

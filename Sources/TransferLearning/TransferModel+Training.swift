@@ -39,16 +39,52 @@ extension TransferModel {
                 let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
                 let (features, labelSets, coverage) = try fitted.multiLabelFeatures(corpus, labels: labels)
                 let model = try OneVersusAll.train(features: features, labelSets: labelSets, labelCount: labels.count, configuration: settings)
-                return TransferModel(strategy: strategy, labels: labels, body: .pooledFeatures(fitted, .oneVersusAll(model)),
-                                     trainingCoverage: coverage)
+                var trained = TransferModel(strategy: strategy, labels: labels, body: .pooledFeatures(fitted, .oneVersusAll(model)),
+                                            trainingCoverage: coverage)
+                trained.trainingDocumentCount = corpus.documents.count
+                return trained
             }
             return try trainFixedFeatures(featurizer: featurizer, head: head, on: corpus, validation: validation, labels: labels,
                                           seed: seed, progress: progress)
         case .fineTune, .combine:
-            if let document = multiLabel { throw TransferError.multiLabel(line: document.line) }
-            return try trainBag(strategy, recipe: TextBagModel.Recipe(strategy)!, featurizer: featurizer, on: corpus,
-                                validation: validation, labels: labels, seed: seed, progress: progress)
+            return try trainBag(strategy, featurizer: featurizer, reading: corpus, holdingOut: nil, validation: validation,
+                                seed: seed, progress: progress)
         }
+    }
+
+    /// Trains a model on the documents `source` reads, without holding the corpus in memory where
+    /// the strategy allows: fine-tune and combine read it once to build the vocabulary, then once
+    /// per epoch a chunk at a time (see `EncodedDocuments`); fixed features read it into memory,
+    /// since their classifier needs every feature row at once.
+    /// - Parameters:
+    ///   - selection: documents held out of training as validation data (beside `validation`,
+    ///     which it replaces when given).
+    ///   - The others: as `train(_:featurizer:head:on:validation:seed:progress:)`.
+    /// - Throws: as that method, plus `EmbeddingFileError` from reading and
+    ///   `TransferError.corpusChanged` when the file changes between passes.
+    public static func train(
+        _ strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer,
+        head: ClassifierHead = .logisticRegression(), reading source: some DocumentSource,
+        holdingOut selection: HeldOutSelection? = nil, validation: LabeledCorpus? = nil,
+        seed: UInt64 = 1, progress: TrainingProgress? = nil
+    ) throws -> TransferModel {
+        switch strategy {
+        case .fineTune, .combine:
+            return try trainBag(strategy, featurizer: featurizer, reading: source, holdingOut: selection, validation: validation,
+                                seed: seed, progress: progress)
+        case .usePretrained, .fixedFeatures, .fromScratch:
+            break
+        }
+        var documents: [LabeledDocument] = []
+        try source.forEachDocument { documents.append($0) }
+        guard !documents.isEmpty else { throw EmbeddingFileError(path: source.path, location: .file, kind: .empty, message: "the corpus holds no documents") }
+        var corpus = LabeledCorpus(documents: documents, path: source.path), validation = validation
+        if let selection {
+            let parts = corpus.split(by: selection)
+            corpus = parts.kept
+            if !parts.heldOut.documents.isEmpty { validation = parts.heldOut }
+        }
+        return try train(strategy, featurizer: featurizer, head: head, on: corpus, validation: validation, seed: seed, progress: progress)
     }
 
     private static func trainFixedFeatures(
@@ -60,7 +96,9 @@ extension TransferModel {
         let (trained, coverage) = try trainHead(head, extractor: fitted, inputs: corpus.documents.map(\.text),
                                                 classes: try corpus.classIndices(labels: labels), classCount: labels.count,
                                                 validation: held, seed: seed, progress: progress)
-        return TransferModel(strategy: .fixedFeatures, labels: labels, body: .pooledFeatures(fitted, trained), trainingCoverage: coverage)
+        var model = TransferModel(strategy: .fixedFeatures, labels: labels, body: .pooledFeatures(fitted, trained), trainingCoverage: coverage)
+        model.trainingDocumentCount = corpus.documents.count
+        return model
     }
 
     /// Fixed features for any extractor: its features of `inputs`, computed once, train `head`;
@@ -85,16 +123,41 @@ extension TransferModel {
         }
     }
 
+    /// Fine-tune or combine on `source`: one pass fits the encoder, finds the labels and collects
+    /// the held-out documents, then training reads the source again each epoch.
     private static func trainBag(
-        _ strategy: TransferStrategy, recipe: TextBagModel.Recipe, featurizer: DocumentFeaturizer, on corpus: LabeledCorpus,
-        validation: LabeledCorpus?, labels: [String], seed: UInt64, progress: TrainingProgress?
+        _ strategy: TransferStrategy, featurizer: DocumentFeaturizer, reading source: some DocumentSource,
+        holdingOut selection: HeldOutSelection?, validation: LabeledCorpus?, seed: UInt64, progress: TrainingProgress?
     ) throws -> TransferModel {
-        let classes = try corpus.classIndices(labels: labels)
-        let held = try validation.map { (texts: $0.documents.map(\.text), classes: try $0.classIndices(labels: labels)) }
-        let (model, coverage) = try TextBagModel.train(
-            recipe, texts: corpus.documents.map(\.text), classes: classes, classCount: labels.count, validation: held,
-            embeddings: featurizer.embeddings, tokenizer: featurizer.tokenizer, seed: seed, progress: progress)
-        return TransferModel(strategy: strategy, labels: labels, body: .embeddingBag(model), trainingCoverage: coverage)
+        let recipe = TextBagModel.Recipe(strategy)!
+        var fitting = TextBagEncoder.Fitting(embeddings: featurizer.embeddings, tokenizer: featurizer.tokenizer,
+                                             wordNgrams: recipe.wordNgrams, characterNgrams: recipe.characterNgrams)
+        var labelSet = Set<String>(), heldOut: [LabeledDocument] = [], ordinal = 0
+        try source.forEachDocument { document in
+            defer { ordinal += 1 }
+            if selection?.holdsOut(ordinal) == true { return heldOut.append(document) }
+            if document.labels.count != 1 { throw TransferError.multiLabel(line: document.line) }
+            labelSet.formUnion(document.labels)
+            fitting.add(document.text)
+        }
+        guard fitting.textCount > 0 else {
+            throw EmbeddingFileError(path: source.path, location: .file, kind: .empty, message: "the corpus holds no documents")
+        }
+        let labels = labelSet.sorted()
+        guard labels.count >= 2 else {
+            throw TrainingError.invalidData("at least two classes are needed to train, the corpus has \(labels.count) (\(labels[0]))")
+        }
+        let encoder = fitting.encoder()
+        let examples = EncodedDocuments(source: source, encoder: encoder, labels: labels, count: fitting.textCount, heldOut: selection)
+        let held = heldOut.isEmpty ? validation : LabeledCorpus(documents: heldOut, path: source.path)
+        let validationExamples = try held.map {
+            encoder.examples($0.documents.map(\.text), classes: try $0.classIndices(labels: labels), classCount: labels.count)
+        }
+        let model = try TextBagModel.train(recipe, encoder: encoder, examples: examples, validation: validationExamples,
+                                           embeddings: featurizer.embeddings, seed: seed, progress: progress)
+        var trained = TransferModel(strategy: strategy, labels: labels, body: .embeddingBag(model), trainingCoverage: fitting.coverage)
+        trained.trainingDocumentCount = fitting.textCount
+        return trained
     }
 }
 

@@ -54,6 +54,8 @@ public struct TransferModel: Sendable {
     public let advice: StrategyAdvice?
     /// The mean share of training tokens that had a vector (1 for a pre-trained model).
     public let trainingCoverage: Double
+    /// The number of documents trained on (nil for a model read from a file or used as it is).
+    public internal(set) var trainingDocumentCount: Int?
 
     /// A model from its parts (as training or loading does).
     public init(strategy: TransferStrategy, labels: [String], body: Body, advice: StrategyAdvice? = nil, trainingCoverage: Double = 1) {
@@ -140,6 +142,8 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     case imageShape(MapShape, expected: MapShape)
     /// The model cannot be written in another runtime's format (what it is).
     case notExportable(String)
+    /// A corpus read once per epoch held other documents on a later pass.
+    case corpusChanged(path: String)
 
     /// A readable reason.
     public var description: String {
@@ -152,6 +156,7 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
         case .wrongInputs(let expected): "this model takes \(expected)"
         case .imageShape(let shape, let expected): "images of \(shape) (channels×height×width); the network takes \(expected)"
         case .notExportable(let what): "\(what) cannot be exported to ONNX"
+        case .corpusChanged(let path): "\(path): the corpus changed while training read it"
         }
     }
 }

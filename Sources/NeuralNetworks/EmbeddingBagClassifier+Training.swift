@@ -68,9 +68,11 @@ extension EmbeddingBagClassifier {
                 for (position, example) in order[range].enumerated() {
                     let rate = settings.schedule.rate(base: settings.learningRate, done: done + position * threads, total: total)
                     loss += chunk.withIDs(of: example) { ids in
-                        parameters.step(ids, label: chunk.labels[example], rate: rate,
-                                        embeddingRate: rate * settings.embeddingRateMultiplier,
-                                        dropout: settings.tokenDropout, workspace: workspaces[part], using: &generator)
+                        chunk.withOtherClasses(of: example) { others in
+                            parameters.step(ids, label: chunk.labels[example], others: others, rate: rate,
+                                            embeddingRate: rate * settings.embeddingRateMultiplier,
+                                            dropout: settings.tokenDropout, workspace: workspaces[part], using: &generator)
+                        }
                     }
                 }
                 lossSlots.base[part] = loss

@@ -6,8 +6,10 @@ import LinearAlgebra
 public struct EmbeddingBagClassifier: Sendable {
     /// The input rows.
     public internal(set) var bag: EmbeddingBag
-    /// The dense layers, input side first; ReLU between them, softmax after the last.
+    /// The dense layers, input side first; ReLU between them, `loss`'s probabilities after the last.
     public internal(set) var layers: [DenseLayer]
+    /// Softmax (one class per example) or one sigmoid per class (several).
+    public let loss: OutputLoss
 
     /// The number of classes.
     public var classCount: Int { layers[layers.count - 1].weights.rows }
@@ -15,7 +17,8 @@ public struct EmbeddingBagClassifier: Sendable {
     /// A network over `bag` with `hidden` ReLU layers (Glorot-initialised) and an output layer
     /// of zeros, as fastText starts its output matrix.
     /// - Precondition: at least two classes, positive hidden sizes.
-    public init<G: RandomNumberGenerator>(bag: EmbeddingBag, hidden: [Int], classCount: Int, using generator: inout G) {
+    public init<G: RandomNumberGenerator>(bag: EmbeddingBag, hidden: [Int], classCount: Int, loss: OutputLoss = .softmax,
+                                          using generator: inout G) {
         precondition(classCount >= 2 && hidden.allSatisfy { $0 > 0 }, "EmbeddingBagClassifier: \(hidden) → \(classCount)")
         let sizes = [bag.outputWidth] + hidden + [classCount]
         layers = (1..<sizes.count).map { index in
@@ -25,16 +28,18 @@ public struct EmbeddingBagClassifier: Sendable {
                               bias: [Float](repeating: 0, count: sizes[index]))
         }
         self.bag = bag
+        self.loss = loss
     }
 
     /// A network from its parts (as a model file restores it).
     /// - Precondition: the layers chain from the bag's width.
-    public init(bag: EmbeddingBag, layers: [DenseLayer]) {
+    public init(bag: EmbeddingBag, layers: [DenseLayer], loss: OutputLoss = .softmax) {
         precondition(!layers.isEmpty && layers[0].weights.columns == bag.outputWidth
                      && zip(layers, layers.dropFirst()).allSatisfy { $0.weights.rows == $1.weights.columns },
                      "EmbeddingBagClassifier: layers do not chain from width \(bag.outputWidth)")
         self.bag = bag
         self.layers = layers
+        self.loss = loss
     }
 
     /// The pooled bag of each example (rows × the bag's output width).
@@ -66,7 +71,7 @@ public struct EmbeddingBagClassifier: Sendable {
         let classes = classCount
         activation.withUnsafeMutableBufferPointer { values in
             for row in 0..<input.rows {
-                Kernels.softmax(UnsafeMutableBufferPointer(rebasing: values[(row * classes)..<((row + 1) * classes)]))
+                loss.probabilities(UnsafeMutableBufferPointer(rebasing: values[(row * classes)..<((row + 1) * classes)]))
             }
         }
         return activation
@@ -77,14 +82,16 @@ public struct EmbeddingBagClassifier: Sendable {
         probabilities(forPooled: pooled(examples))
     }
 
-    /// The mean cross-entropy and the accuracy on `examples`.
+    /// The mean loss and the accuracy on `examples` (the most probable class is one of the
+    /// example's classes).
     public func score(on examples: BagExamples) -> ValidationScore {
         let probabilities = probabilities(for: examples)
         var loss = 0.0, correct = 0
-        for (row, label) in examples.labels.enumerated() {
+        for row in 0..<examples.count {
+            let classes = examples.classes(of: row)
             probabilities.withRow(row) { scores in
-                loss -= Double(log(max(scores[label], 1e-12)))
-                if Kernels.argmax(scores) == label { correct += 1 }
+                loss += self.loss.loss(scores, classes: classes)
+                if let best = Kernels.argmax(scores), classes.contains(best) { correct += 1 }
             }
         }
         return ValidationScore(loss: loss / Double(max(1, examples.count)),

@@ -10,6 +10,7 @@ import LinearAlgebra
 final class SGDParameters: @unchecked Sendable {
     private let layerShapes: [(rows: Int, columns: Int)]
     private let pooling: EmbeddingBag.Pooling
+    private let outputLoss: OutputLoss
     private let weights: [UnsafeMutableBufferPointer<Float>]
     private let bias: [UnsafeMutableBufferPointer<Float>]
     /// The trainable base rows (nil when the base is frozen) and the added rows.
@@ -24,6 +25,7 @@ final class SGDParameters: @unchecked Sendable {
     init(_ network: EmbeddingBagClassifier) {
         layerShapes = network.layers.map { ($0.weights.rows, $0.weights.columns) }
         pooling = network.bag.pooling
+        outputLoss = network.loss
         weights = network.layers.map { .copying($0.weights) }
         bias = network.layers.map { .copying($0.bias) }
         let bag = network.bag
@@ -60,7 +62,8 @@ final class SGDParameters: @unchecked Sendable {
                                   touched: Array(flags[baseCount...]))
         let base: EmbeddingBag.BaseRows = frozenBase.map { .frozen($0) }
             ?? .trainable(TrainableRows(values: Self.matrix(baseCount, dimensions, baseRows!), touched: Array(flags[..<baseCount])))
-        return EmbeddingBagClassifier(bag: EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: pooling), layers: layers)
+        return EmbeddingBagClassifier(bag: EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: pooling), layers: layers,
+                                      loss: outputLoss)
     }
 
     /// A `rows` × `columns` matrix holding a copy of `values`.
@@ -85,9 +88,9 @@ final class SGDParameters: @unchecked Sendable {
         return frozenBase!.withRow(at: Int(id), body)
     }
 
-    /// One SGD step on one example; returns its cross-entropy.
-    func step(_ allIDs: UnsafeBufferPointer<Int32>, label: Int, rate: Float, embeddingRate: Float, dropout: Float,
-              workspace: SGDWorkspace, using generator: inout SplitMix64) -> Double {
+    /// One SGD step on one example of class `label` (and `others`, for one-vs-all); returns its loss.
+    func step(_ allIDs: UnsafeBufferPointer<Int32>, label: Int, others: UnsafeBufferPointer<Int32>, rate: Float, embeddingRate: Float,
+              dropout: Float, workspace: SGDWorkspace, using generator: inout SplitMix64) -> Double {
         let ids = workspace.keep(allIDs, dropout: dropout, using: &generator)
         guard !ids.isEmpty else { return 0 }
         let meanAndMax = pooling == .meanAndMax
@@ -121,12 +124,9 @@ final class SGDParameters: @unchecked Sendable {
             }
         }
         let output = workspace.activations[last + 1]
-        Kernels.softmax(output)
-        let loss = -Double(log(max(output[label], 1e-12)))
-        // Backward: the output delta is p − onehot; each layer passes Wᵀδ down before it is updated.
-        let delta = workspace.deltas[last + 1]
-        for index in 0..<output.count { delta[index] = output[index] }
-        delta[label] -= 1
+        outputLoss.probabilities(output)
+        // Backward: the output delta is p − y; each layer passes Wᵀδ down before it is updated.
+        let loss = outputLoss.lossAndGradient(output, label: label, others: others, gradient: workspace.deltas[last + 1])
         for layer in stride(from: last, through: 0, by: -1) {
             let (rows, columns) = (bias[layer].count, weights[layer].count / max(1, bias[layer].count))
             let below = workspace.deltas[layer], input = workspace.activations[layer], above = workspace.deltas[layer + 1]

@@ -20,7 +20,7 @@ final class EncodedDocuments: BagExampleSource {
     private var cached: BagExamples?
 
     /// The examples of the `count` documents of `source` that `heldOut` keeps, labelled by
-    /// `labels` (a document's first label; each must be among them).
+    /// `labels` (every label of a document must be among them).
     init(source: any DocumentSource, encoder: TextBagEncoder, labels: [String], count: Int, heldOut: HeldOutSelection?,
          idLimit: Int = chunkIDLimit, exampleLimit: Int = chunkExampleLimit) {
         self.source = source
@@ -45,12 +45,10 @@ final class EncodedDocuments: BagExampleSource {
         try source.forEachDocument { document in
             defer { ordinal += 1 }
             if heldOut?.holdsOut(ordinal) == true { return }
-            guard let label = document.labels.first, let classIndex = classIndex[label] else {
-                throw TransferError.unknownLabel(document.labels.first ?? "", line: document.line)
-            }
+            let classes = try Self.classes(of: document, in: classIndex)
             ids.removeAll(keepingCapacity: true)
             encoder.encode(document.text, into: &ids)
-            chunk.append(ids: ids, label: classIndex)
+            chunk.append(ids: ids, classes: classes)
             if chunk.ids.count >= idLimit || chunk.count >= exampleLimit {
                 try deliver()
                 chunk = BagExamples(classCount: classCount)
@@ -59,5 +57,29 @@ final class EncodedDocuments: BagExampleSource {
         if chunk.count > 0 { try deliver() }
         guard delivered == count else { throw TransferError.corpusChanged(path: source.path) }
         if chunks == 1 && chunk.count == count { cached = chunk }
+    }
+
+    /// The distinct class indices of `document`'s labels, in order.
+    /// - Throws: `TransferError.unknownLabel` for a label outside `classIndex`.
+    static func classes(of document: LabeledDocument, in classIndex: [String: Int]) throws -> [Int] {
+        var classes: [Int] = []
+        for label in document.labels {
+            guard let index = classIndex[label] else { throw TransferError.unknownLabel(label, line: document.line) }
+            if !classes.contains(index) { classes.append(index) }
+        }
+        return classes
+    }
+
+    /// The encoded `documents` (a validation set in memory).
+    /// - Throws: `TransferError.unknownLabel` for a label outside `labels`.
+    static func examples(_ documents: [LabeledDocument], encoder: TextBagEncoder, labels: [String]) throws -> BagExamples {
+        let classIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        var examples = BagExamples(classCount: labels.count), ids: [Int32] = []
+        for document in documents {
+            ids.removeAll(keepingCapacity: true)
+            encoder.encode(document.text, into: &ids)
+            examples.append(ids: ids, classes: try classes(of: document, in: classIndex))
+        }
+        return examples
     }
 }

@@ -16,12 +16,15 @@ extension TextBagModel {
         var pooling: EmbeddingBag.Pooling
         var trainable: TrainableParts
         var layerCount: Int
+        /// The output loss (absent in files written before one-vs-all: softmax).
+        var loss: OutputLoss?
     }
 
     var description: Description {
         Description(tokenizer: encoder.tokenizer.configuration, words: Array(encoder.vocabulary), pretrainedCount: encoder.pretrainedCount,
                     wordNgrams: encoder.wordNgrams, characterNgrams: encoder.characterNgrams, buckets: encoder.buckets, pooling: network.bag.pooling,
-                    trainable: network.bag.trainsBase ? .embeddingsAndHead : .headOnly, layerCount: network.layers.count)
+                    trainable: network.bag.trainsBase ? .embeddingsAndHead : .headOnly, layerCount: network.layers.count,
+                    loss: network.loss == .softmax ? nil : network.loss)
     }
 
     /// The tensors of the model: the layers, and the rows — those training changed (or, when
@@ -119,7 +122,8 @@ extension TextBagModel {
             width = weights.shape[0]
         }
         guard width == labelCount else { throw fail("tensor 'layer.\(description.layerCount - 1)': \(width) outputs for \(labelCount) labels") }
-        self.init(encoder: encoder, network: EmbeddingBagClassifier(bag: bag, layers: layers), sourceEmbeddings: embeddings)
+        self.init(encoder: encoder, network: EmbeddingBagClassifier(bag: bag, layers: layers, loss: description.loss ?? .softmax),
+                  sourceEmbeddings: embeddings)
     }
 
     /// The base rows: frozen as they are, or trainable starting from them with the stored rows written over.

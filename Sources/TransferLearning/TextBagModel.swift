@@ -30,6 +30,8 @@ public struct TextBagModel: Sendable {
         var hiddenLayers: [Int]
         var pooling: EmbeddingBag.Pooling
         var training: SGDSettings
+        /// Softmax, or one-vs-all for multi-label data (chosen from the data, not the strategy).
+        var loss: OutputLoss = .softmax
     }
 
     /// Trains a network by `recipe` on `examples` (encoded by `encoder`, whose first rows are
@@ -45,7 +47,8 @@ public struct TextBagModel: Sendable {
         let added = TrainableRows(values: Matrix(rows: encoder.rowCount - encoder.pretrainedCount, columns: dimensions,
                                                  initializer: .uniform(limit: 1 / Float(dimensions)), using: &generator))
         let bag = EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: recipe.pooling)
-        var network = EmbeddingBagClassifier(bag: bag, hidden: recipe.hiddenLayers, classCount: examples.classCount, using: &generator)
+        var network = EmbeddingBagClassifier(bag: bag, hidden: recipe.hiddenLayers, classCount: examples.classCount, loss: recipe.loss,
+                                             using: &generator)
         try network.train(on: examples, validation: validation, settings: recipe.training, seed: generator.next(), progress: progress)
         network.zeroUntouchedAddedRows()
         return TextBagModel(encoder: encoder, network: network, sourceEmbeddings: embeddings)
@@ -75,20 +78,6 @@ public struct TextBagModel: Sendable {
             }
         }
         return (network.probabilities(forPooled: pooled), coverages.reduce(0, +) / Double(texts.count))
-    }
-}
-
-extension TextBagEncoder {
-    /// The encoded `texts` with their classes.
-    func examples(_ texts: [String], classes: [Int], classCount: Int) -> BagExamples {
-        var examples = BagExamples(classCount: classCount)
-        var ids: [Int32] = []
-        for (text, label) in zip(texts, classes) {
-            ids.removeAll(keepingCapacity: true)
-            encode(text, into: &ids)
-            examples.append(ids: ids, label: label)
-        }
-        return examples
     }
 }
 

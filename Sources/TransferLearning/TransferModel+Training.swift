@@ -14,9 +14,11 @@ extension TransferModel {
     ///   - seed: drives initialisation, shuffling and dropout; the same seed gives the same model
     ///     (on one thread for the embedding-bag strategies).
     ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
-    /// Documents with several labels train one logistic regression per label (fixed features).
+    /// Documents with several labels train one-vs-all: one logistic regression per label (fixed
+    /// features), or one sigmoid output per label (fine-tune and combine, fastText's `-loss ova`).
     /// - Throws: `TrainingError` (divergence, one class only), `FeaturizerError`,
-    ///   `TransferError.multiLabel` for multi-label data another way, `.notTrainable` for use-pretrained.
+    ///   `TransferError.multiLabel` for multi-label data with a fixed-features MLP, `.notTrainable`
+    ///   for use-pretrained.
     public static func train(
         _ strategy: TransferStrategy = .fixedFeatures, featurizer: DocumentFeaturizer,
         head: ClassifierHead = .logisticRegression(), on corpus: LabeledCorpus, validation: LabeledCorpus? = nil,
@@ -129,14 +131,14 @@ extension TransferModel {
         _ strategy: TransferStrategy, featurizer: DocumentFeaturizer, reading source: some DocumentSource,
         holdingOut selection: HeldOutSelection?, validation: LabeledCorpus?, seed: UInt64, progress: TrainingProgress?
     ) throws -> TransferModel {
-        let recipe = TextBagModel.Recipe(strategy)!
+        var recipe = TextBagModel.Recipe(strategy)!
         var fitting = TextBagEncoder.Fitting(embeddings: featurizer.embeddings, tokenizer: featurizer.tokenizer,
                                              wordNgrams: recipe.wordNgrams, characterNgrams: recipe.characterNgrams)
         var labelSet = Set<String>(), heldOut: [LabeledDocument] = [], ordinal = 0
         try source.forEachDocument { document in
             defer { ordinal += 1 }
             if selection?.holdsOut(ordinal) == true { return heldOut.append(document) }
-            if document.labels.count != 1 { throw TransferError.multiLabel(line: document.line) }
+            if document.labels.count > 1 { recipe.loss = .oneVersusAll }
             labelSet.formUnion(document.labels)
             fitting.add(document.text)
         }
@@ -150,9 +152,7 @@ extension TransferModel {
         let encoder = fitting.encoder()
         let examples = EncodedDocuments(source: source, encoder: encoder, labels: labels, count: fitting.textCount, heldOut: selection)
         let held = heldOut.isEmpty ? validation : LabeledCorpus(documents: heldOut, path: source.path)
-        let validationExamples = try held.map {
-            encoder.examples($0.documents.map(\.text), classes: try $0.classIndices(labels: labels), classCount: labels.count)
-        }
+        let validationExamples = try held.map { try EncodedDocuments.examples($0.documents, encoder: encoder, labels: labels) }
         let model = try TextBagModel.train(recipe, encoder: encoder, examples: examples, validation: validationExamples,
                                            embeddings: featurizer.embeddings, seed: seed, progress: progress)
         var trained = TransferModel(strategy: strategy, labels: labels, body: .embeddingBag(model), trainingCoverage: fitting.coverage)

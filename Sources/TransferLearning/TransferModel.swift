@@ -125,8 +125,7 @@ public struct TransferModel: Sendable {
 
 /// Problems with the data a transfer model is trained or tested on.
 public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A document has several labels and the strategy cannot train on that (one-vs-all needs
-    /// fixed features with logistic regression).
+    /// A document has several labels and the strategy cannot train on that (the fixed-features MLP).
     case multiLabel(line: Int)
     /// A test document has a label the model was not trained on.
     case unknownLabel(String, line: Int)
@@ -148,7 +147,7 @@ public enum TransferError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A readable reason.
     public var description: String {
         switch self {
-        case .multiLabel(let line): "line \(line): several labels on one document; multi-label data trains one-vs-all logistic regressions, choose --strategy fixed-features --classifier logistic"
+        case .multiLabel(let line): "line \(line): several labels on one document; multi-label data trains one-vs-all with fine-tune, combine, or fixed features with --classifier logistic"
         case .unknownLabel(let label, let line): "line \(line): the label '\(label)' is not one the model was trained on"
         case .notTrainable(let kind): "the \(kind.rawValue) strategy does not train; give the pre-trained model to predict or test"
         case .emptyCorpus: "the corpus holds no documents to score"

@@ -10,9 +10,10 @@ struct EmbeddingBagClassifierTests {
         return Matrix(rows: rows, columns: columns, initializer: .normal(standardDeviation: 0.7), using: &generator)
     }
 
-    static func network(pooling: EmbeddingBag.Pooling, base: Matrix, added: Matrix, layers: [DenseLayer]) -> EmbeddingBagClassifier {
+    static func network(pooling: EmbeddingBag.Pooling, base: Matrix, added: Matrix, layers: [DenseLayer],
+                        loss: OutputLoss = .softmax) -> EmbeddingBagClassifier {
         EmbeddingBagClassifier(bag: EmbeddingBag(base: .trainable(TrainableRows(values: base)), added: TrainableRows(values: added),
-                                                 dimensions: base.columns, pooling: pooling), layers: layers)
+                                                 dimensions: base.columns, pooling: pooling), layers: layers, loss: loss)
     }
 
     /// The loss of one example.
@@ -20,16 +21,17 @@ struct EmbeddingBagClassifierTests {
         network.score(on: example).loss
     }
 
-    @Test("one SGD step moves every parameter by −rate × its finite-difference gradient", arguments: [EmbeddingBag.Pooling.mean, .meanAndMax])
-    func gradients(pooling: EmbeddingBag.Pooling) throws {
+    @Test("one SGD step moves every parameter by −rate × its finite-difference gradient (softmax; one-vs-all with two classes)",
+          arguments: [EmbeddingBag.Pooling.mean, .meanAndMax], [OutputLoss.softmax, .oneVersusAll])
+    func gradients(pooling: EmbeddingBag.Pooling, loss: OutputLoss) throws {
         let dimensions = 3
         let base = Self.matrix(2, dimensions, seed: 1), added = Self.matrix(2, dimensions, seed: 2)
         let width = pooling == .meanAndMax ? 2 * dimensions : dimensions
         let layers = [DenseLayer(weights: Self.matrix(4, width, seed: 3), bias: [0.1, -0.2, 0.3, 0.05]),
                       DenseLayer(weights: Self.matrix(3, 4, seed: 4), bias: [0, 0.1, -0.1])]
         var example = BagExamples(classCount: 3)
-        example.append(ids: [0, 2, 3, 0], label: 1)
-        let start = Self.network(pooling: pooling, base: base, added: added, layers: layers)
+        example.append(ids: [0, 2, 3, 0], classes: loss == .softmax ? [1] : [1, 2])
+        let start = Self.network(pooling: pooling, base: base, added: added, layers: layers, loss: loss)
         var stepped = start
         var settings = SGDSettings()
         settings.epochs = 1
@@ -50,21 +52,21 @@ struct EmbeddingBagClassifierTests {
             }
         }
         guard case .trainable(let steppedBase) = stepped.bag.base else { Issue.record("the base froze"); return }
-        check(base, steppedBase.values, perturbed: { Self.network(pooling: pooling, base: $0, added: added, layers: layers) }, name: "base")
-        check(added, stepped.bag.added.values, perturbed: { Self.network(pooling: pooling, base: base, added: $0, layers: layers) },
+        check(base, steppedBase.values, perturbed: { Self.network(pooling: pooling, base: $0, added: added, layers: layers, loss: loss) }, name: "base")
+        check(added, stepped.bag.added.values, perturbed: { Self.network(pooling: pooling, base: base, added: $0, layers: layers, loss: loss) },
               name: "added")
         for index in layers.indices {
             check(layers[index].weights, stepped.layers[index].weights, perturbed: { weights in
                 var changed = layers
                 changed[index] = DenseLayer(weights: weights, bias: layers[index].bias)
-                return Self.network(pooling: pooling, base: base, added: added, layers: changed)
+                return Self.network(pooling: pooling, base: base, added: added, layers: changed, loss: loss)
             }, name: "layer \(index)")
             let bias = Matrix(rows: 1, columns: layers[index].bias.count, elements: layers[index].bias)
             let steppedBias = Matrix(rows: 1, columns: bias.columns, elements: stepped.layers[index].bias)
             check(bias, steppedBias, perturbed: { bias in
                 var changed = layers
                 changed[index] = DenseLayer(weights: layers[index].weights, bias: bias.withUnsafeBufferPointer { Array($0) })
-                return Self.network(pooling: pooling, base: base, added: added, layers: changed)
+                return Self.network(pooling: pooling, base: base, added: added, layers: changed, loss: loss)
             }, name: "bias \(index)")
         }
         #expect(stepped.bag.added.touched == [true, true])

@@ -64,7 +64,7 @@ struct TransferModelTests {
         #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: embeddedPath) }
     }
 
-    @Test("multi-label data trains one-vs-all logistic regressions; the MLP head refuses it with the line")
+    @Test("multi-label data trains one-vs-all: logistic regressions, or sigmoid outputs for fine-tune and combine; the MLP head refuses it")
     func multiLabel() throws {
         let documents = Self.corpus.documents.map { document in
             LabeledDocument(text: document.text, labels: document.labels + (document.text.contains("film") ? ["movie"] : []),
@@ -83,8 +83,20 @@ struct TransferModelTests {
         #expect(throws: TransferError.multiLabel(line: 1)) {
             try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings), head: .multilayerPerceptron(), on: corpus)
         }
-        #expect(throws: TransferError.multiLabel(line: 1)) {
-            try TransferModel.train(.fineTune(), featurizer: DocumentFeaturizer(embeddings: Self.embeddings), on: corpus)
+        let repeated = LabeledCorpus(documents: Array(repeating: documents, count: 40).flatMap { $0 })
+        for strategy in [TransferStrategy.fineTune(), .combine()] {
+            let bag = try TransferModel.train(strategy, featurizer: DocumentFeaturizer(embeddings: Self.embeddings), on: repeated)
+            guard case .embeddingBag(let network) = bag.body else { Issue.record("expected an embedding bag"); continue }
+            #expect(network.network.loss == .oneVersusAll)
+            // Both labels of a text apply, each with its own sigmoid: the probabilities need not sum to 1.
+            let labels = Dictionary(uniqueKeysWithValues: try bag.predict("great film", k: 3).map { ($0.label, $0.probability) })
+            #expect(labels["pos"]! > 0.5 && labels["movie"]! > 0.5 && labels["neg"]! < 0.5, "\(strategy.kind): \(labels)")
+            #expect(try bag.evaluate(on: corpus).accuracy > 0.9)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("ova-\(UUID().uuidString).ekm").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try bag.write(to: path, embeddings: .selfContained)
+            let texts = corpus.documents.map(\.text)
+            #expect(try TransferModel(contentsOf: path).probabilities(for: texts).matrix == bag.probabilities(for: texts).matrix)
         }
     }
 }

@@ -14,6 +14,7 @@ extension FeaturizerSettings.Weighting: ExpressibleByArgument {}
 extension FeaturizerSettings.UnknownWords: ExpressibleByArgument {}
 extension BadLinePolicy: ExpressibleByArgument {}
 extension ClassWeighting: ExpressibleByArgument {}
+extension BagOptimizer: ExpressibleByArgument {}
 
 /// The classifier heads `embkit train` offers.
 enum HeadKind: String, ExpressibleByArgument, CaseIterable {
@@ -72,8 +73,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "fine-tune: character n-gram lengths hashed into buckets, as MIN-MAX (e.g. 3-6), so unseen words still count.")
     var charNgrams: String?
 
-    @Option(parsing: .unconditional, help: "fine-tune and combine: the SGD learning rate (default 0.2 for fine-tune, 0.05 for combine).")
+    @Option(parsing: .unconditional, help: "fine-tune and combine: the learning rate (default: fine-tune 0.2 by SGD, 0.01 by Adam; combine 0.0025 by Adam, 0.05 by SGD). Given without --optimizer, fine-tune trains by SGD at any corpus size.")
     var lr: Float?
+
+    @Option(help: "fine-tune and combine: sgd (fastText's; fine-tune's default from 3,000 documents) or adam (lazy Adam: only the rows an example uses update; combine's default, and fine-tune's below 3,000 documents).")
+    var optimizer: BagOptimizer?
 
     @Option(parsing: .unconditional, help: "fine-tune and combine: the share of a document's tokens dropped at each step (default 0, combine 0.1).")
     var tokenDropout: Float?
@@ -132,8 +136,8 @@ struct TrainCommand: ParsableCommand {
         if let tokenDropout, !(0..<1).contains(tokenDropout) { throw ValidationError("--token-dropout must be in [0, 1)") }
         if let wordNgrams, !(1...5).contains(wordNgrams) { throw ValidationError("--word-ngrams must be 1 to 5") }
         let trainsBag = strategy == .fineTune || strategy == .combine || strategy == .auto
-        if !trainsBag && (wordNgrams != nil || lr != nil || tokenDropout != nil || threads != 1) {
-            throw ValidationError("--word-ngrams, --lr, --token-dropout and --threads apply to fine-tune, combine and auto")
+        if !trainsBag && (wordNgrams != nil || lr != nil || tokenDropout != nil || threads != 1 || optimizer != nil) {
+            throw ValidationError("--word-ngrams, --lr, --optimizer, --token-dropout and --threads apply to fine-tune, combine and auto")
         }
         if trainable != nil && strategy != .fineTune { throw ValidationError("--trainable applies to fine-tune") }
         if let charNgrams {
@@ -255,6 +259,12 @@ struct TrainCommand: ParsableCommand {
         if let pooling { combination.pooling = pooling == .meanAndMax ? .meanAndMax : .mean }
         fineTuning.training.epochs = epochs ?? fineTuning.training.epochs
         combination.training.epochs = epochs ?? combination.training.epochs
+        if let optimizer {
+            fineTuning.training.use(optimizer)
+            combination.training.use(optimizer)
+        }
+        // A rate or an optimizer given is meant as given: no switch by corpus size.
+        if optimizer != nil || lr != nil { fineTuning.smallCorpus = nil }
         fineTuning.training.learningRate = lr ?? fineTuning.training.learningRate
         combination.training.learningRate = lr ?? combination.training.learningRate
         fineTuning.training.tokenDropout = tokenDropout ?? fineTuning.training.tokenDropout

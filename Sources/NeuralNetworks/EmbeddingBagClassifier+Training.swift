@@ -26,7 +26,7 @@ extension EmbeddingBagClassifier {
         var best: EmbeddingBagClassifier?, scored: EmbeddingBagClassifier?
         let total = settings.epochs * examples.count
         let workspaces = (0..<max(1, settings.threadCount)).map { _ in SGDWorkspace(layers: layers, bag: bag) }
-        let outcome = try withTrainingParameters { parameters in
+        let outcome = try withTrainingParameters(optimizer: settings.optimizer) { parameters in
             try loop.run(progress: progress, epoch: { epoch in
                 var done = (epoch - 1) * examples.count, loss = 0.0
                 try examples.forEachChunk { chunk in
@@ -66,11 +66,12 @@ extension EmbeddingBagClassifier {
                 var generator = SplitMix64(seed: seeds[part])
                 var loss = 0.0
                 for (position, example) in order[range].enumerated() {
-                    let rate = settings.schedule.rate(base: settings.learningRate, done: done + position * threads, total: total)
+                    let update = done + position * threads
+                    let rate = settings.schedule.rate(base: settings.learningRate, done: update, total: total)
                     loss += chunk.withIDs(of: example) { ids in
                         chunk.withOtherClasses(of: example) { others in
-                            parameters.step(ids, label: chunk.labels[example], others: others, rate: rate,
-                                            embeddingRate: rate * settings.embeddingRateMultiplier,
+                            parameters.step(ids, label: chunk.labels[example], others: others, update: update + 1, rate: rate,
+                                            embeddingMultiplier: settings.embeddingRateMultiplier,
                                             dropout: settings.tokenDropout, workspace: workspaces[part], using: &generator)
                         }
                     }
@@ -88,8 +89,8 @@ extension EmbeddingBagClassifier {
 
     /// Runs `body` with a copy of the trainable parameters in stable storage that the training
     /// threads update in place, then keeps what that copy holds.
-    private mutating func withTrainingParameters<R>(_ body: (SGDParameters) throws -> R) rethrows -> R {
-        let parameters = SGDParameters(self)
+    private mutating func withTrainingParameters<R>(optimizer: BagOptimizer, _ body: (SGDParameters) throws -> R) rethrows -> R {
+        let parameters = SGDParameters(self, optimizer: optimizer)
         // The buffers hold the trainable rows now; dropping these keeps one copy of them in memory.
         bag.added = TrainableRows(values: Matrix(rows: 0, columns: bag.dimensions))
         if bag.trainsBase { bag.base = .trainable(TrainableRows(values: Matrix(rows: 0, columns: bag.dimensions))) }

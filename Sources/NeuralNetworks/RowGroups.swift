@@ -88,9 +88,14 @@ public struct TrainableRows: Sendable {
 
     /// Writes `vector` over row `index` and marks it touched (restoring trained rows from a file).
     /// - Precondition: `vector` has a row's width.
-    public mutating func restore(row index: Int, to vector: some Collection<Float>) {
+    public mutating func restore(row index: Int, to vector: ArraySlice<Float>) {
         precondition(vector.count == values.columns, "restore: \(vector.count) values for rows of \(values.columns)")
-        for (column, value) in vector.enumerated() { values[index, column] = value }
+        let columns = values.columns
+        values.withUnsafeMutableBufferPointer { all in
+            vector.withUnsafeBufferPointer { source in
+                _ = UnsafeMutableBufferPointer(rebasing: all[(index * columns)..<((index + 1) * columns)]).update(fromContentsOf: source)
+            }
+        }
         touched[index] = true
     }
 }

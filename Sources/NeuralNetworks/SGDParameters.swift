@@ -21,8 +21,10 @@ final class SGDParameters: @unchecked Sendable {
     private let baseCount: Int, dimensions: Int
     /// The frozen base rows (nil when the base trains).
     private let frozenBase: FrozenRows?
+    /// Adam's moments (nil under SGD).
+    private let adam: LazyAdamMoments?
 
-    init(_ network: EmbeddingBagClassifier) {
+    init(_ network: EmbeddingBagClassifier, optimizer: BagOptimizer) {
         layerShapes = network.layers.map { ($0.weights.rows, $0.weights.columns) }
         pooling = network.bag.pooling
         outputLoss = network.loss
@@ -44,6 +46,9 @@ final class SGDParameters: @unchecked Sendable {
         if case .trainable(let rows) = bag.base { for (index, flag) in rows.touched.enumerated() where flag { flags[index] = 1 } }
         for (index, flag) in bag.added.touched.enumerated() where flag { flags[baseCount + index] = 1 }
         touched = .copying(flags)
+        adam = optimizer == .sgd ? nil : LazyAdamMoments(
+            weightCounts: weights.map(\.count), biasCounts: bias.map(\.count), baseCount: baseCount, baseTrains: baseRows != nil,
+            addedCount: bag.added.values.rows, dimensions: dimensions)
     }
 
     deinit {
@@ -88,9 +93,11 @@ final class SGDParameters: @unchecked Sendable {
         return frozenBase!.withRow(at: Int(id), body)
     }
 
-    /// One SGD step on one example of class `label` (and `others`, for one-vs-all); returns its loss.
-    func step(_ allIDs: UnsafeBufferPointer<Int32>, label: Int, others: UnsafeBufferPointer<Int32>, rate: Float, embeddingRate: Float,
-              dropout: Float, workspace: SGDWorkspace, using generator: inout SplitMix64) -> Double {
+    /// One step on one example of class `label` (and `others`, for one-vs-all), update number
+    /// `update` (from 1; Adam's bias correction); returns its loss.
+    /// The rows step at `rate × embeddingMultiplier`.
+    func step(_ allIDs: UnsafeBufferPointer<Int32>, label: Int, others: UnsafeBufferPointer<Int32>, update: Int, rate: Float,
+              embeddingMultiplier: Float, dropout: Float, workspace: SGDWorkspace, using generator: inout SplitMix64) -> Double {
         let ids = workspace.keep(allIDs, dropout: dropout, using: &generator)
         guard !ids.isEmpty else { return 0 }
         let meanAndMax = pooling == .meanAndMax
@@ -127,6 +134,7 @@ final class SGDParameters: @unchecked Sendable {
         outputLoss.probabilities(output)
         // Backward: the output delta is p − y; each layer passes Wᵀδ down before it is updated.
         let loss = outputLoss.lossAndGradient(output, label: label, others: others, gradient: workspace.deltas[last + 1])
+        let adamStep = adam.map { _ in LazyAdamMoments.stepSize(rate: rate, update: update) }
         for layer in stride(from: last, through: 0, by: -1) {
             let (rows, columns) = (bias[layer].count, weights[layer].count / max(1, bias[layer].count))
             let below = workspace.deltas[layer], input = workspace.activations[layer], above = workspace.deltas[layer + 1]
@@ -134,13 +142,27 @@ final class SGDParameters: @unchecked Sendable {
             for row in 0..<rows where above[row] != 0 {
                 let weightRow = UnsafeMutableBufferPointer(start: weights[layer].baseAddress! + row * columns, count: columns)
                 Kernels.axpy(above[row], UnsafeRawPointer(weightRow.baseAddress!), below)
-                Kernels.axpy(-rate * above[row], UnsafeRawPointer(input.baseAddress!), weightRow)
-                bias[layer][row] -= rate * above[row]
+                if let adam, let adamStep {
+                    let gradient = UnsafeMutableBufferPointer(rebasing: workspace.gradient[0..<columns])
+                    _ = gradient.update(fromContentsOf: input)
+                    Kernels.scale(gradient, by: above[row])
+                    adam.updateWeights(layer: layer, row: row, gradient: UnsafeBufferPointer(gradient), weightRow: weightRow, step: adamStep)
+                    adam.updateBias(layer: layer, row: row, gradient: above[row], bias: &bias[layer][row], step: adamStep)
+                } else {
+                    Kernels.axpy(-rate * above[row], UnsafeRawPointer(input.baseAddress!), weightRow)
+                    bias[layer][row] -= rate * above[row]
+                }
             }
             if layer > 0 { Kernels.reluBackward(activation: UnsafeBufferPointer(input), gradient: below) }
         }
         // Backward: the bag's rows (the mean's share to every row, the max's to the row that won).
         let gradient = workspace.deltas[0]
+        if let adam, let adamStep {
+            updateRowsByAdam(ids, gradient: UnsafeBufferPointer(gradient), adam: adam, step: adamStep * embeddingMultiplier,
+                             workspace: workspace)
+            return loss
+        }
+        let embeddingRate = rate * embeddingMultiplier
         let meanStep = -embeddingRate / Float(ids.count)
         for id in ids {
             guard let row = writableRow(id) else { continue }
@@ -155,6 +177,30 @@ final class SGDParameters: @unchecked Sendable {
         }
         return loss
     }
+
+    /// Adam on the bag's rows: each distinct row once, with the gradient of all its occurrences
+    /// (its share of the mean, plus the max's elements it won).
+    private func updateRowsByAdam(_ ids: UnsafeBufferPointer<Int32>, gradient: UnsafeBufferPointer<Float>, adam: LazyAdamMoments,
+                                  step: Float, workspace: SGDWorkspace) {
+        let sorted = workspace.sortedCopy(of: ids)
+        let rowGradient = UnsafeMutableBufferPointer(rebasing: workspace.gradient[0..<dimensions])
+        var start = 0
+        while start < sorted.count {
+            let id = sorted[start]
+            var end = start + 1
+            while end < sorted.count && sorted[end] == id { end += 1 }
+            if let row = writableRow(id) {
+                _ = rowGradient.update(fromContentsOf: UnsafeBufferPointer(rebasing: gradient[0..<dimensions]))
+                Kernels.scale(rowGradient, by: Float(end - start) / Float(ids.count))
+                if pooling == .meanAndMax {
+                    for index in 0..<dimensions where workspace.argmax[index] == id { rowGradient[index] += gradient[dimensions + index] }
+                }
+                adam.updateRow(Int(id), gradient: UnsafeBufferPointer(rowGradient), row: row, step: step)
+                touched[Int(id)] = 1
+            }
+            start = end
+        }
+    }
 }
 
 /// One training thread's scratch buffers: activations and deltas per layer, the max-pooling
@@ -165,7 +211,10 @@ final class SGDWorkspace: @unchecked Sendable {
     /// `deltas[i]`: the gradient of the loss with respect to `activations[i]`.
     let deltas: [UnsafeMutableBufferPointer<Float>]
     let argmax: UnsafeMutablePointer<Int32>
+    /// One gradient row for Adam: as wide as the widest layer input.
+    let gradient: UnsafeMutableBufferPointer<Float>
     private var kept = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 64)
+    private var sorted = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 64)
 
     init(layers: [DenseLayer], bag: EmbeddingBag) {
         let widths = [bag.outputWidth] + layers.map(\.weights.rows)
@@ -173,12 +222,26 @@ final class SGDWorkspace: @unchecked Sendable {
         deltas = widths.map { .allocate(capacity: $0) }
         argmax = .allocate(capacity: max(1, bag.dimensions))
         argmax.initialize(repeating: 0, count: max(1, bag.dimensions))
+        gradient = .allocate(capacity: max(1, widths.max()!))
     }
 
     deinit {
-        (activations + deltas).forEach { $0.deallocate() }
+        (activations + deltas + [gradient]).forEach { $0.deallocate() }
         argmax.deallocate()
         kept.deallocate()
+        sorted.deallocate()
+    }
+
+    /// `ids` sorted, in a buffer valid until the next call on this workspace.
+    func sortedCopy(of ids: UnsafeBufferPointer<Int32>) -> UnsafeBufferPointer<Int32> {
+        if sorted.count < ids.count {
+            sorted.deallocate()
+            sorted = .allocate(capacity: 2 * ids.count)
+        }
+        var copy = UnsafeMutableBufferPointer(rebasing: sorted[0..<ids.count])
+        _ = copy.update(fromContentsOf: ids)
+        copy.sort()
+        return UnsafeBufferPointer(copy)
     }
 
     /// `ids` with each left out at rate `dropout` (at least one kept); `ids` itself without dropout.

@@ -145,6 +145,8 @@ extension TransferModel {
         guard fitting.textCount > 0 else {
             throw EmbeddingFileError(path: source.path, location: .file, kind: .empty, message: "the corpus holds no documents")
         }
+        let strategy = strategy.applyingSmallCorpusRule(documents: fitting.textCount)
+        recipe.training = TextBagModel.Recipe(strategy)!.training
         let labels = labelSet.sorted()
         guard labels.count >= 2 else {
             throw TrainingError.invalidData("at least two classes are needed to train, the corpus has \(labels.count) (\(labels[0]))")

@@ -65,6 +65,9 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public var hiddenLayers: [Int] = []
     /// The optimizer settings.
     public var training = SGDSettings()
+    /// Text: a corpus smaller than this rule's size trains by its optimizer instead (nil: never;
+    /// files written before the rule existed read as nil).
+    public var smallCorpus: SmallCorpusRule? = SmallCorpusRule()
     /// Images: which layers of the pre-trained network train (its output layer is always new).
     /// The top two by default: measured on three transfer tasks (Fashion-MNIST 0–4 → 5–9 and back,
     /// digits 0–4 → 5–9) it matched or beat every layer at 0.3 (or 0.1) of the rate at 50 and 200
@@ -72,8 +75,36 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public var backboneLayers = BackboneLayers.top(2)
 
     /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
-    /// 0.2 with linear decay; for images the top two layers with parameters.
+    /// 0.2 with linear decay (lazy Adam at 0.01 below 3,000 documents); for images the top two
+    /// layers with parameters.
     public init() {}
+}
+
+/// Small text corpora fine-tune better by lazy Adam than by SGD: measured (test accuracy, mean of
+/// seeds, full GloVe 6B 50d) on 591 debate statements 0.70 → 0.81, 600 convention sentences
+/// 0.60 → 0.62, 600 Rotten Tomatoes reviews 0.68 → 0.69, 2,000 convention sentences 0.66 → 0.67;
+/// at 2,000 reviews they tie, and on the full 6,114 sentences and 11,112 reviews SGD is ahead by
+/// 0.2–0.3 points and twice as fast. Few documents mean few updates, and SGD's decaying rate
+/// from an all-zero output layer does not get far in them.
+public struct SmallCorpusRule: Sendable, Hashable, Codable {
+    /// Corpora of fewer training documents than this follow the rule.
+    public var documents = 3_000
+    /// Their optimizer (at its default learning rate, scaled as `SGDSettings.use(_:)` scales it).
+    public var optimizer = BagOptimizer.adam
+
+    /// Lazy Adam below 3,000 documents.
+    public init() {}
+}
+
+extension TransferStrategy {
+    /// The strategy with a fine-tune small-corpus rule applied for `documents` training
+    /// documents (and removed, so that the stored strategy says what trained).
+    func applyingSmallCorpusRule(documents: Int) -> TransferStrategy {
+        guard case .fineTune(var settings) = self, let rule = settings.smallCorpus else { return self }
+        if documents < rule.documents { settings.training.use(rule.optimizer) }
+        settings.smallCorpus = nil
+        return .fineTune(settings)
+    }
 }
 
 /// The settings of the combine strategy: the pre-trained rows stay frozen; the new parts — rows
@@ -90,12 +121,16 @@ public struct Combination: Sendable, Hashable, Codable {
 
     /// The defaults: word bigrams, one hidden layer of 256 over mean pooling (mean-max measured
     /// 4.7 points worse on Rotten Tomatoes: the frozen rows' large values win every maximum),
-    /// token dropout 0.1, 20 epochs of SGD at 0.05 with linear decay.
+    /// token dropout 0.1, 20 epochs of lazy Adam at 0.0025 with linear decay. Adam replaced SGD
+    /// at 0.05 (tuned on Rotten Tomatoes, where it stays 1 point of macro-F1 ahead) because it
+    /// measured far better on corpora the defaults were not tuned on: convention sentences 0.63 →
+    /// 0.67, 591 debate statements 0.58 → 0.80, 600 convention sentences 0.56 → 0.61.
     public init() {
         training = SGDSettings()
         training.epochs = 20
-        training.learningRate = 0.05
         training.tokenDropout = 0.1
+        training.optimizer = .adam
+        training.learningRate = 0.0025
     }
 }
 

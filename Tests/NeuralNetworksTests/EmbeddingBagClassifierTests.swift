@@ -73,6 +73,74 @@ struct EmbeddingBagClassifierTests {
         if case .trainable(let rows) = stepped.bag.base { #expect(rows.touched == [true, false]) }
     }
 
+    @Test("lazy Adam's first step moves every parameter with a gradient by −rate × its sign; rows the example lacks keep their bytes",
+          arguments: [EmbeddingBag.Pooling.mean, .meanAndMax])
+    func lazyAdamFirstStep(pooling: EmbeddingBag.Pooling) throws {
+        let dimensions = 3, rate: Float = 1e-3
+        let base = Self.matrix(3, dimensions, seed: 1), added = Self.matrix(2, dimensions, seed: 2)
+        let width = pooling == .meanAndMax ? 2 * dimensions : dimensions
+        let layers = [DenseLayer(weights: Self.matrix(4, width, seed: 3), bias: [0.1, -0.2, 0.3, 0.05]),
+                      DenseLayer(weights: Self.matrix(3, 4, seed: 4), bias: [0, 0.1, -0.1])]
+        var example = BagExamples(classCount: 3)
+        example.append(ids: [0, 3, 4, 0], label: 1)  // base row 0 twice, rows 1 and 2 unused
+        let start = Self.network(pooling: pooling, base: base, added: added, layers: layers)
+        var stepped = start
+        var settings = SGDSettings()
+        settings.epochs = 1
+        settings.learningRate = rate
+        settings.schedule = .constant
+        settings.optimizer = .adam
+        try stepped.train(on: example, settings: settings, seed: 1)
+
+        func check(_ before: Matrix, _ after: Matrix, perturbed: (Matrix) -> EmbeddingBagClassifier, name: String) {
+            for row in 0..<before.rows {
+                for column in 0..<before.columns {
+                    var plus = before, minus = before
+                    plus[row, column] += 1e-2
+                    minus[row, column] -= 1e-2
+                    let numeric = (Self.loss(perturbed(plus), example) - Self.loss(perturbed(minus), example)) / 2e-2
+                    let moved = Double(after[row, column] - before[row, column])
+                    if abs(numeric) < 1e-4 {
+                        #expect(abs(moved) < 1e-6, "\(name)[\(row), \(column)] has no gradient but moved \(moved)")
+                    } else {
+                        // m̂ / √v̂ = g / |g| after one step: a move of −rate · sign(g) (ε aside).
+                        #expect(abs(moved + Double(rate) * (numeric > 0 ? 1 : -1)) < 1e-5, "\(name)[\(row), \(column)]: \(moved) for \(numeric)")
+                    }
+                }
+            }
+        }
+        guard case .trainable(let steppedBase) = stepped.bag.base else { Issue.record("the base froze"); return }
+        check(base, steppedBase.values, perturbed: { Self.network(pooling: pooling, base: $0, added: added, layers: layers) }, name: "base")
+        check(added, stepped.bag.added.values, perturbed: { Self.network(pooling: pooling, base: base, added: $0, layers: layers) },
+              name: "added")
+        for index in layers.indices {
+            check(layers[index].weights, stepped.layers[index].weights, perturbed: { weights in
+                var changed = layers
+                changed[index] = DenseLayer(weights: weights, bias: layers[index].bias)
+                return Self.network(pooling: pooling, base: base, added: added, layers: changed)
+            }, name: "layer \(index)")
+        }
+        #expect(steppedBase.values.withRow(1) { Array($0) } == base.withRow(1) { Array($0) })
+        #expect(steppedBase.values.withRow(2) { Array($0) } == base.withRow(2) { Array($0) })
+        #expect(steppedBase.touched == [true, false, false])
+    }
+
+    @Test("lazy Adam learns the task on one and two threads")
+    func lazyAdamLearns() throws {
+        for threads in [1, 2] {
+            let bag = EmbeddingBag(base: .trainable(TrainableRows(values: Self.matrix(3, 4, seed: 5))),
+                                   added: TrainableRows(values: Self.matrix(2, 4, seed: 6)), dimensions: 4, pooling: .mean)
+            var generator = SplitMix64(seed: 1)
+            var network = EmbeddingBagClassifier(bag: bag, hidden: [5], classCount: 2, using: &generator)
+            var settings = SGDSettings()
+            settings.optimizer = .adam
+            settings.learningRate = 0.01
+            settings.threadCount = threads
+            try network.train(on: Self.task(count: 300, seed: 3), settings: settings, seed: 2)
+            #expect(network.score(on: Self.task(count: 100, seed: 9)).accuracy > 0.95, "\(threads) threads")
+        }
+    }
+
     /// A separable task: ids 0–1 mean class 0, ids 2–3 class 1; id 4 is noise.
     static func task(count: Int, seed: UInt64) -> BagExamples {
         var generator = SplitMix64(seed: seed)

@@ -186,4 +186,34 @@ struct TransferStrategyTests {
         try original.prefix(original.count - 3).write(to: URL(fileURLWithPath: path))
         #expect(throws: ModelFileError.self) { try TransferModel(contentsOf: path) }
     }
+
+    @Test("fine-tune trains by lazy Adam below the small-corpus size and by SGD above; the model records which")
+    func smallCorpusRule() throws {
+        let (embeddings, _) = try storedEmbeddings()
+        let featurizer = DocumentFeaturizer(embeddings: embeddings)
+        let corpus = Self.sentimentCorpus(count: 400, seed: 1)
+        var large = FineTuning()
+        large.smallCorpus?.documents = 100
+        for (settings, optimizer, rate) in [(FineTuning(), BagOptimizer.adam, Float(0.01)), (large, .sgd, 0.2)] {
+            let model = try TransferModel.train(.fineTune(settings), featurizer: featurizer, on: corpus)
+            guard case .fineTune(let used) = model.strategy else { Issue.record("not fine-tune"); continue }
+            #expect(used.training.optimizer == optimizer && used.training.learningRate == rate && used.smallCorpus == nil)
+            #expect(try model.evaluate(on: Self.sentimentCorpus(count: 100, seed: 2)).accuracy > 0.95, "\(optimizer)")
+            let path = try scratch("rule.ekm")
+            try model.write(to: path)
+            #expect(try TransferModel(contentsOf: path).strategy == model.strategy)
+        }
+    }
+
+    @Test("settings written before the optimizer and the small-corpus rule existed read as SGD without the rule")
+    func olderSettings() throws {
+        var fineTuning = FineTuning()
+        fineTuning.smallCorpus = nil
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(fineTuning)) as! [String: Any]
+        var training = json["training"] as! [String: Any]
+        training["optimizer"] = nil
+        json["training"] = training
+        let older = try JSONDecoder().decode(FineTuning.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(older.training.optimizer == .sgd && older.smallCorpus == nil && older == fineTuning)
+    }
 }

@@ -3,13 +3,15 @@ import EmbeddingStore
 import Foundation
 import ImageFeatures
 import ONNXImport
+import TransferLearning
 
 /// `embkit info FILE`: what a vector file holds.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show a vector file's format, vocabulary size and dimensions (or an ONNX model's graph).")
+        commandName: "info",
+        abstract: "Show a vector file's format, vocabulary size and dimensions (or what an EmbeddingKit model or an ONNX model holds).")
 
-    @Argument(help: "The vector file (any supported format, optionally gzip-compressed), or an ONNX model (.onnx).")
+    @Argument(help: "The vector file (any supported format, optionally gzip-compressed), an EmbeddingKit model (.ekm) or an ONNX model (.onnx).")
     var file: String
 
     @OptionGroup var fileOptions: EmbeddingFileOptions
@@ -19,6 +21,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         if file.lowercased().hasSuffix(".onnx") { return try printONNXSummary() }
+        if isTensorContainer(file) { return try printModelSummary() }
         let embeddings = try fileOptions.load(file)
         let metadata = embeddings.metadata
         var fields: [(String, Any)] = [
@@ -38,6 +41,11 @@ struct InfoCommand: ParsableCommand {
             fields += [("supervised_labels", supervised.labels.count), ("labels", shown), ("loss", "\(supervised.loss)"),
                        ("quantized", supervised.isQuantized), ("input_rows", supervised.inputRows)]
         }
+        try printFields(fields)
+    }
+
+    /// `key: value` lines, or one JSON object with sorted keys.
+    private func printFields(_ fields: [(String, Any)]) throws {
         if json {
             let object = Dictionary(uniqueKeysWithValues: fields)
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -45,6 +53,26 @@ struct InfoCommand: ParsableCommand {
         } else {
             for (key, value) in fields { print("\(key): \(value)") }
         }
+    }
+
+    /// `info model.ekm`: the strategy, classes, network and the embeddings it reads.
+    private func printModelSummary() throws {
+        let summary = try reportingTrainingErrors { try ModelFileSummary(contentsOf: file) }
+        let shown = summary.labels.prefix(10).joined(separator: " ") + (summary.labels.count > 10 ? " …" : "")
+        var fields: [(String, Any)] = [
+            ("format", "embkit-model"), ("strategy", summary.strategy.kind.rawValue), ("inputs", summary.inputs),
+            ("classes", summary.labels.count), ("labels", shown), ("architecture", summary.architecture),
+            ("tensors", summary.tensorCount), ("tensor_bytes", summary.tensorBytes),
+        ]
+        if summary.inputs == "texts", let optimizer = summary.strategy.bagTraining?.optimizer { fields.append(("optimizer", optimizer.rawValue)) }
+        if summary.inputs == "texts" { fields.append(("training_coverage", summary.trainingCoverage)) }
+        if let file = summary.embeddingFile {
+            fields += [("embeddings", file.path), ("embeddings_fingerprint", file.fingerprint)]
+        } else if summary.inputs == "texts" {
+            fields.append(("embeddings", "self-contained"))
+        }
+        if let advice = summary.advice { fields.append(("auto", "\(advice)")) }
+        try printFields(fields)
     }
 
     /// `info model.onnx`: the graph's inputs, outputs, operators and parameters, and whether it imports.

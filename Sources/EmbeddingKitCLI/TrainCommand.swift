@@ -126,7 +126,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the model.")
     var output = "rotten-tomatoes.ekm"
 
-    @Flag(help: "Print the test report as JSON.")
+    @Flag(help: "Print the test report as JSON (without a test set: strategy, documents, labels, token_coverage, seconds, model).")
     var json = false
 
     func validate() throws {
@@ -195,12 +195,20 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         if let advice = model.advice { StandardError.print("auto chose \(advice)") }
         try reportingTrainingErrors { try model.write(to: output, embeddings: selfContained ? .selfContained : .reference) }
-        StandardError.print("trained \(model.strategy.kind.rawValue) on \(model.trainingDocumentCount ?? 0) documents (\(model.labels.count) labels, "
+        let seconds = Date().timeIntervalSince(start), documents = model.trainingDocumentCount ?? 0
+        StandardError.print("trained \(model.strategy.kind.rawValue) on \(documents) documents (\(model.labels.count) labels, "
             + "token coverage \(String(format: "%.1f", 100 * model.trainingCoverage))%) in "
-            + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s; wrote \(output)")
+            + "\(String(format: "%.2f", seconds)) s; wrote \(output)")
         let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
         if let testPath {
             try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json)
+        } else if json {
+            // Without a test set, --json describes the training.
+            print(JSONValue.object([
+                ("strategy", .string(model.strategy.kind.rawValue)), ("documents", .integer(documents)),
+                ("labels", .array(model.labels.map(JSONValue.string))), ("token_coverage", .double(model.trainingCoverage)),
+                ("seconds", .double(seconds)), ("model", .string(output)),
+            ]).rendered)
         }
     }
 

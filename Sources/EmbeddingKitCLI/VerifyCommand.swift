@@ -52,11 +52,12 @@ struct VerifyCommand: ParsableCommand {
         return ("\(verification.format) vectors, \(verification.count) × \(verification.dimensions)", detail, verification.seconds)
     }
 
-    /// Whether `file` starts as EmbeddingKit model files do: an 8-byte header length, then `{`.
-    private func isTensorContainer(_ file: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: file), let prefix = try? handle.read(upToCount: 9), prefix.count == 9 else { return false }
-        try? handle.close()
-        let length = prefix.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return prefix[8] == UInt8(ascii: "{") && length > 0 && length < 1 << 30
-    }
+}
+
+/// Whether `file` starts as EmbeddingKit model files do: an 8-byte header length, then `{`.
+func isTensorContainer(_ file: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: file), let prefix = try? handle.read(upToCount: 9), prefix.count == 9 else { return false }
+    try? handle.close()
+    let length = prefix.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    return prefix[8] == UInt8(ascii: "{") && length > 0 && length < 1 << 30
 }

@@ -146,3 +146,14 @@ public enum ClassifierHead: Sendable {
 public typealias LogisticRegressionSettings = LogisticRegression.Configuration
 /// Network settings, as `Classifiers` defines them.
 public typealias MultilayerPerceptronSettings = MultilayerPerceptron.Configuration
+
+extension TransferStrategy {
+    /// The training settings of fine-tune and combine (nil for the other strategies).
+    public var bagTraining: SGDSettings? {
+        switch self {
+        case .fineTune(let settings): settings.training
+        case .combine(let settings): settings.training
+        case .usePretrained, .fixedFeatures, .fromScratch: nil
+        }
+    }
+}

@@ -134,3 +134,30 @@ struct FastTextCommandTests {
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 }
+
+extension ClassifyCommandTests {
+    @Test("train --json without a test set describes the training; info describes the model file it wrote")
+    func trainingSummaryAndInfo() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = folder.appendingPathComponent("train.txt"), model = folder.appendingPathComponent("model.ekm")
+        try Data(Self.corpus.utf8).write(to: corpus)
+        let train = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                                 "--output", model.path, "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any]
+        #expect(summary?["strategy"] as? String == "fine-tune" && summary?["documents"] as? Int == 6)
+        #expect(summary?["labels"] as? [String] == ["a", "b"] && summary?["model"] as? String == model.path)
+        let info = try EmbeddingKitProcess.run(["info", model.path, "--json"])
+        #expect(info.status == 0, "\(info.stderr)")
+        let fields = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+        #expect(fields?["format"] as? String == "embkit-model" && fields?["strategy"] as? String == "fine-tune")
+        #expect(fields?["classes"] as? Int == 2 && fields?["inputs"] as? String == "texts")
+        // Six documents: lazy Adam by the small-corpus rule.
+        #expect(fields?["optimizer"] as? String == "adam")
+        #expect((fields?["architecture"] as? String)?.contains("embedding bag") == true)
+        #expect(fields?["embeddings"] as? String == URL(fileURLWithPath: StoreCommandTests.toyModel).standardizedFileURL.path)
+        let text = try EmbeddingKitProcess.run(["info", model.path])
+        #expect(text.status == 0 && text.stdout.contains("strategy: fine-tune\n"))
+    }
+}

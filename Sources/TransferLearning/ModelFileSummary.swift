@@ -1,0 +1,80 @@
+import Foundation
+import NeuralNetworks
+
+/// What an EmbeddingKit model file holds, read from its header without opening the embeddings
+/// it references (what `embkit info` prints).
+public struct ModelFileSummary: Sendable {
+    /// The strategy it was trained by, with its settings.
+    public let strategy: TransferStrategy
+    /// The class names.
+    public let labels: [String]
+    /// Why `auto` chose the strategy (nil when it was given).
+    public let advice: StrategyAdvice?
+    /// The mean share of training tokens that had a vector.
+    public let trainingCoverage: Double
+    /// `texts` or `images`.
+    public let inputs: String
+    /// The network or classifier, in words.
+    public let architecture: String
+    /// The embedding file the model reads and its fingerprint (nil: self-contained or an image model).
+    public let embeddingFile: (path: String, fingerprint: String)?
+    /// The number of tensors and their bytes.
+    public let tensorCount: Int, tensorBytes: Int
+
+    /// Reads the summary of the model at `path`; every tensor's checksum is verified.
+    /// - Throws: `ModelFileError` for a missing, foreign, newer or damaged file.
+    public init(contentsOf path: String) throws {
+        let container = try TensorContainer(contentsOf: path)
+        guard let json = container.metadata[TransferModel.descriptionKey],
+              let description = try? JSONDecoder().decode(ModelDescription.self, from: Data(json.utf8)) else {
+            throw ModelFileError(path: path, message: "not an EmbeddingKit model (no model description it can read in the header)")
+        }
+        strategy = description.strategy
+        labels = description.labels
+        advice = description.advice
+        trainingCoverage = description.trainingCoverage
+        embeddingFile = description.embeddings.map { ($0.absolutePath, $0.fingerprint) }
+        tensorCount = container.tensors.count
+        tensorBytes = container.tensors.values.reduce(0) { $0 + $1.bytes.count }
+        let classes = "\(description.labels.count) classes"
+        if let bag = description.embeddingBag {
+            inputs = "texts"
+            let head = description.strategy.hiddenLayers.map { "ReLU layers \($0) → " } ?? ""
+            architecture = "embedding bag (\(bag.words.count) words, \(bag.pretrainedCount) pre-trained"
+                + (bag.trainable == .headOnly ? " and frozen" : "") + ", \(bag.buckets) n-gram buckets, "
+                + "\(description.dimensions) dimensions, \(bag.pooling.rawValue) pooling) → \(head)\(classes), "
+                + ((bag.loss ?? .softmax) == .softmax ? "softmax" : "one sigmoid per class")
+        } else if let pooled = description.pooledFeatures {
+            inputs = "texts"
+            architecture = "\(pooled.settings.pooling.rawValue)-pooled \(description.dimensions)-dimension vectors → \(pooled.head.name), \(classes)"
+        } else if description.imageGraph != nil {
+            inputs = "images"
+            architecture = "imported graph network" + (description.imageHead.map { " → \($0.name)" } ?? "") + ", \(classes)"
+        } else {
+            inputs = "images"
+            architecture = "ConvNet" + (description.imageHead.map { " features → \($0.name)" } ?? "") + ", \(classes)"
+        }
+    }
+}
+
+private extension TransferStrategy {
+    /// The hidden layers of a bag strategy's head (nil: linear, or not a bag strategy).
+    var hiddenLayers: [Int]? {
+        switch self {
+        case .fineTune(let settings): settings.hiddenLayers.isEmpty ? nil : settings.hiddenLayers
+        case .combine(let settings): settings.hiddenLayers.isEmpty ? nil : settings.hiddenLayers
+        case .usePretrained, .fixedFeatures, .fromScratch: nil
+        }
+    }
+}
+
+private extension TrainedClassifier {
+    /// The classifier in words.
+    var name: String {
+        switch self {
+        case .logisticRegression: "logistic regression"
+        case .multilayerPerceptron(let model): "MLP " + model.layers.dropLast().map { "\($0.weights.rows)" }.joined(separator: ", ")
+        case .oneVersusAll(let model): "\(model.models.count) one-vs-all logistic regressions"
+        }
+    }
+}

@@ -30,6 +30,8 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "With f16 or int8, also keep a float32 copy of every row, so searches re-rank their candidates and answer exactly.")
     var keepFloat32 = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     @Flag(help: "Replace invalid UTF-8 in words with U+FFFD instead of failing.")
     var lossyUTF8 = false
 

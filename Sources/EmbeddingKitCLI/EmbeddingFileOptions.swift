@@ -22,6 +22,8 @@ struct EmbeddingFileOptions: ParsableArguments {
     @Flag(help: "Require exact searches: refuse a compact (f16/int8) file that has no float32 copy to re-rank with.")
     var exact = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     /// The load options these flags describe.
     private func loadOptions() throws -> LoadOptions {
         LoadOptions(format: try EmbeddingFormat.parse(option: format), textDecoding: lossyUTF8 ? .lossy : .strict,

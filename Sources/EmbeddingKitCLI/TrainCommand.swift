@@ -186,19 +186,33 @@ struct TrainCommand: ParsableCommand {
             pooling: pooling ?? .mean, weighting: weighting, normalize: normalize, unknownWords: unknownWords))
         let progress = ProgressLine("training")
         let start = Date()
+        let maximumEpochs = plannedEpochs
+        // The last epoch seen and the best validation accuracy, for the summary line.
+        var epochsRun = 0, best: (accuracy: Double, epoch: Int)?
         let model = try reportingTrainingErrors(data: trainingPath) {
             try trainModel(featurizer: featurizer, trainingPath: trainingPath, selection: selection, validation: validation) { epoch, loss, accuracy in
-                progress.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
-                    + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
+                // auto trains several candidates one after the other: count the last run only.
+                if epoch <= epochsRun { best = nil }
+                epochsRun = epoch
+                if let accuracy, accuracy > best?.accuracy ?? -1 { best = (accuracy, epoch) }
+                let step = strategy == .fixedFeatures && classifier == .logistic ? "iteration" : "epoch"
+                progress.show("\(step) \(epoch)\(maximumEpochs.map { " of \($0)" } ?? ""): loss \(String(format: "%.4f", loss))"
+                              + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""),
+                              fraction: maximumEpochs.map { Double(epoch) / Double($0) })
             }
         }
         progress.finish()
-        if let advice = model.advice { StandardError.print("auto chose \(advice)") }
+        let quiet = fileOptions.progressOptions.quiet
+        if let advice = model.advice, !quiet { StandardError.print("auto chose \(advice)") }
         try reportingTrainingErrors { try model.write(to: output, embeddings: selfContained ? .selfContained : .reference) }
         let seconds = Date().timeIntervalSince(start), documents = model.trainingDocumentCount ?? 0
-        StandardError.print("trained \(model.strategy.kind.rawValue) on \(documents) documents (\(model.labels.count) labels, "
-            + "token coverage \(String(format: "%.1f", 100 * model.trainingCoverage))%) in "
-            + "\(String(format: "%.2f", seconds)) s; wrote \(output)")
+        let rounds = strategy == .fixedFeatures && classifier == .logistic ? "L-BFGS iterations" : "epochs"
+        if !quiet {
+            StandardError.print("trained \(model.strategy.kind.rawValue) on \(documents) documents (\(model.labels.count) labels, "
+                + "token coverage \(String(format: "%.1f", 100 * model.trainingCoverage))%) in \(String(format: "%.2f", seconds)) s, "
+                + "\(epochsRun) \(rounds)" + (best.map { " (best validation accuracy \(String(format: "%.4f", $0.accuracy)) at epoch \($0.epoch))" } ?? "")
+                + "; wrote \(output)")
+        }
         let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
         if let testPath {
             try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json)
@@ -232,6 +246,16 @@ struct TrainCommand: ParsableCommand {
             let source = ReportedCorpus(reader: try corpusOptions.reader(trainingPath), options: corpusOptions)
             return try TransferModel.train(strategies.strategy(strategy), featurizer: featurizer, head: head, reading: source,
                                            holdingOut: selection, validation: validation, seed: seed, progress: progress)
+        }
+    }
+
+    /// The most epochs training can run (nil where it is not known in advance: L-BFGS, auto).
+    private var plannedEpochs: Int? {
+        switch (strategy, classifier) {
+        case (.fineTune, _): strategies.fineTuning.training.epochs
+        case (.combine, _): strategies.combination.training.epochs
+        case (.fixedFeatures, .mlp): epochs ?? MultilayerPerceptronSettings().epochs
+        default: nil
         }
     }
 

@@ -159,5 +159,9 @@ extension ClassifyCommandTests {
         #expect(fields?["embeddings"] as? String == URL(fileURLWithPath: StoreCommandTests.toyModel).standardizedFileURL.path)
         let text = try EmbeddingKitProcess.run(["info", model.path])
         #expect(text.status == 0 && text.stdout.contains("strategy: fine-tune\n"))
+        #expect(train.stderr.contains("in ") && train.stderr.contains(", 10 epochs; wrote"), "\(train.stderr)")
+        let quiet = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                                 "--output", model.path, "--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
 }

@@ -36,6 +36,7 @@ struct ImagePretrainCommand: ParsableCommand {
 
     @OptionGroup var data: ImageDataOptions
     @OptionGroup var training: ImageTrainingOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Flag(help: "Print the test report as one JSON object.")
     var json = false

@@ -51,6 +51,8 @@ struct ImageTrainCommand: ParsableCommand {
     @OptionGroup var training: ImageTrainingOptions
     @OptionGroup var onnx: ONNXOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     @Flag(help: "Print the test report as one JSON object.")
     var json = false
 

@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ONNXExport", targets: ["ONNXExport"]),
         .library(name: "Classifiers", targets: ["Classifiers"]),
         .library(name: "TransferLearning", targets: ["TransferLearning"]),
+        .library(name: "Plots", targets: ["Plots"]),
         .executable(name: "embkit", targets: ["EmbeddingKitCLI"]),
         .executable(name: "embkit-bench", targets: ["Benchmarks"]),
     ],
@@ -45,9 +46,11 @@ let package = Package(
             dependencies: ["Classifiers", "NeuralNetworks", "TextFeatures", "ImageFeatures", "ONNXImport", "EmbeddingStore", "LinearAlgebra"]),
         // Trained models as ONNX files, written by a small protobuf encoder (ProtobufWriter.swift).
         .target(name: "ONNXExport", dependencies: ["TransferLearning", "NeuralNetworks", "EmbeddingStore", "LinearAlgebra"]),
+        // Self-contained SVG pictures: confusion matrices, training curves, word maps.
+        .target(name: "Plots"),
         // The umbrella module: `import EmbeddingKit` re-exports every library.
         .target(name: "EmbeddingKit", dependencies: ["Classifiers", "EmbeddingStore", "ImageFeatures", "LinearAlgebra", "NeuralNetworks",
-                                                      "ONNXExport", "ONNXImport", "TextFeatures", "TransferLearning"]),
+                                                      "ONNXExport", "ONNXImport", "Plots", "TextFeatures", "TransferLearning"]),
         // `embkit serve`: the only target on Hummingbird (and SwiftNIO), so the libraries stay free of it.
         .target(name: "EmbeddingKitServer",
                 dependencies: ["EmbeddingStore", "TransferLearning", .product(name: "Hummingbird", package: "hummingbird")]),
@@ -55,6 +58,7 @@ let package = Package(
             name: "EmbeddingKitCLI",
             dependencies: [
                 "EmbeddingKitServer", "LinearAlgebra", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures", "ONNXImport", "ONNXExport", "Classifiers", "TransferLearning",
+                "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Readers fed arbitrary bytes; `Fuzz/run.sh` builds it with libFuzzer and AddressSanitizer.
@@ -76,6 +80,7 @@ let package = Package(
                     dependencies: ["ONNXExport", "ONNXImport", "TransferLearning", "Classifiers", "ImageFeatures", "TextFeatures", "EmbeddingStore",
                                    "NeuralNetworks", "LinearAlgebra"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests",

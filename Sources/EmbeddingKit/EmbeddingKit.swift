@@ -6,5 +6,6 @@
 @_exported import NeuralNetworks
 @_exported import ONNXExport
 @_exported import ONNXImport
+@_exported import Plots
 @_exported import TextFeatures
 @_exported import TransferLearning

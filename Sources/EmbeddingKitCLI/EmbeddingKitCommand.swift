@@ -19,7 +19,7 @@ struct EmbeddingKitCommand: ParsableCommand {
         subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self, NeighborsCommand.self,
                       SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self,
                       TrainCommand.self, TestCommand.self, PredictCommand.self, ImageCommand.self, ExportCommand.self, VerifyCommand.self,
-                      ServeCommand.self]
+                      ServeCommand.self, MapCommand.self]
     )
 
     /// Runs the command with SIGINT and SIGTERM unblocked: a parent may hand down a signal mask

@@ -26,6 +26,8 @@ struct PredictCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Only labels with at least this probability.")
     var threshold: Float = 0
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     @Flag(help: "Print one JSON object per line.")
     var json = false
 

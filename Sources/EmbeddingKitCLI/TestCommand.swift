@@ -2,6 +2,7 @@ import ArgumentParser
 import Classifiers
 import Foundation
 import LinearAlgebra
+import Plots
 import TextFeatures
 import TransferLearning
 
@@ -33,17 +34,25 @@ struct TestCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (the full report).")
     var json = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
+    @Option(help: "Also draw the confusion matrix as a heat map into this SVG file.")
+    var plot: String?
+
     func validate() throws {
         if k < 1 { throw ValidationError("-k must be at least 1") }
+        try validatePlotPath(plot)
     }
 
     func run() throws {
         try Self.report(model: openModel(model, embeddings: embeddings), corpus: try corpusOptions.reader(file),
-                        options: corpusOptions, k: k, json: json, full: report)
+                        options: corpusOptions, k: k, json: json, full: report, plot: plot)
     }
 
-    /// Scores `model` on `corpus` as it is read and prints the report: the full one, or fastText's summary.
-    static func report(model: TransferModel, corpus: CorpusReader, options: CorpusOptions, k: Int, json: Bool, full: Bool = true) throws {
+    /// Scores `model` on `corpus` as it is read and prints the report: the full one, or fastText's
+    /// summary; with `plot`, draws the confusion matrix there.
+    static func report(model: TransferModel, corpus: CorpusReader, options: CorpusOptions, k: Int, json: Bool, full: Bool = true,
+                       plot: String? = nil) throws {
         let evaluation: TransferModel.Evaluation
         do {
             evaluation = try model.evaluate(reading: corpus, k: k)
@@ -67,6 +76,12 @@ struct TestCommand: ParsableCommand {
             print(ReportPrinter.text(evaluation.report, labels: model.labels, coverage: evaluation.coverage))
         } else {
             print(ReportPrinter.fastTextSummary(evaluation.report))
+        }
+        if let plot {
+            let report = evaluation.report
+            let title = "\(URL(fileURLWithPath: corpus.path).lastPathComponent): \(report.examples) documents, accuracy "
+                + String(format: "%.4f, macro-F1 %.4f", report.accuracy, report.macroF1)
+            try writePlot(ConfusionMatrixPlot(labels: model.labels, counts: report.confusion, title: title).svg, to: plot)
         }
     }
 }

@@ -4,6 +4,7 @@ import EmbeddingStore
 import Foundation
 import LinearAlgebra
 import NeuralNetworks
+import Plots
 import TextFeatures
 import TransferLearning
 
@@ -126,6 +127,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the model.")
     var output = "rotten-tomatoes.ekm"
 
+    @Option(help: "Draw the training loss and validation accuracy per epoch into this SVG file (with a test set, the confusion matrix into FILE-confusion.svg too).")
+    var plot: String?
+
     @Flag(help: "Print the test report as JSON (without a test set: strategy, documents, labels, token_coverage, seconds, model).")
     var json = false
 
@@ -154,6 +158,7 @@ struct TrainCommand: ParsableCommand {
         if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if patience < 1 { throw ValidationError("--patience must be at least 1") }
         if regularization <= 0 { throw ValidationError("--regularization must be positive") }
+        try validatePlotPath(plot)
         if let validationSplit, !(0 < validationSplit && validationSplit < 1) {
             throw ValidationError("--validation-split must be between 0 and 1")
         }
@@ -188,12 +193,13 @@ struct TrainCommand: ParsableCommand {
         let start = Date()
         let maximumEpochs = plannedEpochs
         // The last epoch seen and the best validation accuracy, for the summary line.
-        var epochsRun = 0, best: (accuracy: Double, epoch: Int)?
+        var epochsRun = 0, best: (accuracy: Double, epoch: Int)?, curve: [TrainingCurvePlot.Point] = []
         let model = try reportingTrainingErrors(data: trainingPath) {
             try trainModel(featurizer: featurizer, trainingPath: trainingPath, selection: selection, validation: validation) { epoch, loss, accuracy in
                 // auto trains several candidates one after the other: count the last run only.
-                if epoch <= epochsRun { best = nil }
+                if epoch <= epochsRun { (best, curve) = (nil, []) }
                 epochsRun = epoch
+                curve.append(TrainingCurvePlot.Point(epoch: epoch, loss: loss, validationAccuracy: accuracy))
                 if let accuracy, accuracy > best?.accuracy ?? -1 { best = (accuracy, epoch) }
                 let step = strategy == .fixedFeatures && classifier == .logistic ? "iteration" : "epoch"
                 progress.show("\(step) \(epoch)\(maximumEpochs.map { " of \($0)" } ?? ""): loss \(String(format: "%.4f", loss))"
@@ -213,9 +219,16 @@ struct TrainCommand: ParsableCommand {
                 + "\(epochsRun) \(rounds)" + (best.map { " (best validation accuracy \(String(format: "%.4f", $0.accuracy)) at epoch \($0.epoch))" } ?? "")
                 + "; wrote \(output)")
         }
+        if let plot {
+            let title = "\(model.strategy.kind.rawValue) on \(URL(fileURLWithPath: trainingPath).lastPathComponent), "
+                + "\(documents) documents"
+            try writePlot(TrainingCurvePlot(points: curve, title: title, stepName: rounds == "epochs" ? "epoch" : "L-BFGS iteration").svg,
+                          to: plot)
+        }
         let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
         if let testPath {
-            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json)
+            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json,
+                                   plot: plot.map { String($0.dropLast(4)) + "-confusion.svg" })
         } else if json {
             // Without a test set, --json describes the training.
             print(JSONValue.object([

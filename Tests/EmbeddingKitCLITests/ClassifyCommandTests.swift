@@ -165,3 +165,33 @@ extension ClassifyCommandTests {
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
 }
+
+extension ClassifyCommandTests {
+    @Test("train --plot draws the training curve (and the confusion matrix with a test set); test --plot and map write SVG")
+    func plots() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = folder.appendingPathComponent("train.txt"), model = folder.appendingPathComponent("model.ekm")
+        try Data(Self.corpus.utf8).write(to: corpus)
+        let curve = folder.appendingPathComponent("training.svg")
+        let train = try EmbeddingKitProcess.run(["train", "--train", corpus.path, "--test", corpus.path, "--embeddings", StoreCommandTests.toyModel,
+                                                 "--output", model.path, "--plot", curve.path])
+        #expect(train.status == 0, "\(train.stderr)")
+        for file in [curve, folder.appendingPathComponent("training-confusion.svg")] {
+            let svg = try String(contentsOf: file, encoding: .utf8)
+            #expect(svg.hasPrefix("<?xml") && svg.contains("<svg") && svg.hasSuffix("</svg>\n"), "\(file.lastPathComponent)")
+        }
+        #expect(try String(contentsOf: curve, encoding: .utf8).contains(">epoch</text>"))
+        let confusion = folder.appendingPathComponent("test.svg")
+        let test = try EmbeddingKitProcess.run(["test", "--model", model.path, corpus.path, "--plot", confusion.path])
+        #expect(test.status == 0 && test.stdout.hasPrefix("N\t6\n") && test.stderr.contains("wrote \(confusion.path)"), "\(test.stderr)")
+        #expect(try String(contentsOf: confusion, encoding: .utf8).contains(">predicted</text>"))
+        let map = folder.appendingPathComponent("map.svg")
+        let mapped = try EmbeddingKitProcess.run(["map", "--embeddings", StoreCommandTests.toyModel, "the", "of", "and", "nosuchword",
+                                                  "--output", map.path])
+        #expect(mapped.status == 0 && mapped.stderr.contains("left out: nosuchword"), "\(mapped.stderr)")
+        #expect(try String(contentsOf: map, encoding: .utf8).contains(">the</text>"))
+        let refused = try EmbeddingKitProcess.run(["test", "--model", model.path, corpus.path, "--plot", folder.appendingPathComponent("x.png").path])
+        #expect(refused.status == 64 && refused.stderr.contains("--plot writes SVG"))
+    }
+}

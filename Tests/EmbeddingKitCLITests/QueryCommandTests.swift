@@ -47,6 +47,21 @@ struct QueryCommandTests {
         #expect(try EmbeddingKitProcess.run(["similarity", "--embeddings", Self.toyModel, "The", "OF"]).status == 1)
     }
 
+    @Test("analogy reads one `A B C` question per stdin line: answers equal the arguments' answers; bad lines are named, exit 1")
+    func analogyFromStandardInput() throws {
+        let single = try EmbeddingKitProcess.run(["analogy", "--embeddings", Self.toyModel, "the", "of", "and", "-k", "2", "--json"])
+        let batch = try EmbeddingKitProcess.run(["analogy", "--embeddings", Self.toyModel, "-k", "2", "--json"],
+                                                input: "the of and\n\nthe zzz and\none two\nthe of and\n")
+        #expect(batch.status == 1)
+        let lines = batch.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3 && lines[0] + "\n" == single.stdout && lines[2] == lines[0])
+        #expect(lines[1].contains(#""error":"unknown word 'zzz'""#))
+        #expect(batch.stderr.contains("expected `A B C`, got 2 word(s): one two"))
+        let clean = try EmbeddingKitProcess.run(["analogy", "--embeddings", Self.toyModel, "-k", "1"], input: "the of and\n")
+        #expect(clean.status == 0 && clean.stdout.split(separator: "\n").count == 1)
+        #expect(try EmbeddingKitProcess.run(["analogy", "--embeddings", Self.toyModel, "the", "of"]).status == 64)
+    }
+
     @Test("info on a supervised fastText model names its labels, loss and quantization")
     func infoOnSupervisedModel() throws {
         let result = try EmbeddingKitProcess.run(["info", FastTextCommandTests.lid, "--json"])

@@ -139,17 +139,6 @@ public struct WordEmbeddings: Sendable {
     }
 }
 
-extension WordEmbeddings: RandomAccessCollection {
-    /// 0.
-    public var startIndex: Int { 0 }
-    /// The word count.
-    public var endIndex: Int { count }
-    /// The word and a copy of its vector at `position`.
-    public subscript(position: Int) -> (word: String, vector: [Float]) {
-        (vocabulary.word(at: position), vector(at: position))
-    }
-}
-
 extension WordEmbeddings {
     /// The first `rows` words and their vectors (all of them when `rows >= count`), sharing storage.
     /// - Complexity: O(rows) to index the shorter vocabulary.

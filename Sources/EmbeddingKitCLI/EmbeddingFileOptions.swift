@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmbeddingStore
 import Foundation
+import LinearAlgebra
 
 /// The options every command that opens a vector file shares.
 struct EmbeddingFileOptions: ParsableArguments {
@@ -60,11 +61,12 @@ extension EmbeddingFormat {
     }
 }
 
-/// Runs `body`, turning a file error into its `path:line: message` on stderr and exit code 1.
+/// Runs `body`, turning an error about a file (vectors, models, images, ONNX) into its
+/// `path:line: message` or `path: byte N: message` on stderr and exit code 1.
 func reportingFileErrors<R>(_ body: () throws -> R) throws -> R {
     do {
         return try body()
-    } catch let error as EmbeddingFileError {
+    } catch let error as any LocatedError {
         StandardError.print("embkit: \(error)")
         throw ExitCode.failure
     }

@@ -22,7 +22,7 @@ struct ExportCommand: ParsableCommand {
     var embeddings: String?
 
     func run() throws {
-        try reportingImageErrors {
+        try reportingTrainingErrors {
             let model = try TransferModel(contentsOf: self.model, embeddingsPath: embeddings)
             let graph = try model.inferenceGraph()
             try ONNXExporter.write(graph, to: output, producerVersion: EmbeddingKitVersion.current)

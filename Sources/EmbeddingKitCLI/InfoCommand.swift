@@ -77,11 +77,7 @@ struct InfoCommand: ParsableCommand {
 
     /// `info model.onnx`: the graph's inputs, outputs, operators and parameters, and whether it imports.
     private func printONNXSummary() throws {
-        let model: ONNXModel
-        do { model = try ONNXModel(contentsOf: file) } catch let error as ONNXError {
-            StandardError.print("embkit: \(error)")
-            throw ExitCode.failure
-        }
+        let model = try reportingFileErrors { try ONNXModel(contentsOf: file) }
         var importError: String?
         var featureCount: Int?
         do { featureCount = try GraphBackbone(onnx: file).featureCount } catch { importError = "\(error)" }

@@ -320,7 +320,7 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning training, featurizing and model-file errors into a message and exit code 1;
+/// Runs `body`, turning training, featurizing and file errors into a message and exit code 1;
 /// errors about the data are prefixed with `data`, the file they come from.
 func reportingTrainingErrors<R>(data: String? = nil, _ body: () throws -> R) throws -> R {
     let prefix = "embkit: " + (data.map { "\($0): " } ?? "")
@@ -332,8 +332,6 @@ func reportingTrainingErrors<R>(data: String? = nil, _ body: () throws -> R) thr
         StandardError.print(prefix + "\(error)")
     } catch let error as TransferError {
         StandardError.print(prefix + "\(error)")
-    } catch let error as ModelFileError {
-        StandardError.print("embkit: \(error)")
     }
     throw ExitCode.failure
 }

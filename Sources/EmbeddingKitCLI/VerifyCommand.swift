@@ -24,7 +24,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         for file in files {
-            let (kind, detail, seconds) = try reportingImageErrors { try check(file) }
+            let (kind, detail, seconds) = try reportingTrainingErrors { try check(file) }
             if json {
                 print(JSONValue.object([("path", .string(file)), ("ok", .bool(true)), ("kind", .string(kind)), ("checked", .string(detail)),
                                         ("milliseconds", .double(seconds * 1000))]).rendered)

@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// Where in a file a problem was found.
 public enum FileLocation: Sendable, Hashable {
     /// The file as a whole (missing, unreadable, empty).
@@ -11,7 +13,7 @@ public enum FileLocation: Sendable, Hashable {
 /// A vector file that cannot be read as asked: says which file, where, and what was wrong.
 ///
 /// Its description is `path:line: message`, `path: byte N: message` or `path: message`.
-public struct EmbeddingFileError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct EmbeddingFileError: LocatedError, Hashable {
     /// The kinds of problems a reader reports.
     public enum Kind: Sendable, Hashable {
         case cannotOpen, empty, badHeader, truncated, raggedRow, badNumber, nonFiniteValue
@@ -33,6 +35,15 @@ public struct EmbeddingFileError: Error, Sendable, Hashable, CustomStringConvert
         self.location = location
         self.kind = kind
         self.message = message
+    }
+
+    /// `line N`, `byte N`, or nil for the whole file.
+    public var place: String? {
+        switch location {
+        case .file: nil
+        case .line(let line): "line \(line)"
+        case .byte(let offset): "byte \(offset)"
+        }
     }
 
     /// `path:line: message`, `path: byte N: message` or `path: message`.

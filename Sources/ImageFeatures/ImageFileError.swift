@@ -1,5 +1,7 @@
+import LinearAlgebra
+
 /// An image or image-set file that cannot be read: names the file and, where known, the byte.
-public struct ImageFileError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ImageFileError: LocatedError, Hashable {
     /// The file (or folder).
     public let path: String
     /// The byte offset of the problem (nil when it concerns the whole file).
@@ -13,6 +15,9 @@ public struct ImageFileError: Error, Sendable, Hashable, CustomStringConvertible
         self.byteOffset = byteOffset
         self.message = message
     }
+
+    /// `byte N`, or nil for the whole file.
+    public var place: String? { byteOffset.map { "byte \($0)" } }
 
     /// `path: byte N: message`, or `path: message`.
     public var description: String {

@@ -1,5 +1,7 @@
+import LinearAlgebra
+
 /// An ONNX file that cannot be used: names the file and the byte offset or the graph node.
-public struct ONNXError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ONNXError: LocatedError, Hashable {
     /// The model file.
     public let path: String
     /// The byte offset of the problem in the file, when it is one of decoding.
@@ -16,6 +18,9 @@ public struct ONNXError: Error, Sendable, Hashable, CustomStringConvertible {
         self.node = node
         self.message = message
     }
+
+    /// `byte N`, `node X`, or nil for the whole file.
+    public var place: String? { byteOffset.map { "byte \($0)" } ?? node.map { "node \($0)" } }
 
     /// `path: byte N: message`, `path: node X: message` or `path: message`.
     public var description: String {

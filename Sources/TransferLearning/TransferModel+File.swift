@@ -6,7 +6,7 @@ import NeuralNetworks
 import TextFeatures
 
 /// A model file that cannot be read, written or used, with the reason.
-public struct ModelFileError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ModelFileError: LocatedError, Hashable {
     /// The model file.
     public let path: String
     /// What is wrong.
@@ -17,6 +17,9 @@ public struct ModelFileError: Error, Sendable, Hashable, CustomStringConvertible
         self.path = path
         self.message = message
     }
+
+    /// nil: the message names the section (header, a tensor) itself.
+    public var place: String? { nil }
 
     /// `path: message`.
     public var description: String { "\(path): \(message)" }

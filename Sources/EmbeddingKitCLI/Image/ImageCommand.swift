@@ -34,7 +34,7 @@ struct ImageDataOptions: ParsableArguments {
     /// Reads the labelled images at `path` (fitted to `shape` when given, their shorter side first
     /// scaled to `shorterSide`), keeps `--classes`; errors are printed and end the command with exit code 1.
     func read(_ path: String, shape: MapShape? = nil, shorterSide: Int? = nil) throws -> ImageSet {
-        let (images, skipped) = try reportingImageErrors {
+        let (images, skipped) = try reportingTrainingErrors {
             try ImageSet.read(path, shape: shape, shorterSide: shorterSide, classNames: try classNames.map(ImageSet.classNames(inFile:)),
                               badImages: badImages)
         }
@@ -121,16 +121,3 @@ func epochProgress(_ line: ProgressLine) -> TrainingProgress {
     }
 }
 
-/// Runs `body`, turning image-file errors (and the training ones, prefixed with `data` when given)
-/// into a message and exit code 1.
-func reportingImageErrors<R>(data: String? = nil, _ body: () throws -> R) throws -> R {
-    do {
-        return try reportingTrainingErrors(data: data, body)
-    } catch let error as ImageFileError {
-        StandardError.print("embkit: \(error)")
-        throw ExitCode.failure
-    } catch let error as ONNXError {
-        StandardError.print("embkit: \(error)")
-        throw ExitCode.failure
-    }
-}

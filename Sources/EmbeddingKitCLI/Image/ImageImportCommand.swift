@@ -26,7 +26,7 @@ struct ImageImportCommand: ParsableCommand {
 
     func run() throws {
         let model = try onnx.openBackbone(self.model).pretrainedModel
-        try reportingImageErrors { try model.write(to: output, precision: precision) }
+        try reportingTrainingErrors { try model.write(to: output, precision: precision) }
         StandardError.print("wrote \(output): \(model.labels.count) classes, input \(model.imageInputShape!), \(precision.rawValue) weights")
     }
 }

@@ -34,15 +34,15 @@ struct ImagePredictCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try onnx.openModel(model)
-        let files = try reportingImageErrors { try ImageSet.imageFiles(in: paths) }
+        let files = try reportingTrainingErrors { try ImageSet.imageFiles(in: paths) }
         var output = StandardOutput(), skipped = 0
         for start in stride(from: 0, to: files.count, by: 256) {
-            let (images, skippedHere) = try reportingImageErrors {
+            let (images, skippedHere) = try reportingTrainingErrors {
                 try ImageSet.read(files: Array(files[start..<min(files.count, start + 256)]), shape: loaded.imageInputShape!,
                                   shorterSide: loaded.imageShorterSide, badImages: badImages)
             }
             skipped += skippedHere
-            let predictions = try reportingImageErrors { try loaded.predict(images: images, k: k) }
+            let predictions = try reportingTrainingErrors { try loaded.predict(images: images, k: k) }
             for (path, labels) in zip(images.sources, predictions) {
                 if json {
                     output.write(JSONValue.object([("path", .string(path)), ("labels", .array(labels.map {

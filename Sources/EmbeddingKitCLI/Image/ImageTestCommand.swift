@@ -30,7 +30,7 @@ struct ImageTestCommand: ParsableCommand {
     func run() throws {
         let loaded = try onnx.openModel(model)
         let images = try data.read(path, shape: loaded.imageInputShape, shorterSide: loaded.imageShorterSide)
-        let report = try reportingImageErrors { try loaded.evaluate(on: images, k: k) }
+        let report = try reportingTrainingErrors { try loaded.evaluate(on: images, k: k) }
         print(Self.rendered(report, labels: loaded.labels, json: json))
     }
 
@@ -56,7 +56,7 @@ struct ONNXOptions: ParsableArguments {
 
     /// Opens whatever image backbone `path` is; errors are printed and end the command with exit code 1.
     func openBackbone(_ path: String) throws -> ImageBackbone {
-        try reportingImageErrors {
+        try reportingTrainingErrors {
             let names = try modelClasses.map(ImageSet.classNames(inFile:))
             var backbone = try ImageBackbone(contentsOf: path, classNames: names, preprocessing: preprocessing.flatMap { ImagePreprocessing.presets[$0] })
             if case .graph(var graph) = backbone, names == nil, graph.classNames == (0..<1000).map(String.init) {
@@ -74,7 +74,7 @@ struct ONNXOptions: ParsableArguments {
     /// is); errors are printed and end the command with exit code 1.
     func openModel(_ path: String) throws -> TransferModel {
         if path.lowercased().hasSuffix(".onnx") { return try openBackbone(path).pretrainedModel }
-        return try reportingImageErrors {
+        return try reportingTrainingErrors {
             do {
                 return try TransferModel(imageModelAt: path)
             } catch TransferError.wrongInputs {

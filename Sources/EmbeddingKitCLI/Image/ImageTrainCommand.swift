@@ -76,7 +76,7 @@ struct ImageTrainCommand: ParsableCommand {
         if let validationSplit, validation == nil { (images, validation) = images.split(holdingOut: validationSplit, seed: training.seed) }
         let line = ProgressLine("training")
         let start = Date()
-        let model = try reportingImageErrors(data: train ?? ShippedData.path(ShippedData.imageTraining)) {
+        let model = try reportingTrainingErrors(data: train ?? ShippedData.path(ShippedData.imageTraining)) {
             if strategy == .auto {
                 return try StrategyAdvisor(seed: training.seed).train(imageBackbone: pretrained, on: images, validation: validation,
                                                                      settings: training.settings(.forTransfer(imageCount: images.count)),
@@ -87,13 +87,13 @@ struct ImageTrainCommand: ParsableCommand {
                                     progress: epochProgress(line))
         }
         line.finish()
-        try reportingImageErrors { try model.write(to: output) }
+        try reportingTrainingErrors { try model.write(to: output) }
         if let advice = model.advice { StandardError.print("auto chose \(advice)") }
         StandardError.print("trained \(model.strategy.kind.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
             + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s; wrote \(output)")
         if let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.imageTest) : nil) {
             let testImages = try data.read(testPath, shape: shape, shorterSide: side)
-            let report = try reportingImageErrors { try model.evaluate(on: testImages) }
+            let report = try reportingTrainingErrors { try model.evaluate(on: testImages) }
             print(ImageTestCommand.rendered(report, labels: model.labels, json: json))
         }
     }

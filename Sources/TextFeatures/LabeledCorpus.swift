@@ -158,3 +158,12 @@ public struct HeldOutSelection: Sendable, Hashable {
         return Double(hash.next() >> 11) / Double(1 << 53) < share
     }
 }
+
+extension LabeledCorpus {
+    /// Reads the corpus at the file URL `url`, as `init(contentsOf:format:badLines:columns:)` does its path.
+    /// - Throws: `EmbeddingFileError`, also for a URL that is not a file URL.
+    public init(contentsOf url: URL, format: CorpusFormat? = nil, badLines: BadLinePolicy = .fail,
+                columns: CorpusColumns = CorpusColumns()) throws {
+        try self.init(contentsOf: try url.filePath(), format: format, badLines: badLines, columns: columns)
+    }
+}

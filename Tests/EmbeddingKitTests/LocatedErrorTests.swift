@@ -34,3 +34,19 @@ struct LocatedErrorTests {
         #expect(onnxError.path == onnx && onnxError.place?.hasPrefix("byte ") == true)
     }
 }
+
+@Suite("File URLs work wherever paths do")
+struct FileURLTests {
+    @Test("vectors, a corpus and a model by file URL equal the path versions; other URLs are a located error")
+    func fileURLs() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let vectors = repository.appendingPathComponent("Embeddings/glove.6B.50d.20k.txt.gz")
+        let byURL = try WordEmbeddings(contentsOf: vectors), byPath = try WordEmbeddings(contentsOf: vectors.path)
+        #expect(byURL.count == byPath.count && byURL["king"] == byPath["king"])
+        let corpus = try LabeledCorpus(contentsOf: repository.appendingPathComponent("Corpora/rotten-tomatoes/test.txt"))
+        #expect(corpus.documents.count == 2779)
+        let model = try TransferModel(contentsOf: repository.appendingPathComponent("Embeddings/lid.176.ftz"))
+        #expect(try model.predict("bonjour tout le monde").first?.label == "fr")
+        #expect(throws: EmbeddingFileError.self) { try WordEmbeddings(contentsOf: URL(string: "https://example.com/v.vec")!) }
+    }
+}

@@ -57,6 +57,10 @@ public struct MultilayerPerceptron: Classifier, Codable {
 
     /// Trains on `data` with the seeded `generator` (initial weights, shuffling, dropout).
     /// - Parameters:
+    ///   - data: the features and classes to learn.
+    ///   - validation: features and classes whose loss is watched for early stopping.
+    ///   - configuration: the hidden layers, epochs, learning rate, dropout, patience and class weights.
+    ///   - generator: seeds the initial weights, the example order and dropout.
     ///   - progress: called after each epoch with its number, the training loss and the validation
     ///     accuracy (nil without validation data).
     /// - Throws: `TrainingError.diverged` when the loss is not finite.

@@ -14,6 +14,9 @@ extension WordEmbeddings {
     /// The `k` words most similar to `word` (cosine), best first, the word itself excluded; nil
     /// when `word` is unknown.
     /// - Parameters:
+    ///   - word: the query.
+    ///   - k: how many neighbours.
+    ///   - parallelism: the cores the scan uses.
     ///   - restrictVocabulary: search only the first N rows (gensim's `restrict_vocab`).
     /// - Complexity: O(count × dimensions), on all cores.
     public func nearestNeighbors(of word: String, k: Int = 10, restrictVocabulary: Int? = nil,

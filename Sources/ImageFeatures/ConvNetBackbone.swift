@@ -57,6 +57,9 @@ extension ConvNetBackbone {
     /// layer of 128 with ReLU and dropout, and the class scores. Features default to the
     /// flattened last conv block (layer 9), measured to transfer better than the dense layer.
     /// - Parameters:
+    ///   - classNames: the classes of its output layer.
+    ///   - dropout: the dropout rate of the two dropout layers.
+    ///   - seed: seeds the initial weights.
     ///   - inputShape: channels × height × width of the images (height and width at least 4).
     ///   - normalization: the pixel statistics (usually measured on the training images).
     public static func smallConvNet(inputShape: MapShape, classNames: [String], normalization: PixelNormalization,

@@ -7,6 +7,8 @@ extension ImageSet {
     /// default the file named like it with `labels-idx1` for `images-idx3` — and whose class names
     /// are the lines of a `classes.txt` beside it, when there is one.
     /// - Parameters:
+    ///   - path: the folder or IDX image file.
+    ///   - labelsPath: the IDX label file (default: found beside `path`).
     ///   - shape: the shape images are resized to (default: the first folder image's, grayscale
     ///     or RGB; an IDX file's own).
     ///   - shorterSide: for folder images, the length their shorter side is scaled to before the

@@ -79,9 +79,19 @@ public enum Kernels {
     /// One map of a depthwise convolution: `output[oy][ox] = bias + Σ filter[ky][kx] ·
     /// input[oy·sy − top + ky·dy][ox·sx − left + kx·dx]` over the taps inside the input, clamped to `range`.
     /// - Parameters:
-    ///   - kernel: the filter's rows and columns; `filter` holds them row-major.
-    ///   - stride, dilation: steps between windows and between taps (sy, sx and dy, dx).
+    ///   - input: the input map, row-major.
+    ///   - height: the input map's rows.
+    ///   - width: the input map's columns.
+    ///   - filter: the filter's taps, row-major.
+    ///   - kernel: the filter's rows and columns.
+    ///   - stride: steps between windows (sy, sx).
+    ///   - dilation: steps between taps (dy, dx).
     ///   - padding: the zero rows above and columns to the left (top, left).
+    ///   - bias: added to every output.
+    ///   - range: every output is clamped to it.
+    ///   - output: the output map, row-major.
+    ///   - outputHeight: the output map's rows.
+    ///   - outputWidth: the output map's columns.
     /// - Precondition: `input` holds `height × width` values, `output` `outputHeight × outputWidth`,
     ///   and the window's sizes, strides and dilations are positive.
     /// - Complexity: O(output values × taps).

@@ -36,6 +36,8 @@ public final class WorkerTeam: @unchecked Sendable {
     /// Runs `body` with a team of `threadCount` threads (the caller and `threadCount - 1`
     /// helpers), then stops the helpers.
     /// - Parameters:
+    ///   - threadCount: the threads, the caller included.
+    ///   - body: the work, given the team to run steps on.
     ///   - spinLimit: how many times an idle helper checks for work (see `SpinWait`; about 1–3 ms
     ///     in all) before it sleeps until the next step.
     /// - Precondition: `threadCount >= 1`.

@@ -8,6 +8,9 @@ extension EmbeddingBagClassifier {
     /// With `validation`, the parameters of the epoch with the lowest validation loss are kept and
     /// training stops after `settings.patience` epochs without improvement.
     /// - Parameters:
+    ///   - examples: the training examples, read chunk by chunk every epoch.
+    ///   - validation: examples scored after every epoch.
+    ///   - settings: epochs, learning rates and schedule, optimizer, token dropout, threads, patience.
     ///   - seed: drives the example order and token dropout.
     ///   - progress: epoch, mean training loss, validation accuracy.
     /// - Returns: what the loop did (epochs run, best epoch).

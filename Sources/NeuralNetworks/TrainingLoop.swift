@@ -46,6 +46,7 @@ public struct TrainingLoop: Sendable {
 
     /// Runs the loop.
     /// - Parameters:
+    ///   - progress: called after each epoch with its number, training loss and validation accuracy.
     ///   - epoch: trains one epoch (numbered from 1) and returns its mean training loss.
     ///   - validate: scores the current parameters on validation data (nil without any).
     ///   - keepBest: called whenever the watched score improves, to snapshot the parameters.

@@ -5,6 +5,7 @@ import NeuralNetworks
 extension GraphBackbone {
     /// Reads an ONNX image classifier (N × C × H × W float images → N × classes scores).
     /// - Parameters:
+    ///   - path: the `.onnx` file (external data, if any, beside it).
     ///   - classNames: one name per output (default: the names an EmbeddingKit export stores in
     ///     its metadata, else `0`, `1`, …).
     ///   - preprocessing: how photos become inputs (default: pixel values 0…255 for an

@@ -49,7 +49,9 @@ extension PixelNormalization {
 
 extension ConvNetBackbone {
     /// Writes the backbone to `path` atomically as a checksummed tensor container.
-    /// - Parameter provenance: how it was made (the command, seed and accuracy), kept in the header.
+    /// - Parameters:
+    ///   - path: the output file.
+    ///   - provenance: how it was made (the command, seed and accuracy), kept in the header.
     /// - Throws: `ModelFileError` when it cannot be written.
     public func write(to path: String, provenance: String? = nil) throws {
         var tensors: [String: TensorContainer.Tensor] = [:]

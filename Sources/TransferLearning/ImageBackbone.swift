@@ -15,6 +15,7 @@ public enum ImageBackbone: Sendable {
     /// Opens whatever image backbone `path` holds: an `.onnx` file, an EmbeddingKit backbone file,
     /// or a model file of an imported network used as it is.
     /// - Parameters:
+    ///   - path: the file.
     ///   - classNames: for ONNX files, one name per output (default: as `GraphBackbone(onnx:)`).
     ///   - preprocessing: for ONNX files, how photos become inputs (default: as `GraphBackbone(onnx:)`).
     /// - Throws: `ONNXError` or `ModelFileError` naming what cannot be used.

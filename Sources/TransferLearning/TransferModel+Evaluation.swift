@@ -17,6 +17,7 @@ extension TransferModel {
     /// Scores the model on a labelled corpus as it is read, in batches of 1,000 documents, so
     /// memory does not grow with the corpus.
     /// - Parameters:
+    ///   - corpus: the reader of the labelled corpus.
     ///   - k: the k of P@k and R@k.
     /// - Throws: `TransferError.unknownLabel` for a label the model does not know (unless the
     ///   reader skips bad lines), `EmbeddingFileError` from the reader, `FeaturizerError`, and

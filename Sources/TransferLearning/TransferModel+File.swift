@@ -40,8 +40,11 @@ extension TransferModel {
     static let formatName = "embkit-model", formatVersion = 2
 
     /// Writes the model to `path` atomically as a checksummed tensor container.
+    /// - Parameters:
+    ///   - path: the output file.
+    ///   - storage: a reference to the embedding file, or every row the model needs.
+    ///   - precision: the element type of image network weights (float16 halves the file).
     /// - Throws: `ModelFileError` when it cannot be written; `.usePretrained` models are files already.
-    /// - Parameter precision: the element type of image network weights (float16 halves the file).
     public func write(to path: String, embeddings storage: EmbeddingStorage = .reference, precision: TensorPrecision = .float32) throws {
         var tensors: [String: TensorContainer.Tensor] = [:]
         var description = ModelDescription(format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels,
@@ -93,6 +96,7 @@ extension TransferModel {
     /// Reads a model written by `write(to:embeddings:)`, or a supervised fastText `.bin`/`.ftz`
     /// (used as it is).
     /// - Parameters:
+    ///   - path: the model file.
     ///   - embeddingsPath: use this embedding file instead of the recorded one (its fingerprint must
     ///     still match).
     /// - Throws: `ModelFileError` for a missing, foreign, newer or damaged file (naming the damaged

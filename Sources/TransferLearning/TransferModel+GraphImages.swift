@@ -16,6 +16,13 @@ extension TransferModel {
     ///   included) train on the frozen activations below them; `.all` is not supported here;
     /// - `combine`: a new dense head (`Combination.hiddenLayers`, ReLU, dropout) on the frozen features.
     /// - Parameters:
+    ///   - strategy: how the network is reused.
+    ///   - backbone: the imported network.
+    ///   - images: the labelled training images.
+    ///   - validation: for early stopping (and reported through `progress`).
+    ///   - head: the classifier of fixed features.
+    ///   - seed: drives initialisation, shuffling and dropout.
+    ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
     ///   - settings: the mini-batch schedule (`ImageTrainingSettings.forTransfer(imageCount:)`'s when
     ///     nil); augmentation does not apply, since the frozen activations are computed once.
     /// - Throws: `TransferError` for images of another shape or a strategy this network cannot

@@ -17,6 +17,12 @@ extension TransferModel {
     ///   (`Combination.hiddenLayers`, ReLU, dropout) trains on it, one batch at a time, augmented;
     /// - `fromScratch`: the backbone's small ConvNet from random weights, every layer trained.
     /// - Parameters:
+    ///   - strategy: how the backbone is reused.
+    ///   - backbone: the pre-trained ConvNet.
+    ///   - images: the labelled training images.
+    ///   - head: the classifier of fixed features.
+    ///   - seed: drives initialisation, shuffling, augmentation and dropout.
+    ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
     ///   - settings: the schedule and augmentation of the strategies that train a network
     ///     (`ImageTrainingSettings.forTransfer(imageCount:)` when nil).
     ///   - validation: for early stopping (and reported through `progress`).

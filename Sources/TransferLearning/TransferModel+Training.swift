@@ -7,6 +7,8 @@ import TextFeatures
 extension TransferModel {
     /// Trains a model on `corpus` by `strategy`.
     /// - Parameters:
+    ///   - strategy: how the embeddings are reused.
+    ///   - corpus: the labelled training documents.
     ///   - featurizer: the embeddings and tokenizer every strategy uses; its pooling and weighting
     ///     settings apply to fixed features (fitted on the training texts when they need it).
     ///   - head: the classifier of fixed features.
@@ -59,9 +61,15 @@ extension TransferModel {
     /// per epoch a chunk at a time (see `EncodedDocuments`); fixed features read it into memory,
     /// since their classifier needs every feature row at once.
     /// - Parameters:
+    ///   - strategy: how the embeddings are reused.
+    ///   - featurizer: the embeddings and tokenizer (and the fixed-features pooling and weighting).
+    ///   - head: the classifier of fixed features.
+    ///   - source: the labelled training documents, read once per pass.
     ///   - selection: documents held out of training as validation data (beside `validation`,
     ///     which it replaces when given).
-    ///   - The others: as `train(_:featurizer:head:on:validation:seed:progress:)`.
+    ///   - validation: for early stopping (and reported through `progress`).
+    ///   - seed: drives initialisation, shuffling and dropout (the same seed, the same model on one thread).
+    ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
     /// - Throws: as that method, plus `EmbeddingFileError` from reading and
     ///   `TransferError.corpusChanged` when the file changes between passes.
     public static func train(

@@ -32,6 +32,9 @@ public struct AnalogyEvaluation: Sendable, Codable {
 
     /// Evaluates `embeddings` on the analogy file at `path`.
     /// - Parameters:
+    ///   - embeddings: the vectors evaluated.
+    ///   - path: the questions in word2vec's `questions-words.txt` layout (`: section` lines, then four words a line).
+    ///   - parallelism: the cores the batched scans use.
     ///   - restrictVocabulary: only the first N words are known and searched (gensim: 300,000).
     ///   - method: 3CosAdd (gensim's choice) or 3CosMul.
     /// - Throws: `EmbeddingFileError` when the file cannot be read, is not UTF-8, or has a question

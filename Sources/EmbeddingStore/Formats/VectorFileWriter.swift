@@ -2,6 +2,9 @@
 public enum VectorFileWriter {
     /// Writes `embeddings` to `path` as `format`.
     /// - Parameters:
+    ///   - embeddings: the words and vectors.
+    ///   - path: the output file, replaced atomically (`-`, devices and FIFOs are written through).
+    ///   - format: the output format.
     ///   - limit: write only the first `limit` rows.
     ///   - precision: how a native file stores its values (float16 halves the matrix, int8
     ///     quarters it; see `VectorPrecision`); other formats are float32 only.

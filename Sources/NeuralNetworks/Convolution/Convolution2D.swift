@@ -68,8 +68,12 @@ public struct Convolution2D: Sendable {
     /// example's channels (depthwise) or output channels (matrix products) instead.
     /// - Precondition: `outputShape(for: input.shape)` exists.
     /// - Complexity: O(batch × output positions × output channels × input channels / groups × taps).
-    /// - Parameter packedWeights: `weights` packed once (`PackedMatrix(weights)`) for a convolution of
-    ///   one group that runs many times with the same weights (inference); nil packs them per product.
+    /// - Parameters:
+    ///   - input: the examples.
+    ///   - clamp: the range outputs are clamped to (nil: none).
+    ///   - packedWeights: `weights` packed once (`PackedMatrix(weights)`) for a convolution of
+    ///     one group that runs many times with the same weights (inference); nil packs them per product.
+    ///   - parallelism: the threads to use.
     public func forward(_ input: FeatureMaps, clampedTo clamp: ClosedRange<Float>? = nil, packedWeights: PackedMatrix? = nil,
                         parallelism: Parallelism = .available) -> FeatureMaps {
         precondition(packedWeights == nil || groups == 1, "Convolution2D: packed weights are for one group")

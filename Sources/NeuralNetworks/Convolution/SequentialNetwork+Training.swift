@@ -26,6 +26,10 @@ extension SequentialNetwork {
     /// mini-batch's inputs from `inputs` (which may augment them with the generator it is given).
     /// The network's output is taken as class scores (softmax cross-entropy).
     /// - Parameters:
+    ///   - count: the number of training examples.
+    ///   - labels: the class index of each example.
+    ///   - inputs: the inputs of the examples at the given indices (the generator is for augmentation).
+    ///   - settings: batch size, epochs, learning rates, patience and threads.
     ///   - validation: inputs and classes scored after every epoch for early stopping.
     ///   - seed: drives the example order, dropout and `inputs`' generator.
     ///   - progress: epoch, mean training loss, validation accuracy.

@@ -28,8 +28,8 @@ public struct SVGCanvas: Sendable {
 
     /// A rectangle, filled and optionally outlined, with an optional tooltip.
     public mutating func rectangle(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
-                                   tooltip: String? = nil) {
-        let outline = stroke.map { #" stroke="\#($0)" stroke-width="0.5""# } ?? ""
+                                   strokeWidth: Double = 0.5, tooltip: String? = nil) {
+        let outline = stroke.map { #" stroke="\#($0)" stroke-width="\#(Self.number(strokeWidth))""# } ?? ""
         let rect = #"<rect x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(width))" height="\#(Self.number(height))" fill="\#(fill)"\#(outline)"#
         elements.append(tooltip.map { rect + "><title>\(Self.escaped($0))</title></rect>" } ?? rect + "/>")
     }
@@ -44,6 +44,11 @@ public struct SVGCanvas: Sendable {
     public mutating func polyline(_ points: [(x: Double, y: Double)], color: String, width: Double = 2) {
         let list = points.map { "\(Self.number($0.x)),\(Self.number($0.y))" }.joined(separator: " ")
         elements.append(#"<polyline points="\#(list)" fill="none" stroke="\#(color)" stroke-width="\#(Self.number(width))" stroke-linejoin="round"/>"#)
+    }
+
+    /// An embedded raster image stretched over the box, its pixels kept sharp.
+    public mutating func image(x: Double, y: Double, width: Double, height: Double, dataURI: String) {
+        elements.append(#"<image x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(width))" height="\#(Self.number(height))" preserveAspectRatio="xMidYMid meet" style="image-rendering:pixelated" href="\#(dataURI)"/>"#)
     }
 
     /// A filled circle.

@@ -59,4 +59,24 @@ struct ImageCommandTests {
         let reread = try EmbeddingKitProcess.run(["image", "predict", "--model", output, Self.chelsea, "-k", "5"])
         #expect(reread.status == 0 && reread.stdout == original.stdout, "\(reread.stdout) \(reread.stderr)")
     }
+
+    @Test("image test --plot draws the images with predicted and true classes (wrong ones framed) and the confusion matrix")
+    func imageGridPlot() throws {
+        let folder = try EmbeddingKitProcess.scratchFolder("image-plot")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tabby = folder.appendingPathComponent("photos/tabby"), other = folder.appendingPathComponent("photos/espresso")
+        try FileManager.default.createDirectory(at: tabby, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.chelsea, toPath: tabby.appendingPathComponent("chelsea.png").path)
+        try FileManager.default.copyItem(atPath: Self.chelsea, toPath: other.appendingPathComponent("chelsea.png").path)
+        let grid = folder.appendingPathComponent("grid.svg")
+        let result = try EmbeddingKitProcess.run(["image", "test", "--model", Self.mobileNet, folder.appendingPathComponent("photos").path,
+                                                  "--plot", grid.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let svg = try String(contentsOf: grid, encoding: .utf8)
+        #expect(svg.components(separatedBy: "data:image/bmp;base64,").count == 3)
+        #expect(svg.contains(">true tabby</text>") && svg.contains(">true espresso</text>"))
+        #expect(svg.contains(##"stroke="#d62728""##))  // the espresso folder's cat is predicted wrong
+        #expect(try String(contentsOf: folder.appendingPathComponent("grid-confusion.svg"), encoding: .utf8).contains(">predicted</text>"))
+    }
 }

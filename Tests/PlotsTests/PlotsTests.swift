@@ -73,4 +73,21 @@ struct PlotsTests {
         let texts = try #require(textElements(of: svg))
         #expect(["king", "queen", "apple"].allSatisfy(texts.contains))
     }
+
+    @Test("an image grid embeds each tile as a BMP of the right size and colours, shrunk to at most 96 pixels")
+    func imageGrid() throws {
+        // A 2 × 2 RGB image: red, green / blue, white (channel planes).
+        let tile = ImageGridPlot.Tile(channels: 3, height: 2, width: 2, pixels: [255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255],
+                                      predicted: "a", truth: "b")
+        let bitmap = [UInt8](ImageGridPlot.bitmap(tile))
+        #expect(bitmap.count == 54 + 2 * 8 && bitmap[0] == 0x42 && bitmap[1] == 0x4D)
+        // Bottom row first, BGR: blue then white; then red then green.
+        #expect(Array(bitmap[54..<60]) == [255, 0, 0, 255, 255, 255] && Array(bitmap[62..<68]) == [0, 0, 255, 0, 255, 0])
+        let large = ImageGridPlot.Tile(channels: 1, height: 224, width: 224, pixels: [UInt8](repeating: 200, count: 224 * 224),
+                                       predicted: "x", truth: "x")
+        let shrunk = ImageGridPlot.shrunk(large, toAtMost: 96)
+        #expect(shrunk.height == 74 && shrunk.width == 74 && shrunk.pixels.allSatisfy { $0 == 200 })
+        let texts = try #require(textElements(of: ImageGridPlot(tiles: [tile, large], title: "grid").svg))
+        #expect(texts.contains("→ a") && texts.contains("true b") && texts.contains("→ x"))
+    }
 }

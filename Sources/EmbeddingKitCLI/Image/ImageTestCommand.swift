@@ -1,6 +1,8 @@
 import ArgumentParser
 import Classifiers
+import Foundation
 import ImageFeatures
+import Plots
 import TransferLearning
 
 /// `embkit image test --model M PATH`: the same report as `embkit test`, for images.
@@ -23,8 +25,14 @@ struct ImageTestCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (the keys of `embkit test --json`).")
     var json = false
 
+    @Option(help: "Draw up to 48 test images with their predicted and true classes (wrong ones first, in red) into this SVG file, and the confusion matrix into FILE-confusion.svg.")
+    var plot: String?
+
+    @OptionGroup var progressOptions: ProgressOptions
+
     func validate() throws {
         if k < 1 { throw ValidationError("-k must be at least 1") }
+        try validatePlotPath(plot)
     }
 
     func run() throws {
@@ -32,6 +40,29 @@ struct ImageTestCommand: ParsableCommand {
         let images = try data.read(path, shape: loaded.imageInputShape, shorterSide: loaded.imageShorterSide)
         let report = try reportingTrainingErrors { try loaded.evaluate(on: images, k: k) }
         print(Self.rendered(report, labels: loaded.labels, json: json))
+        if let plot { try drawPlots(to: plot, model: loaded, images: images, report: report) }
+    }
+
+    /// The image grid and the confusion matrix.
+    private func drawPlots(to path: String, model: TransferModel, images: ImageSet, report: ClassificationReport) throws {
+        let predictions = try reportingTrainingErrors { try model.predict(images: images, k: 1) }
+        let predicted = predictions.map { $0.first?.label ?? "" }
+        let wrong = images.labels.indices.filter { predicted[$0] != images.classNames[images.labels[$0]] }
+        let right = images.labels.indices.filter { predicted[$0] == images.classNames[images.labels[$0]] }
+        let shown = Array(wrong.prefix(24)) + Array(right.prefix(48 - min(24, wrong.count)))
+        let size = images.shape.count
+        let tiles = shown.map { index in
+            ImageGridPlot.Tile(channels: images.shape.channels, height: images.shape.height, width: images.shape.width,
+                               pixels: Array(images.pixels[(index * size)..<((index + 1) * size)]),
+                               predicted: predicted[index], truth: images.classNames[images.labels[index]])
+        }
+        let name = URL(fileURLWithPath: self.path).lastPathComponent
+        let title = "\(name): \(images.count) images, accuracy " + String(format: "%.4f", report.accuracy)
+            + " — \(min(24, wrong.count)) of \(wrong.count) wrong shown first"
+        try writePlot(ImageGridPlot(tiles: tiles, title: title).svg, to: path)
+        let confusionTitle = "\(name): \(report.examples) images, accuracy " + String(format: "%.4f, macro-F1 %.4f", report.accuracy, report.macroF1)
+        try writePlot(ConfusionMatrixPlot(labels: model.labels, counts: report.confusion, title: confusionTitle).svg,
+                      to: String(path.dropLast(4)) + "-confusion.svg")
     }
 
     /// The report as `embkit test` prints it (without token coverage; its JSON key holds 1).

@@ -5,7 +5,8 @@ import ImageFeatures
 import Plots
 import TransferLearning
 
-/// `embkit image test --model M PATH`: the same report as `embkit test`, for images.
+/// `embkit image test --model M PATH`: the same reports as `embkit test` (fastText's N, P@k, R@k
+/// by default; `--report` for the full one), for images.
 struct ImageTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test", abstract: "Evaluate an image model (or a backbone on its own classes) on labelled images.")
@@ -21,6 +22,9 @@ struct ImageTestCommand: ParsableCommand {
 
     @OptionGroup var data: ImageDataOptions
     @OptionGroup var onnx: ONNXOptions
+
+    @Flag(help: "Print the full report: accuracy, macro-F1, per-class figures, confusion matrix (as `embkit test --report`).")
+    var report = false
 
     @Flag(help: "Print one JSON object (the keys of `embkit test --json`).")
     var json = false
@@ -39,7 +43,7 @@ struct ImageTestCommand: ParsableCommand {
         let loaded = try onnx.openModel(model)
         let images = try data.read(path, shape: loaded.imageInputShape, shorterSide: loaded.imageShorterSide)
         let report = try reportingTrainingErrors { try loaded.evaluate(on: images, k: k) }
-        print(Self.rendered(report, labels: loaded.labels, json: json))
+        print(self.report || json ? Self.rendered(report, labels: loaded.labels, json: json) : ReportPrinter.fastTextSummary(report))
         if let plot { try drawPlots(to: plot, model: loaded, images: images, report: report) }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import EmbeddingStore
 
 /// `embkit convert IN OUT`: rewrite a vector file in another format, atomically.
@@ -38,6 +39,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Load NaN and infinite values instead of rejecting them.")
     var allowNonFinite = false
 
+    @Flag(help: "Print one JSON object: input, output, format, count, dimensions, precision, float32_copy, seconds.")
+    var json = false
+
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
         guard let precision = VectorPrecision(option: precision) else {
@@ -52,6 +56,7 @@ struct ConvertCommand: ParsableCommand {
         let options = LoadOptions(format: try EmbeddingFormat.parse(option: from), limit: limit,
                                   textDecoding: lossyUTF8 ? .lossy : .strict,
                                   nonFiniteValues: allowNonFinite ? .allow : .reject, progress: reading.update)
+        let start = Date()
         try reportingFileErrors {
             let embeddings = try WordEmbeddings(contentsOf: input, options: options)
             reading.finish()
@@ -59,8 +64,17 @@ struct ConvertCommand: ParsableCommand {
             try VectorFileWriter.write(embeddings, to: output, as: target, limit: limit, precision: precision, exactCopy: keepFloat32,
                                        progress: writing.update)
             writing.finish()
-            let stored = precision == .float32 ? "" : " (\(precision)\(keepFloat32 ? " + float32 copy" : ""))"
-            StandardError.print("wrote \(min(embeddings.count, limit ?? .max)) × \(embeddings.dimensions) as \(target)\(stored) to \(output)")
+            let count = min(embeddings.count, limit ?? .max)
+            if json {
+                print(JSONValue.object([
+                    ("input", .string(input)), ("output", .string(output)), ("format", .string(target.rawValue)), ("count", .integer(count)),
+                    ("dimensions", .integer(embeddings.dimensions)), ("precision", .string(precision.rawValue)),
+                    ("float32_copy", .bool(keepFloat32)), ("seconds", .double(Date().timeIntervalSince(start))),
+                ]).rendered)
+            } else if !progressOptions.quiet {
+                let stored = precision == .float32 ? "" : " (\(precision)\(keepFloat32 ? " + float32 copy" : ""))"
+                StandardError.print("wrote \(count) × \(embeddings.dimensions) as \(target)\(stored) to \(output)")
+            }
         }
     }
 

@@ -44,7 +44,13 @@ struct PredictCommand: ParsableCommand {
         var lines = try reportingFileErrors { try LineStream(path: file) }
         var batch: [String] = []
         var output = StandardOutput()
+        // Progress by bytes read, for a regular file (stdin's size is not known).
+        let size = file == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 }
+        let progress = ProgressLine("predicting")
+        defer { progress.finish() }
+        var read = 0
         func flush() throws {
+            if let size, size > 0 { progress.update(min(1, Double(read) / Double(size))) }
             let predictions = try reportingTrainingErrors { try loaded.predict(batch, k: k, threshold: threshold) }
             for labels in predictions {
                 if json {
@@ -66,6 +72,7 @@ struct PredictCommand: ParsableCommand {
                 return try reportingFileErrors { _ = try line.text(in: file) }
             }
             batch.append(text)
+            read = line.offset + line.bytes.count
             if batch.count == 1000 { try flush() }
         }
         if !batch.isEmpty { try flush() }

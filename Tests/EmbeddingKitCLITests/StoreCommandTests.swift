@@ -53,6 +53,20 @@ struct StoreCommandTests {
         #expect(before.stdout == after.stdout && !before.stdout.isEmpty)
     }
 
+    @Test("convert --json describes the file written; --quiet prints nothing")
+    func convertJSON() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("toy.ekv").path
+        let result = try EmbeddingKitProcess.run(["convert", Self.toyModel, output, "--precision", "int8", "--keep-float32", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(object?["count"] as? Int == 22 && object?["dimensions"] as? Int == 5 && object?["format"] as? String == "native")
+        #expect(object?["precision"] as? String == "int8" && object?["float32_copy"] as? Bool == true && object?["output"] as? String == output)
+        let quiet = try EmbeddingKitProcess.run(["convert", Self.toyModel, output, "--quiet"])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
+
     @Test("convert --precision f16|int8 [--keep-float32]: info names the precision, --exact refuses an approximate file")
     func compactConversion() throws {
         let folder = try scratch()

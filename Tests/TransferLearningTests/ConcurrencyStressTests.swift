@@ -18,6 +18,8 @@ struct ConcurrencyStressTests {
         let vectors = words.map { _ in (0..<16).map { _ in Float(generator.next() % 2001) / 1000 - 1 } }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("stress-\(UUID().uuidString).ekv").path
         try VectorFileWriter.write(WordEmbeddings(words: words, vectors: vectors, dimensions: 16), to: path, as: .native)
+        // The mapping outlives the file's name: nothing is left in the temporary folder.
+        defer { try? FileManager.default.removeItem(atPath: path) }
         return try WordEmbeddings(contentsOf: path)
     }
 

@@ -51,8 +51,8 @@ public struct EmbeddingServer: Sendable {
     }
 
     /// The routes (see `openAPIDocument` for what each takes and returns).
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         router.get("health") { _, _ in
             HealthAnswer(status: "ok", embeddings: embeddings.keys.sorted(), models: models.keys.sorted())
         }
@@ -71,5 +71,22 @@ public struct EmbeddingServer: Sendable {
         router.get("predict") { request, _ in try await predict(request.uri.queryParameters) }
         router.post("predict") { request, context in try await predict(try await request.decode(as: PredictBatch.self, context: context)) }
         return router
+    }
+}
+
+/// The request context of `embkit serve`: answers are encoded with sorted keys, so the same
+/// answer is the same bytes in every process (`JSONEncoder`'s default key order varies with the
+/// process's hash seed).
+struct ServerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+
+    init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

@@ -84,6 +84,9 @@ struct ServeCommandTests {
         #expect(neighbors.json == (try cliJSON(["neighbors", "--embeddings", Self.toyModel, "--json", "-k", "4", "the"])))
         let similarity = try await server.request("/similarity?a=the&b=of")
         #expect(similarity.json == (try cliJSON(["similarity", "--embeddings", Self.toyModel, "--json", "the", "of"])))
+        // The bytes themselves come with sorted keys (not in a per-process hash order).
+        let (raw, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/analogy?a=the&b=of&c=and&k=1")!)
+        #expect(String(decoding: raw, as: UTF8.self).hasPrefix(#"{"a":"the","b":"of","c":"and","method":"add","results":[{"similarity":"#))
         let predicted = try await server.request("/predict", body: #"{"lines": ["bonjour tout le monde", "hello world"], "k": 2}"#)
         let expected = try EmbeddingKitProcess.run(["predict", "--model", Self.languageModel, "--json", "-k", "2"],
                                                    input: "bonjour tout le monde\nhello world\n").stdout.split(separator: "\n")

@@ -60,8 +60,10 @@ final class EncodedDocuments: BagExampleSource {
     }
 
     /// The distinct class indices of `document`'s labels, in order.
-    /// - Throws: `TransferError.unknownLabel` for a label outside `classIndex`.
+    /// - Throws: `TransferError.unknownLabel` for a label outside `classIndex`, or (with an empty
+    ///   label) for a document without labels.
     static func classes(of document: LabeledDocument, in classIndex: [String: Int]) throws -> [Int] {
+        guard !document.labels.isEmpty else { throw TransferError.unknownLabel("", line: document.line) }
         var classes: [Int] = []
         for label in document.labels {
             guard let index = classIndex[label] else { throw TransferError.unknownLabel(label, line: document.line) }

@@ -146,6 +146,7 @@ extension TransferModel {
         try source.forEachDocument { document in
             defer { ordinal += 1 }
             if selection?.holdsOut(ordinal) == true { return heldOut.append(document) }
+            guard !document.labels.isEmpty else { throw TransferError.unknownLabel("", line: document.line) }
             if document.labels.count > 1 { recipe.loss = .oneVersusAll }
             labelSet.formUnion(document.labels)
             fitting.add(document.text)
@@ -157,7 +158,8 @@ extension TransferModel {
         recipe.training = TextBagModel.Recipe(strategy)!.training
         let labels = labelSet.sorted()
         guard labels.count >= 2 else {
-            throw TrainingError.invalidData("at least two classes are needed to train, the corpus has \(labels.count) (\(labels[0]))")
+            throw TrainingError.invalidData("at least two classes are needed to train, the corpus has \(labels.count)"
+                                            + (labels.first.map { " (\($0))" } ?? ""))
         }
         let encoder = fitting.encoder()
         let examples = EncodedDocuments(source: source, encoder: encoder, labels: labels, count: fitting.textCount, heldOut: selection)

@@ -117,3 +117,21 @@ struct StreamedTrainingTests {
         #expect(parts.kept.documents.count + parts.heldOut.documents.count == 200)
     }
 }
+
+extension StreamedTrainingTests {
+    @Test("a document without labels, in training or validation data, is an error, not a trap")
+    func unlabelledDocument() throws {
+        let (embeddings, _) = try TransferStrategyTests().storedEmbeddings()
+        let featurizer = DocumentFeaturizer(embeddings: embeddings)
+        var documents = TransferStrategyTests.sentimentCorpus(count: 20, seed: 1).documents
+        let unlabelled = LabeledDocument(text: "good film", labels: [], line: 21)
+        #expect(throws: TransferError.unknownLabel("", line: 21)) {
+            try TransferModel.train(.fineTune(), featurizer: featurizer, on: LabeledCorpus(documents: documents + [unlabelled]))
+        }
+        documents = TransferStrategyTests.sentimentCorpus(count: 20, seed: 2).documents
+        #expect(throws: TransferError.unknownLabel("", line: 21)) {
+            try TransferModel.train(.combine(), featurizer: featurizer, on: LabeledCorpus(documents: documents),
+                                    validation: LabeledCorpus(documents: [unlabelled]))
+        }
+    }
+}

@@ -113,11 +113,13 @@ struct ImageTrainingOptions: ParsableArguments {
     }
 }
 
-/// A progress callback that shows the epoch on stderr.
-func epochProgress(_ line: ProgressLine) -> TrainingProgress {
+/// A progress callback that shows the epoch on stderr, with the time left when the most epochs
+/// training can run is known.
+func epochProgress(_ line: ProgressLine, epochs: Int? = nil) -> TrainingProgress {
     { epoch, loss, accuracy in
-        line.show("epoch \(epoch): loss \(String(format: "%.4f", loss))"
-            + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
+        line.show("epoch \(epoch)\(epochs.map { " of \($0)" } ?? ""): loss \(String(format: "%.4f", loss))"
+                  + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""),
+                  fraction: epochs.map { Double(epoch) / Double($0) })
     }
 }
 

@@ -57,8 +57,9 @@ struct ImagePretrainCommand: ParsableCommand {
         let line = ProgressLine("pre-training")
         let start = Date()
         let (backbone, outcome) = try reportingTrainingErrors(data: self.train) {
-            try ConvNetBackbone.pretrain(on: images, validation: validation, settings: training.settings(ImageTrainingSettings()),
-                                         seed: training.seed, progress: epochProgress(line))
+            let settings = training.settings(ImageTrainingSettings())
+            return try ConvNetBackbone.pretrain(on: images, validation: validation, settings: settings,
+                                                seed: training.seed, progress: epochProgress(line, epochs: settings.schedule.epochs))
         }
         line.finish()
         let seconds = Date().timeIntervalSince(start)

@@ -82,15 +82,19 @@ struct ImageTrainCommand: ParsableCommand {
                                                                      settings: training.settings(.forTransfer(imageCount: images.count)),
                                                                      progress: epochProgress(line))
             }
+            let settings = training.settings(.forTransfer(imageCount: images.count))
+            // Fixed features train by L-BFGS (no epoch count known in advance) or a short MLP run.
             return try TransferModel.train(try transferStrategy(), imageBackbone: pretrained, on: images, validation: validation, head: head,
-                                    settings: training.settings(.forTransfer(imageCount: images.count)), seed: training.seed,
-                                    progress: epochProgress(line))
+                                    settings: settings, seed: training.seed,
+                                    progress: epochProgress(line, epochs: strategy == .fixedFeatures ? nil : settings.schedule.epochs))
         }
         line.finish()
         try reportingTrainingErrors { try model.write(to: output) }
-        if let advice = model.advice { StandardError.print("auto chose \(advice)") }
-        StandardError.print("trained \(model.strategy.kind.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
-            + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s; wrote \(output)")
+        if !progressOptions.quiet {
+            if let advice = model.advice { StandardError.print("auto chose \(advice)") }
+            StandardError.print("trained \(model.strategy.kind.rawValue) on \(images.count) images (\(images.classNames.count) classes) in "
+                + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s; wrote \(output)")
+        }
         if let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.imageTest) : nil) {
             let testImages = try data.read(testPath, shape: shape, shorterSide: side)
             let report = try reportingTrainingErrors { try model.evaluate(on: testImages) }

@@ -242,7 +242,13 @@ void ek_gemv_f16(ek_isa isa, size_t rows, size_t columns, const void *a, size_t 
 #if defined(__x86_64__)
     if (ek_compact_uses_avx2(isa)) {
         size_t i = 0;
-        for (; i + 2 <= rows; i += 2) ek_dot2_f16_avx2(base + 2 * i * lda, base + 2 * (i + 1) * lda, x, columns, y + i);
+        for (; i + 2 <= rows; i += 2) {
+            if (i + 10 <= rows) {  // the pair eight rows ahead, a cache line at a time
+                const char *ahead = base + 2 * (i + 8) * lda;
+                for (size_t b = 0; b < 4 * lda; b += 64) _mm_prefetch(ahead + b, _MM_HINT_T0);
+            }
+            ek_dot2_f16_avx2(base + 2 * i * lda, base + 2 * (i + 1) * lda, x, columns, y + i);
+        }
         for (; i < rows; i++) y[i] = ek_dot_f16_avx2(base + 2 * i * lda, x, columns);
         return;
     }
@@ -257,6 +263,10 @@ void ek_gemv_i8(ek_isa isa, size_t rows, size_t columns, const void *a, size_t l
     if (ek_compact_uses_avx2(isa)) {
         size_t i = 0;
         for (; i + 4 <= rows; i += 4) {
+            if (i + 20 <= rows) {  // the four rows sixteen ahead, a cache line at a time
+                const int8_t *ahead = base + (i + 16) * lda;
+                for (size_t b = 0; b < 4 * lda; b += 64) _mm_prefetch((const char *)(ahead + b), _MM_HINT_T0);
+            }
             ek_dot4_i8_avx2(base + i * lda, lda, x, columns, y + i);
             for (size_t r = i; r < i + 4; r++) y[r] *= scales[r] * x_scale;
         }

@@ -64,11 +64,12 @@ struct InfoCommand: ParsableCommand {
             ("classes", summary.labels.count), ("labels", shown), ("architecture", summary.architecture),
             ("tensors", summary.tensorCount), ("tensor_bytes", summary.tensorBytes),
         ]
-        if summary.inputs == "texts", let optimizer = summary.strategy.bagTraining?.optimizer { fields.append(("optimizer", optimizer.rawValue)) }
-        if summary.inputs == "texts" { fields.append(("training_coverage", summary.trainingCoverage)) }
+        let texts = summary.inputs == "texts"
+        if texts, let optimizer = summary.strategy.bagTraining?.optimizer { fields.append(("optimizer", optimizer.rawValue)) }
+        if texts { fields.append(("training_coverage", summary.trainingCoverage)) }
         if let file = summary.embeddingFile {
             fields += [("embeddings", file.path), ("embeddings_fingerprint", file.fingerprint)]
-        } else if summary.inputs == "texts" {
+        } else if texts {
             fields.append(("embeddings", "self-contained"))
         }
         if let advice = summary.advice { fields.append(("auto", "\(advice)")) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmbeddingStore
+import Foundation
 import Plots
 
 /// `embkit map --embeddings F WORD... --output map.svg`: words at their first two principal components.
@@ -33,7 +34,7 @@ struct MapCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let vectors = known.map { table.vector(for: $0)! }
-        let title = "\(known.count) words of \(embeddings.split(separator: "/").last.map(String.init) ?? embeddings), first two principal components"
+        let title = "\(known.count) words of \(URL(fileURLWithPath: embeddings).lastPathComponent), first two principal components"
         try writePlot(WordMapPlot(words: known, vectors: vectors, title: title).svg, to: output)
     }
 }

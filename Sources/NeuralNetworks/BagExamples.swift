@@ -23,9 +23,6 @@ public struct BagExamples: Sendable {
     /// The number of examples.
     public var count: Int { labels.count }
 
-    /// Whether some example has more than one class.
-    public var isMultiLabel: Bool { !otherLabels.isEmpty }
-
     /// Adds an example of one class.
     /// - Precondition: `label` is in `0..<classCount`.
     public mutating func append(ids bag: some Sequence<Int32>, label: Int) {

@@ -30,7 +30,7 @@ public struct ConfusionMatrixPlot: Sendable {
         let shown = shownClasses, n = shown.count
         let cell = max(6, min(56, 720 / Double(max(n, 1))))
         let fontSize = min(12, max(5, cell * 0.45))
-        let names = shown.map { labels[$0].count > 24 ? String(labels[$0].prefix(23)) + "…" : labels[$0] }
+        let names = shown.map { SVGCanvas.shortened(labels[$0], to: 24) }
         let labelSpace = Double(names.map(\.count).max() ?? 1) * fontSize * 0.62 + 12
         let left = labelSpace + 28, top = labelSpace + 64
         let subtitle = n < labels.count ? "\(n) of \(labels.count) classes shown: the others have no test documents and no predictions" : ""

@@ -43,14 +43,11 @@ public struct ImageGridPlot: Sendable {
             let small = Self.shrunk(tile, toAtMost: Int(cell))
             canvas.image(x: x, y: y, width: cell, height: cell, dataURI: "data:image/bmp;base64," + Self.bitmap(small).base64EncodedString())
             if wrong { canvas.rectangle(x: x - 2, y: y - 2, width: cell + 4, height: cell + 4, fill: "none", stroke: "#d62728", strokeWidth: 2) }
-            canvas.text("→ " + Self.short(tile.predicted), x: x, y: y + cell + 13, size: 11, color: wrong ? "#d62728" : "#222222", bold: wrong)
-            canvas.text("true " + Self.short(tile.truth), x: x, y: y + cell + 26, size: 10, color: "#666666")
+            canvas.text("→ " + SVGCanvas.shortened(tile.predicted, to: 16), x: x, y: y + cell + 13, size: 11, color: wrong ? "#d62728" : "#222222", bold: wrong)
+            canvas.text("true " + SVGCanvas.shortened(tile.truth, to: 16), x: x, y: y + cell + 26, size: 10, color: "#666666")
         }
         return canvas.rendered
     }
-
-    /// A caption cut to 16 characters.
-    static func short(_ text: String) -> String { text.count > 16 ? String(text.prefix(15)) + "…" : text }
 
     /// `tile` shrunk by an integer factor (box average) until both sides are at most `limit`.
     static func shrunk(_ tile: Tile, toAtMost limit: Int) -> Tile {

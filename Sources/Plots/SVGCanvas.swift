@@ -69,6 +69,11 @@ public struct SVGCanvas: Sendable {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
     }
 
+    /// `text` cut to at most `length` characters, ending in `…` when cut.
+    static func shortened(_ text: String, to length: Int) -> String {
+        text.count > length ? String(text.prefix(length - 1)) + "…" : text
+    }
+
     /// `text` with XML's special characters escaped.
     static func escaped(_ text: String) -> String {
         var result = ""

@@ -86,9 +86,9 @@ public struct TextBagEncoder: Sendable {
 
         /// Adds the tokens and n-grams of `text`.
         public mutating func add(_ text: String) {
-            let tokens = tokenizer.tokens(in: text)
+            let tokens = tokenizer.tokens(in: text), withEnd = tokens + [TextBagEncoder.endOfText]
             var covered = 0
-            for token in tokens + [TextBagEncoder.endOfText] {
+            for token in withEnd {
                 let hasVector: Bool
                 if let known = seen[token] {
                     hasVector = known
@@ -104,7 +104,7 @@ public struct TextBagEncoder: Sendable {
             // Past half the cap the bucket count is settled: stop counting.
             guard ngrams.count < TextBagEncoder.maximumBuckets / 2 else { return }
             if wordNgrams > 1 {
-                TextBagEncoder.forEachNgramHash(of: (tokens + [TextBagEncoder.endOfText]).map(TextBagEncoder.tokenHash), upTo: wordNgrams) {
+                TextBagEncoder.forEachNgramHash(of: withEnd.map(TextBagEncoder.tokenHash), upTo: wordNgrams) {
                     ngrams.insert($0)
                 }
             }

@@ -25,10 +25,7 @@ public struct ModelFileSummary: Sendable {
     /// - Throws: `ModelFileError` for a missing, foreign, newer or damaged file.
     public init(contentsOf path: String) throws {
         let container = try TensorContainer(contentsOf: path)
-        guard let json = container.metadata[TransferModel.descriptionKey],
-              let description = try? JSONDecoder().decode(ModelDescription.self, from: Data(json.utf8)) else {
-            throw ModelFileError(path: path, message: "not an EmbeddingKit model (no model description it can read in the header)")
-        }
+        let description = try TransferModel.description(in: container, path: path)
         strategy = description.strategy
         labels = description.labels
         advice = description.advice

@@ -108,19 +108,7 @@ extension TransferModel {
             return
         }
         let container = try TensorContainer(contentsOf: path)
-        guard let json = container.metadata[Self.descriptionKey] else {
-            throw ModelFileError(path: path, message: "not an EmbeddingKit model (no model description in the header)")
-        }
-        let description: ModelDescription
-        do {
-            description = try JSONDecoder().decode(ModelDescription.self, from: Data(json.utf8))
-        } catch {
-            throw ModelFileError(path: path, message: "header: the model description does not decode: \(error)")
-        }
-        guard description.format == Self.formatName, description.version == Self.formatVersion else {
-            throw ModelFileError(path: path, message: "model format \(description.format) version \(description.version); "
-                                 + "this build reads \(Self.formatName) version \(Self.formatVersion)")
-        }
+        let description = try Self.description(in: container, path: path)
         guard description.labels.count >= 2, Set(description.labels).count == description.labels.count else {
             throw ModelFileError(path: path, message: "header: \(description.labels.count) labels, or repeated labels")
         }
@@ -146,6 +134,25 @@ extension TransferModel {
         }
         self.init(strategy: description.strategy, labels: description.labels, body: body, advice: description.advice,
                   trainingCoverage: description.trainingCoverage)
+    }
+
+    /// The model description in `container`'s header, of a format version this build reads.
+    /// - Throws: `ModelFileError` for a header without one, one that does not decode, or another version.
+    static func description(in container: TensorContainer, path: String) throws -> ModelDescription {
+        guard let json = container.metadata[descriptionKey] else {
+            throw ModelFileError(path: path, message: "not an EmbeddingKit model (no model description in the header)")
+        }
+        let description: ModelDescription
+        do {
+            description = try JSONDecoder().decode(ModelDescription.self, from: Data(json.utf8))
+        } catch {
+            throw ModelFileError(path: path, message: "header: the model description does not decode: \(error)")
+        }
+        guard description.format == formatName, description.version == formatVersion else {
+            throw ModelFileError(path: path, message: "model format \(description.format) version \(description.version); "
+                                 + "this build reads \(formatName) version \(formatVersion)")
+        }
+        return description
     }
 
     /// The image network (and fixed-features head) of a model file, checked against its labels.

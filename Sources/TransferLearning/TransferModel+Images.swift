@@ -117,6 +117,14 @@ extension TransferModel {
     /// Scores the model on labelled images, matched to the model's labels by class name.
     /// - Throws: `TransferError.unknownLabel` for a class the model was not trained on, `.emptyCorpus` for no images.
     public func evaluate(on images: ImageSet, k: Int = 1) throws -> ClassificationReport {
+        try evaluate(try predict(images: images, k: k), against: images, k: k)
+    }
+
+    /// Scores `predictions` (this model's `predict(images:k:)` of `images`, at least `k` per
+    /// image) against the images' classes, for a caller that also uses the predictions.
+    /// - Throws: as `evaluate(on:k:)`.
+    public func evaluate(_ predictions: [[Prediction]], against images: ImageSet, k: Int = 1) throws -> ClassificationReport {
+        precondition(predictions.count == images.count, "evaluate: \(predictions.count) predictions for \(images.count) images")
         guard images.count > 0 else { throw TransferError.emptyCorpus }
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         let gold = try images.labels.enumerated().map { position, label in
@@ -124,7 +132,7 @@ extension TransferModel {
             return found
         }
         var tally = ClassificationTally(classCount: labels.count, k: k)
-        for (predictions, classIndex) in zip(try predict(images: images, k: k), gold) {
+        for (predictions, classIndex) in zip(predictions, gold) {
             tally.add(predicted: predictions.compactMap { index[$0.label] }, gold: [classIndex])
         }
         return ClassificationReport(tally)

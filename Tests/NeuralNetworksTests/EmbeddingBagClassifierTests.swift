@@ -21,6 +21,53 @@ struct EmbeddingBagClassifierTests {
         network.score(on: example).loss
     }
 
+    /// One parameter before and after a training step, with the loss's central-difference
+    /// gradient at the starting point (step 1e-2).
+    struct ParameterChange {
+        let name: String, before: Float, after: Float, numeric: Double
+    }
+
+    /// Every parameter of the network built from `base`, `added` and `layers` — the rows, each
+    /// layer's weights and, with `biases`, its biases — as `stepped` changed it, with its gradient
+    /// on `example`.
+    static func parameterChanges(pooling: EmbeddingBag.Pooling, base: Matrix, added: Matrix, layers: [DenseLayer], loss: OutputLoss,
+                                 example: BagExamples, stepped: EmbeddingBagClassifier, biases: Bool) throws -> [ParameterChange] {
+        func network(base: Matrix = base, added: Matrix = added, layers: [DenseLayer] = layers) -> EmbeddingBagClassifier {
+            Self.network(pooling: pooling, base: base, added: added, layers: layers, loss: loss)
+        }
+        func changes(_ before: Matrix, _ after: Matrix, name: String, perturbed: (Matrix) -> EmbeddingBagClassifier) -> [ParameterChange] {
+            (0..<before.rows).flatMap { row in
+                (0..<before.columns).map { column in
+                    var plus = before, minus = before
+                    plus[row, column] += 1e-2
+                    minus[row, column] -= 1e-2
+                    let numeric = (Self.loss(perturbed(plus), example) - Self.loss(perturbed(minus), example)) / 2e-2
+                    return ParameterChange(name: "\(name)[\(row), \(column)]", before: before[row, column], after: after[row, column],
+                                           numeric: numeric)
+                }
+            }
+        }
+        guard case .trainable(let steppedBase) = stepped.bag.base else { throw TrainingError.invalidData("the base froze") }
+        var all = changes(base, steppedBase.values, name: "base") { network(base: $0) }
+            + changes(added, stepped.bag.added.values, name: "added") { network(added: $0) }
+        for index in layers.indices {
+            all += changes(layers[index].weights, stepped.layers[index].weights, name: "layer \(index)") { weights in
+                var changed = layers
+                changed[index] = DenseLayer(weights: weights, bias: layers[index].bias)
+                return network(layers: changed)
+            }
+            guard biases else { continue }
+            let bias = Matrix(rows: 1, columns: layers[index].bias.count, elements: layers[index].bias)
+            let steppedBias = Matrix(rows: 1, columns: bias.columns, elements: stepped.layers[index].bias)
+            all += changes(bias, steppedBias, name: "bias \(index)") { bias in
+                var changed = layers
+                changed[index] = DenseLayer(weights: layers[index].weights, bias: bias.withUnsafeBufferPointer { Array($0) })
+                return network(layers: changed)
+            }
+        }
+        return all
+    }
+
     @Test("one SGD step moves every parameter by −rate × its finite-difference gradient (softmax; one-vs-all with two classes)",
           arguments: [EmbeddingBag.Pooling.mean, .meanAndMax], [OutputLoss.softmax, .oneVersusAll])
     func gradients(pooling: EmbeddingBag.Pooling, loss: OutputLoss) throws {
@@ -39,35 +86,10 @@ struct EmbeddingBagClassifierTests {
         settings.schedule = .constant
         try stepped.train(on: example, settings: settings, seed: 1)
 
-        func check(_ before: Matrix, _ after: Matrix, perturbed: (Matrix) -> EmbeddingBagClassifier, name: String) {
-            for row in 0..<before.rows {
-                for column in 0..<before.columns {
-                    var plus = before, minus = before
-                    plus[row, column] += 1e-2
-                    minus[row, column] -= 1e-2
-                    let numeric = (Self.loss(perturbed(plus), example) - Self.loss(perturbed(minus), example)) / 2e-2
-                    let analytic = Double(before[row, column] - after[row, column]) / 1e-3
-                    #expect(abs(numeric - analytic) < 2e-3 + 2e-2 * abs(numeric), "\(name)[\(row), \(column)]: \(numeric) vs \(analytic)")
-                }
-            }
-        }
-        guard case .trainable(let steppedBase) = stepped.bag.base else { Issue.record("the base froze"); return }
-        check(base, steppedBase.values, perturbed: { Self.network(pooling: pooling, base: $0, added: added, layers: layers, loss: loss) }, name: "base")
-        check(added, stepped.bag.added.values, perturbed: { Self.network(pooling: pooling, base: base, added: $0, layers: layers, loss: loss) },
-              name: "added")
-        for index in layers.indices {
-            check(layers[index].weights, stepped.layers[index].weights, perturbed: { weights in
-                var changed = layers
-                changed[index] = DenseLayer(weights: weights, bias: layers[index].bias)
-                return Self.network(pooling: pooling, base: base, added: added, layers: changed, loss: loss)
-            }, name: "layer \(index)")
-            let bias = Matrix(rows: 1, columns: layers[index].bias.count, elements: layers[index].bias)
-            let steppedBias = Matrix(rows: 1, columns: bias.columns, elements: stepped.layers[index].bias)
-            check(bias, steppedBias, perturbed: { bias in
-                var changed = layers
-                changed[index] = DenseLayer(weights: layers[index].weights, bias: bias.withUnsafeBufferPointer { Array($0) })
-                return Self.network(pooling: pooling, base: base, added: added, layers: changed, loss: loss)
-            }, name: "bias \(index)")
+        for change in try Self.parameterChanges(pooling: pooling, base: base, added: added, layers: layers, loss: loss, example: example,
+                                                stepped: stepped, biases: true) {
+            let analytic = Double(change.before - change.after) / 1e-3
+            #expect(abs(change.numeric - analytic) < 2e-3 + 2e-2 * abs(change.numeric), "\(change.name): \(change.numeric) vs \(analytic)")
         }
         #expect(stepped.bag.added.touched == [true, true])
         if case .trainable(let rows) = stepped.bag.base { #expect(rows.touched == [true, false]) }
@@ -92,34 +114,17 @@ struct EmbeddingBagClassifierTests {
         settings.optimizer = .adam
         try stepped.train(on: example, settings: settings, seed: 1)
 
-        func check(_ before: Matrix, _ after: Matrix, perturbed: (Matrix) -> EmbeddingBagClassifier, name: String) {
-            for row in 0..<before.rows {
-                for column in 0..<before.columns {
-                    var plus = before, minus = before
-                    plus[row, column] += 1e-2
-                    minus[row, column] -= 1e-2
-                    let numeric = (Self.loss(perturbed(plus), example) - Self.loss(perturbed(minus), example)) / 2e-2
-                    let moved = Double(after[row, column] - before[row, column])
-                    if abs(numeric) < 1e-4 {
-                        #expect(abs(moved) < 1e-6, "\(name)[\(row), \(column)] has no gradient but moved \(moved)")
-                    } else {
-                        // m̂ / √v̂ = g / |g| after one step: a move of −rate · sign(g) (ε aside).
-                        #expect(abs(moved + Double(rate) * (numeric > 0 ? 1 : -1)) < 1e-5, "\(name)[\(row), \(column)]: \(moved) for \(numeric)")
-                    }
-                }
+        for change in try Self.parameterChanges(pooling: pooling, base: base, added: added, layers: layers, loss: .softmax,
+                                                example: example, stepped: stepped, biases: false) {
+            let moved = Double(change.after - change.before)
+            if abs(change.numeric) < 1e-4 {
+                #expect(abs(moved) < 1e-6, "\(change.name) has no gradient but moved \(moved)")
+            } else {
+                // m̂ / √v̂ = g / |g| after one step: a move of −rate · sign(g) (ε aside).
+                #expect(abs(moved + Double(rate) * (change.numeric > 0 ? 1 : -1)) < 1e-5, "\(change.name): \(moved) for \(change.numeric)")
             }
         }
         guard case .trainable(let steppedBase) = stepped.bag.base else { Issue.record("the base froze"); return }
-        check(base, steppedBase.values, perturbed: { Self.network(pooling: pooling, base: $0, added: added, layers: layers) }, name: "base")
-        check(added, stepped.bag.added.values, perturbed: { Self.network(pooling: pooling, base: base, added: $0, layers: layers) },
-              name: "added")
-        for index in layers.indices {
-            check(layers[index].weights, stepped.layers[index].weights, perturbed: { weights in
-                var changed = layers
-                changed[index] = DenseLayer(weights: weights, bias: layers[index].bias)
-                return Self.network(pooling: pooling, base: base, added: added, layers: changed)
-            }, name: "layer \(index)")
-        }
         #expect(steppedBase.values.withRow(1) { Array($0) } == base.withRow(1) { Array($0) })
         #expect(steppedBase.values.withRow(2) { Array($0) } == base.withRow(2) { Array($0) })
         #expect(steppedBase.touched == [true, false, false])

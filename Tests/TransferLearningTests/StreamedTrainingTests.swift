@@ -27,6 +27,13 @@ struct StreamedTrainingTests {
         }
     }
 
+    /// The bigram encoder fitted to `corpus`'s texts.
+    static func encoder(fitting corpus: LabeledCorpus, embeddings: WordEmbeddings) -> TextBagEncoder {
+        var fitting = TextBagEncoder.Fitting(embeddings: embeddings, tokenizer: UnicodeTokenizer(), wordNgrams: 2)
+        corpus.documents.forEach { fitting.add($0.text) }
+        return fitting.encoder()
+    }
+
     func corpusFile(_ corpus: LabeledCorpus) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("streamed-\(UUID().uuidString).txt").path
         let text = corpus.documents.map { "__label__\($0.labels[0]) \($0.text)\n" }.joined()
@@ -55,13 +62,12 @@ struct StreamedTrainingTests {
     func chunks() throws {
         let (embeddings, _) = try TransferStrategyTests().storedEmbeddings()
         let corpus = TransferStrategyTests.sentimentCorpus(count: 100, seed: 5)
-        var fitting = TextBagEncoder.Fitting(embeddings: embeddings, tokenizer: UnicodeTokenizer(), wordNgrams: 2)
-        corpus.documents.forEach { fitting.add($0.text) }
+        let encoder = Self.encoder(fitting: corpus, embeddings: embeddings)
         let selection = HeldOutSelection(share: 0.2, seed: 9)
         let kept = (0..<100).filter { !selection.holdsOut($0) }
         let source = CountingSource(corpus.documents)
         // Each document has 2 words, </s> and 2 bigrams: 5 ids, so an 11-id limit makes chunks of 3.
-        let chunked = EncodedDocuments(source: source, encoder: fitting.encoder(), labels: ["neg", "pos"], count: kept.count,
+        let chunked = EncodedDocuments(source: source, encoder: encoder, labels: ["neg", "pos"], count: kept.count,
                                        heldOut: selection, idLimit: 11)
         for pass in 1...2 {
             var sizes: [Int] = [], labels: [Int] = []
@@ -73,7 +79,7 @@ struct StreamedTrainingTests {
             #expect(labels == kept.map { corpus.documents[$0].labels[0] == "pos" ? 1 : 0 })
             #expect(source.passes == pass)
         }
-        let whole = EncodedDocuments(source: CountingSource(corpus.documents), encoder: fitting.encoder(), labels: ["neg", "pos"],
+        let whole = EncodedDocuments(source: CountingSource(corpus.documents), encoder: encoder, labels: ["neg", "pos"],
                                      count: 100, heldOut: nil)
         for _ in 1...3 { try whole.forEachChunk { #expect($0.count == 100) } }
         #expect((whole.source as! CountingSource).passes == 1)
@@ -83,9 +89,7 @@ struct StreamedTrainingTests {
     func trainsOverChunks() throws {
         let (embeddings, _) = try TransferStrategyTests().storedEmbeddings()
         let corpus = TransferStrategyTests.sentimentCorpus(count: 400, seed: 6)
-        var fitting = TextBagEncoder.Fitting(embeddings: embeddings, tokenizer: UnicodeTokenizer(), wordNgrams: 2)
-        corpus.documents.forEach { fitting.add($0.text) }
-        let encoder = fitting.encoder()
+        let encoder = Self.encoder(fitting: corpus, embeddings: embeddings)
         let chunked = EncodedDocuments(source: corpus, encoder: encoder, labels: ["neg", "pos"], count: 400, heldOut: nil, idLimit: 64)
         let model = try TextBagModel.train(TextBagModel.Recipe(.fineTune())!, encoder: encoder, examples: chunked, validation: nil,
                                            embeddings: embeddings, seed: 1, progress: nil)

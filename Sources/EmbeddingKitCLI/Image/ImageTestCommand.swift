@@ -42,17 +42,19 @@ struct ImageTestCommand: ParsableCommand {
     func run() throws {
         let loaded = try onnx.openModel(model)
         let images = try data.read(path, shape: loaded.imageInputShape, shorterSide: loaded.imageShorterSide)
-        let report = try reportingTrainingErrors { try loaded.evaluate(on: images, k: k) }
+        let (predictions, report) = try reportingTrainingErrors {
+            let predictions = try loaded.predict(images: images, k: k)
+            return (predictions, try loaded.evaluate(predictions, against: images, k: k))
+        }
         print(self.report || json ? Self.rendered(report, labels: loaded.labels, json: json) : ReportPrinter.fastTextSummary(report))
-        if let plot { try drawPlots(to: plot, model: loaded, images: images, report: report) }
+        if let plot { try drawPlots(to: plot, model: loaded, images: images, predicted: predictions.map { $0.first?.label ?? "" }, report: report) }
     }
 
-    /// The image grid and the confusion matrix.
-    private func drawPlots(to path: String, model: TransferModel, images: ImageSet, report: ClassificationReport) throws {
-        let predictions = try reportingTrainingErrors { try model.predict(images: images, k: 1) }
-        let predicted = predictions.map { $0.first?.label ?? "" }
-        let wrong = images.labels.indices.filter { predicted[$0] != images.classNames[images.labels[$0]] }
-        let right = images.labels.indices.filter { predicted[$0] == images.classNames[images.labels[$0]] }
+    /// The image grid and the confusion matrix; `predicted` is each image's most probable class.
+    private func drawPlots(to path: String, model: TransferModel, images: ImageSet, predicted: [String], report: ClassificationReport) throws {
+        let (wrong, right) = images.labels.indices.reduce(into: ([Int](), [Int]())) { parts, index in
+            if predicted[index] == images.classNames[images.labels[index]] { parts.1.append(index) } else { parts.0.append(index) }
+        }
         let shown = Array(wrong.prefix(24)) + Array(right.prefix(48 - min(24, wrong.count)))
         let size = images.shape.count
         let tiles = shown.map { index in

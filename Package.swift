@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "ImageCodecs", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         .target(name: "ImageFeatures", dependencies: ["NeuralNetworks", "LinearAlgebra", "CZlib", "ImageCodecs"]),
         // ONNX files are decoded by a small hand-written protobuf reader (ProtobufReader.swift).
-        .target(name: "ONNXImport", dependencies: ["ImageFeatures", "NeuralNetworks", "LinearAlgebra"]),
+        .target(name: "ONNXImport", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .target(name: "Classifiers", dependencies: ["NeuralNetworks", "LinearAlgebra"]),
         .target(
             name: "TransferLearning",

@@ -22,7 +22,7 @@ enum ImageBenchmark {
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = BenchmarkOptions(arguments)
         let threads = options.integer("--threads", default: Parallelism.available.threadCount)
-        let backbone = try ImageBackbone(contentsOf: options.string("--backbone", default: "Embeddings/fashion-mnist-0-4.backbone"))
+        let backbone = try ImageNetwork(contentsOf: options.string("--backbone", default: "Embeddings/fashion-mnist-0-4.backbone"))
         let trainPath = options.string("--train", default: "Corpora/fashion-mnist-5-9/train-images-idx3-ubyte.gz")
         // Images at their own size (raw pixels read them so); each sample is fitted to the backbone when drawn.
         let train = try ImageSet.read(trainPath).images
@@ -39,14 +39,14 @@ enum ImageBenchmark {
             accuracyTable(backbone: backbone, train: train, test: test, sizes: sizes, seeds: seeds, strategies: strategies, threads: threads)
         }
         if !options.flag("--skip-throughput") {
-            guard case .convNet = backbone else { return }
+            guard max(backbone.inputShape.height, backbone.inputShape.width) <= 64 else { return }
             try throughput(images: train, imagesPath: trainPath, threads: threads, python: options.string("--torch", default: "/usr/bin/python3"))
         }
     }
 
-    private static func accuracyTable(backbone: ImageBackbone, train: ImageSet, test: ImageSet, sizes: [Int], seeds: [UInt64],
+    private static func accuracyTable(backbone: ImageNetwork, train: ImageSet, test: ImageSet, sizes: [Int], seeds: [UInt64],
                                       strategies: [String], threads: Int) {
-        let fittedTest = test.fitted(to: backbone.inputShape, shorterSide: backbone.shorterSide)
+        let fittedTest = test.fitted(to: backbone.inputShape, shorterSide: backbone.preprocessing.shorterSide)
         report("\n| strategy | " + sizes.map { "\($0)/class accuracy (seeds) | s" }.joined(separator: " | ") + " |")
         report("|---|" + sizes.map { _ in "---|---" }.joined(separator: "|") + "|")
         for name in strategies {
@@ -73,18 +73,19 @@ enum ImageBenchmark {
     }
 
     /// The test accuracy of one strategy trained on `train`.
-    private static func accuracy(_ name: String, backbone: ImageBackbone, train: ImageSet, test: ImageSet, fittedTest: ImageSet,
+    private static func accuracy(_ name: String, backbone: ImageNetwork, train: ImageSet, test: ImageSet, fittedTest: ImageSet,
                                  seed: UInt64, threads: Int) throws -> Double {
-        var settings = ImageTrainingSettings.forTransfer(imageCount: train.count)
+        var settings = ImageTrainingSettings.forTransfer(imageCount: train.count, inputShape: backbone.inputShape)
         settings.schedule.threadCount = threads
         let strategy: TransferStrategy
         var head = ClassifierHead.logisticRegression()
         switch name {
         case "pixels":
             let normalization = PixelNormalization(measuring: train)
-            let model = try LogisticRegression.train(on: try TrainingSet(features: train.inputs(normalization: normalization).values,
-                                                                         labels: train.labels, classCount: train.classNames.count))
-            let predicted = model.probabilities(for: test.inputs(normalization: normalization).values)
+            func pixels(_ images: ImageSet) -> Matrix { images.tensor(normalization: normalization).reshaped([images.count, images.shape.count]).matrix }
+            let model = try LogisticRegression.train(on: try TrainingSet(features: pixels(train), labels: train.labels,
+                                                                         classCount: train.classNames.count))
+            let predicted = model.probabilities(for: pixels(test))
             return (0..<test.count).filter { row in predicted.withRow(row) { Kernels.argmax($0) } == test.labels[row] }.count.asShare(of: test.count)
         case "scratch": strategy = .fromScratch
         case "fixed": strategy = .fixedFeatures
@@ -105,8 +106,8 @@ enum ImageBenchmark {
         case "combine": strategy = .combine(Combination())
         default: throw BenchmarkError("unknown strategy '\(name)'")
         }
-        let fitted = train.fitted(to: backbone.inputShape, shorterSide: backbone.shorterSide)
-        let model = try TransferModel.train(strategy, imageBackbone: backbone, on: fitted, head: head, settings: settings, seed: seed)
+        let fitted = train.fitted(to: backbone.inputShape, shorterSide: backbone.preprocessing.shorterSide)
+        let model = try TransferModel.train(strategy, imageNetwork: backbone, on: fitted, head: head, settings: settings, seed: seed)
         return try model.evaluate(on: fittedTest).accuracy
     }
 
@@ -114,25 +115,26 @@ enum ImageBenchmark {
     private static func throughput(images: ImageSet, imagesPath: String, threads: Int, python: String) throws {
         let count = min(images.count, 5000)
         let subset = images.subset(0..<count)
-        var network = try ConvNetBackbone.smallConvNet(inputShape: subset.shape, classNames: subset.classNames,
-                                                       normalization: PixelNormalization(measuring: subset), seed: 1)
+        let network = try ImageNetwork.smallConvNet(inputShape: subset.shape, classNames: subset.classNames,
+                                                    normalization: PixelNormalization(measuring: subset), seed: 1)
+        var graph = network.graph
+        let normalization = network.preprocessing.normalization
         var settings = ImageTrainingSettings()
         settings.schedule.epochs = 1
         settings.schedule.threadCount = threads
         settings.augmentation = .none
         let parallelism = Parallelism(threadCount: threads)
-        let inputs = subset.inputs(normalization: network.normalization)
         var trainTimes: [Double] = []
         for repetition in 0..<4 {  // the first is a warm-up
             let start = Date()
-            try network.network.train(subset, normalization: network.normalization, settings: settings, seed: UInt64(repetition))
+            try graph.train(on: ImageBatches(subset, normalization: normalization), settings: settings.schedule, seed: UInt64(repetition))
             if repetition > 0 { trainTimes.append(Date().timeIntervalSince(start)) }
         }
         let trainSeconds = trainTimes.sorted()[1]
-        let inferSeconds = Measurement.medianSeconds(repetitions: 3) { _ = network.network.probabilities(inputs, parallelism: parallelism) }
+        let inferSeconds = Measurement.medianSeconds(repetitions: 3) { _ = try? network.probabilities(of: subset, parallelism: parallelism) }
         let ours = (train: Double(count) / trainSeconds, infer: Double(count) / inferSeconds)
         let peak = matrixProductPeak(parallelism: parallelism)
-        let forwardFlops = network.network.forwardMultiplyAdds * 2
+        let forwardFlops = network.graph.multiplyAdds * 2
         report("\nsmall ConvNet on \(count) images of \(imagesPath), batch 64, \(threads) thread(s), no augmentation (medians of 3)")
         report("| | training images/s | inference images/s |")
         report("|---|---|---|")

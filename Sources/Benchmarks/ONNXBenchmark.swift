@@ -23,12 +23,12 @@ enum ONNXBenchmark {
         let inputPath = options.string("--input", default: "\(folder)/chelsea_input_\(modelName).f32")
         report(Measurement.machineDescription())
         let loadStart = Date()
-        let backbone = try GraphBackbone(onnx: modelPath)
-        report("\(modelPath): \(backbone.network.nodes.count) nodes, input \(backbone.inputShape), "
-            + "\(format(Double(backbone.network.forwardMultiplyAdds) / 1e6, 1)) M multiply-adds per image; loaded in "
+        let network = try ImageNetwork(onnx: modelPath)
+        report("\(modelPath): \(network.graph.nodes.count) nodes, input \(network.inputShape), "
+            + "\(format(Double(network.graph.multiplyAdds) / 1e6, 1)) M multiply-adds per image; loaded in "
             + "\(format(Date().timeIntervalSince(loadStart) * 1000, 1)) ms")
-        let input = try readInput(inputPath, shape: backbone.inputShape)
-        let logits = backbone.network.forward(input, parallelism: .serial)[0].values
+        let input = try readInput(inputPath, shape: network.inputShape)
+        let logits = try network.inference.run([input], parallelism: .serial)[0].matrix
         let referencePath = options.string("--reference", default: "\(folder)/reference_outputs.json")
         if FileManager.default.fileExists(atPath: referencePath) {
             try compare(logits, reference: referencePath, photo: options.string("--photo", default: "chelsea.png"), model: modelName)
@@ -38,7 +38,7 @@ enum ONNXBenchmark {
         report("|---|---|---|---|---|")
         let python = options.string("--python", default: "python3")
         for (batch, threads) in [(1, 1), (16, 1), (1, 2), (16, 2)] {
-            let ours = throughput(backbone.network, input: input, batch: batch, threads: threads, images: images, runs: runs)
+            let ours = try throughput(network.inference, input: input, batch: batch, threads: threads, images: images, runs: runs)
             var theirs = Double.nan
             if python != "none" {
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("compare_onnxruntime.py").path
@@ -55,12 +55,12 @@ enum ONNXBenchmark {
         report("peak RSS: EmbeddingKit (this whole benchmark process) \(format(Double(usage.ru_maxrss) / 1024, 0)) MiB")
     }
 
-    private static func readInput(_ path: String, shape: MapShape) throws -> FeatureMaps {
+    private static func readInput(_ path: String, shape: MapShape) throws -> Tensor {
         guard let data = FileManager.default.contents(atPath: path), data.count == shape.count * 4 else {
             throw BenchmarkError("\(path): expected \(shape.count) float32 values")
         }
         let values = data.withUnsafeBytes { bytes in (0..<shape.count).map { Float(bitPattern: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) } }
-        return FeatureMaps(values: Matrix(rows: 1, columns: shape.count, elements: values), shape: shape)
+        return Tensor(shape: [1, shape.channels, shape.height, shape.width], elements: values)
     }
 
     private static func compare(_ logits: Matrix, reference path: String, photo: String, model: String) throws {
@@ -79,15 +79,17 @@ enum ONNXBenchmark {
     }
 
     /// Images per second: the median of `runs` runs of `images` images in batches of `batch`.
-    private static func throughput(_ network: GraphNetwork, input: FeatureMaps, batch: Int, threads: Int, images: Int, runs: Int) -> Double {
-        let values = input.values.withRow(0) { Array($0) }
-        let batchInput = FeatureMaps(values: Matrix(rows: batch, columns: values.count, elements: Array([[Float]](repeating: values, count: batch).joined())),
-                                     shape: input.shape)
+    private static func throughput(_ network: Graph, input: Tensor, batch: Int, threads: Int, images: Int, runs: Int) throws -> Double {
+        let batchInput = Tensor(concatenatingRows: [Tensor](repeating: input, count: batch))
         let parallelism = Parallelism(threadCount: threads)
         let calls = max(1, images / batch)
+        var failure: (any Error)?
         let seconds = Measurement.medianSeconds(repetitions: runs) {
-            for _ in 0..<calls { _ = network.forward(batchInput, parallelism: parallelism) }
+            for _ in 0..<calls {
+                do { _ = try network.runSplittingBatch([batchInput], parallelism: parallelism) } catch { failure = error }
+            }
         }
+        if let failure { throw failure }
         return Double(calls * batch) / seconds
     }
 }

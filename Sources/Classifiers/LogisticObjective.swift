@@ -30,13 +30,13 @@ struct LogisticObjective: Sendable {
         let weightCount = classes * features
         let weights = Matrix(rows: classes, columns: features, elements: parameters[0..<weightCount].map(Float.init))
         let bias = parameters[weightCount...].map(Float.init)
-        var probabilities = LogisticRegression.logits(data.features, weights: weights, bias: bias)
-        let n = Double(data.labels.count)
-        var loss = SoftmaxLoss.apply(&probabilities, labels: data.labels[...], weights: exampleWeights[...]) / n
+        let logits = LogisticRegression.logits(data.features, weights: weights, bias: bias)
+        // The mean weighted cross-entropy and its gradient w · (p − y) / n with respect to the logits.
+        let (meanLoss, logitGradient) = OutputLoss.softmax.batchLossAndGradient(logits: Tensor(logits), labels: data.labels, weights: exampleWeights)
         let squaredNorm = parameters[0..<weightCount].reduce(0) { $0 + $1 * $1 }
-        loss += penalty / 2 * squaredNorm
+        let loss = meanLoss + penalty / 2 * squaredNorm
         guard computeGradient else { return (loss, []) }
-        SoftmaxLoss.gradient(&probabilities, labels: data.labels[...], weights: exampleWeights[...], scale: Float(1 / n))
+        let probabilities = logitGradient.matrix
         var weightGradient = Matrix(rows: classes, columns: features)
         weightGradient.multiplyAdd(probabilities, data.features, transposeA: .transposed)
         var gradient = weightGradient.withUnsafeBufferPointer { $0.map(Double.init) }

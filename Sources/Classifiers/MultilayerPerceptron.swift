@@ -4,7 +4,7 @@ import NeuralNetworks
 
 /// A feed-forward network: fully connected ReLU hidden layers with optional dropout, a softmax
 /// output, trained with Adam on shuffled mini-batches and L2 weight decay, like scikit-learn's
-/// `MLPClassifier(solver="adam")`.
+/// `MLPClassifier(solver="adam")`. The network is a `Graph` (`Gemm`, `Relu`, `Dropout` nodes).
 public struct MultilayerPerceptron: Classifier, Codable {
     /// Training settings.
     public struct Configuration: Sendable, Hashable, Codable {
@@ -12,7 +12,8 @@ public struct MultilayerPerceptron: Classifier, Codable {
         public var hiddenLayers: [Int] = [256]
         /// Adam's step size.
         public var learningRate: Float = 1e-3
-        /// L2 penalty (scikit-learn's `alpha`).
+        /// L2 penalty (scikit-learn's `alpha`): `alpha / batch size · W` is added to the weights'
+        /// gradients, as scikit-learn adds it.
         public var l2: Float = 1e-4
         /// Examples per mini-batch.
         public var batchSize = 200
@@ -32,28 +33,65 @@ public struct MultilayerPerceptron: Classifier, Codable {
         public init() {}
     }
 
-    /// One (weights, bias) per layer; weights are outputs × inputs.
-    public private(set) var layers: [DenseLayer]
+    /// The network: features (N × inputs) to class scores (N × classes).
+    public private(set) var network: Graph
     /// The settings it was trained with.
     public let configuration: Configuration
     /// Adam's state after the last `partialFit` (not stored in model files).
-    public private(set) var optimizer: AdamOptimizer?
+    public private(set) var optimizer: Optimizer?
 
-    private enum CodingKeys: String, CodingKey { case layers, configuration }
-
-    /// A network with these layers (input side first, ReLU between them, softmax after the last).
+    /// A network with these layers (input side first, ReLU and the configured dropout between
+    /// them, class scores out of the last).
     /// - Precondition: at least one layer, and the layers chain.
     public init(layers: [DenseLayer], configuration: Configuration = Configuration()) {
         precondition(!layers.isEmpty && zip(layers, layers.dropFirst()).allSatisfy { $0.weights.rows == $1.weights.columns },
                      "MultilayerPerceptron: the layers do not chain")
-        self.layers = layers
+        var builder = GraphBuilder(inputs: [Graph.Input(name: "features", shape: [nil, layers[0].weights.columns])])
+        var value = Graph.Value.input(0)
+        for (index, layer) in layers.enumerated() {
+            value = builder.dense(value, weights: Tensor(layer.weights), bias: Tensor(shape: [layer.bias.count], elements: layer.bias),
+                                  name: "dense\(index + 1)")
+            guard index < layers.count - 1 else { continue }
+            value = builder.node(Relu(), [value], name: "relu\(index + 1)")
+            if configuration.dropout > 0 { value = builder.node(Dropout(ratio: configuration.dropout), [value], name: "dropout\(index + 1)") }
+        }
+        guard let network = try? builder.graph(outputs: [value]) else { preconditionFailure("MultilayerPerceptron: the layers were checked") }
+        self.network = network
         self.configuration = configuration
     }
 
+    /// The dense layers, input side first (copies of the graph's weights).
+    public var layers: [DenseLayer] {
+        network.nodes.compactMap { node -> DenseLayer? in
+            guard node.operation is Gemm, case .parameter(let w) = node.inputs[1], case .parameter(let b) = node.inputs[2] else { return nil }
+            return DenseLayer(weights: network.parameters[w].value.matrix, bias: network.parameters[b].value.scalars)
+        }
+    }
+
     /// The number of classes.
-    public var classCount: Int { layers.last!.weights.rows }
+    public var classCount: Int { network.nodeShapes.last![1] }
     /// The length of an input feature vector.
-    public var featureCount: Int { layers.first!.weights.columns }
+    public var featureCount: Int { network.inputs[0].shape[1]! }
+
+    private enum CodingKeys: String, CodingKey { case layers, configuration }
+
+    /// Reads the layers and settings (the format of every EmbeddingKit version).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let layers = try container.decode([DenseLayer].self, forKey: .layers)
+        guard !layers.isEmpty, layers.allSatisfy({ $0.weights.rows == $0.bias.count }),
+              zip(layers, layers.dropFirst()).allSatisfy({ $0.weights.rows == $1.weights.columns }) else {
+            throw DecodingError.dataCorruptedError(forKey: .layers, in: container, debugDescription: "the layers do not chain")
+        }
+        self.init(layers: layers, configuration: try container.decode(Configuration.self, forKey: .configuration))
+    }
+
+    /// Writes the layers and settings.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(layers, forKey: .layers)
+        try container.encode(configuration, forKey: .configuration)
+    }
 
     /// Trains on `data` with the seeded `generator` (initial weights, shuffling, dropout).
     /// - Parameters:
@@ -70,13 +108,11 @@ public struct MultilayerPerceptron: Classifier, Codable {
     ) throws -> MultilayerPerceptron {
         let sizes = [data.features.columns] + configuration.hiddenLayers + [data.classCount]
         let layers = (1..<sizes.count).map { index in
-            DenseLayer(weights: Matrix(rows: sizes[index], columns: sizes[index - 1], initializer: .glorotUniform,
-                                       using: &generator),
+            DenseLayer(weights: Matrix(rows: sizes[index], columns: sizes[index - 1], initializer: .glorotUniform, using: &generator),
                        bias: [Float](repeating: 0, count: sizes[index]))
         }
         var model = MultilayerPerceptron(layers: layers, configuration: configuration)
-        try model.partialFit(on: data, validation: validation, epochs: configuration.epochs, using: &generator,
-                             progress: progress)
+        try model.partialFit(on: data, validation: validation, epochs: configuration.epochs, using: &generator, progress: progress)
         return model
     }
 
@@ -84,196 +120,40 @@ public struct MultilayerPerceptron: Classifier, Codable {
     /// training), with the optimizer state of the previous call (Adam's moments and step count
     /// carry over; a decoded model starts them afresh); with validation data the best weights
     /// seen are kept.
+    /// - Throws: `TrainingError.diverged` when the loss is not finite.
     public mutating func partialFit<G: RandomNumberGenerator>(
         on data: TrainingSet, validation: TrainingSet? = nil, epochs: Int, using generator: inout G,
         progress: TrainingProgress? = nil
     ) throws {
         precondition(data.features.columns == featureCount && data.classCount == classCount,
                      "partialFit: data of \(data.features.columns) features and \(data.classCount) classes")
-        var optimizer = self.optimizer ?? AdamOptimizer(layers: layers, learningRate: configuration.learningRate)
+        var settings = TrainingSettings()
+        settings.epochs = max(1, epochs)
+        settings.batchSize = configuration.batchSize
+        settings.learningRate = configuration.learningRate
+        settings.optimizer.weightDecay = configuration.l2 / Float(max(1, min(configuration.batchSize, data.labels.count)))
+        settings.patience = configuration.patience
+        settings.tolerance = Double(configuration.tolerance)
+        settings.threadCount = min(2, Parallelism.available.threadCount)
+        var optimizer = self.optimizer ?? Optimizer(settings.optimizer)
         let weights = configuration.classWeighting.exampleWeights(labels: data.labels, classCount: data.classCount)
-        var order = Array(0..<data.labels.count)
-        // A concrete generator seeded from the caller's: a generic one shuffles many times slower
-        // when the caller sits in another module (the generic code is not specialised there).
-        var random = SplitMix64(seed: generator.next())
-        var workspaces: [Int: [BackpropWorkspace]] = [:]
-        var best = layers
-        let loop = TrainingLoop(epochs: max(1, epochs), patience: configuration.patience, tolerance: Double(configuration.tolerance))
-        _ = try WorkerTeam.with(threadCount: min(2, Parallelism.available.threadCount)) { team in
-            try loop.run(progress: progress, epoch: { epoch in
-                order.shuffle(using: &random)
-                // Rows copied into the epoch's order once, so every mini-batch is a contiguous block.
-                let shuffled = data.subset(order), shuffledWeights = order.map { weights[$0] }
-                var epochLoss = 0.0
-                for start in stride(from: 0, to: order.count, by: configuration.batchSize) {
-                    let batch = start..<min(start + configuration.batchSize, order.count)
-                    let (loss, gradients) = backpropagateInHalves(shuffled, batch, weights: shuffledWeights, team: team,
-                                                                  using: &random, workspaces: &workspaces)
-                    guard loss.isFinite else { throw TrainingError.diverged(step: epoch) }
-                    epochLoss += loss * Double(batch.count)
-                    optimizer.update(&layers, with: gradients)
-                }
-                // The L2 term, once per epoch with the weights at its end (scikit-learn adds it per batch).
-                return epochLoss / Double(order.count)
-                    + Double(configuration.l2) / 2 * layers.reduce(0) { $0 + $1.squaredWeightNorm }
-                    / Double(min(configuration.batchSize, order.count))
-            }, validate: {
-                validation.map { ValidationScore(loss: loss(on: $0), accuracy: accuracy(on: $0)) }
-            }, keepBest: {
-                if validation != nil { best = layers }
-            })
-        }
-        if validation != nil { layers = best }
+        let examples = TensorBatches([Tensor(data.features)], labels: data.labels, weights: configuration.classWeighting == .uniform ? nil : weights)
+        let held = validation.map { TensorBatches([Tensor($0.features)], labels: $0.labels) }
+        try network.train(on: examples, validation: held, settings: settings, optimizer: &optimizer, seed: generator.next(), progress: progress)
         self.optimizer = optimizer
-    }
-
-    /// Edits the layers in place (for tests and tools that inspect the network).
-    mutating func adjust(_ body: (inout [DenseLayer]) -> Void) {
-        body(&layers)
     }
 
     /// Class probabilities for each row of `features` (no dropout).
     public func probabilities(for features: Matrix) -> Matrix {
-        var activation = features
-        for (index, layer) in layers.enumerated() {
-            activation = layer.forward(activation)
-            if index < layers.count - 1 { DenseLayer.relu(&activation) }
+        guard features.rows > 0 else { return Matrix(rows: 0, columns: classCount) }
+        guard var scores = try? network.run([Tensor(features)])[0].matrix else {
+            preconditionFailure("MultilayerPerceptron: features of \(features.columns) columns for \(featureCount)")
         }
-        activation.withUnsafeMutableBufferPointer { values in
-            for row in 0..<features.rows {
-                Kernels.softmax(UnsafeMutableBufferPointer(rebasing: values[(row * classCount)..<((row + 1) * classCount)]))
-            }
+        let classes = classCount
+        scores.withUnsafeMutableBufferPointer { values in
+            for row in 0..<features.rows { Kernels.softmax(UnsafeMutableBufferPointer(rebasing: values[(row * classes)..<((row + 1) * classes)])) }
         }
-        return activation
-    }
-
-    /// The mean cross-entropy (without the penalty) on `data`.
-    func loss(on data: TrainingSet) -> Double {
-        var probabilities = probabilities(for: data.features)
-        var loss = 0.0
-        probabilities.withUnsafeMutableBufferPointer { values in
-            for (row, label) in data.labels.enumerated() { loss -= Double(log(max(values[row * classCount + label], 1e-12))) }
-        }
-        return loss / Double(data.labels.count)
-    }
-
-    func accuracy(on data: TrainingSet) -> Double {
-        let probabilities = probabilities(for: data.features)
-        var correct = 0
-        probabilities.withUnsafeBufferPointer { values in
-            for (row, label) in data.labels.enumerated() {
-                let scores = UnsafeBufferPointer(rebasing: values[(row * classCount)..<((row + 1) * classCount)])
-                if Kernels.argmax(scores) == label { correct += 1 }
-            }
-        }
-        return Double(correct) / Double(data.labels.count)
-    }
-
-    /// The loss and gradients of the mini-batch `batch` (rows of `data`), its two halves computed
-    /// on the team's threads and the gradients added in a fixed order, so the result does not
-    /// depend on the thread count. Each half draws its dropout from a generator seeded from
-    /// `generator`.
-    private func backpropagateInHalves(
-        _ data: TrainingSet, _ batch: Range<Int>, weights: [Float], team: WorkerTeam, using generator: inout SplitMix64,
-        workspaces: inout [Int: [BackpropWorkspace]]
-    ) -> (loss: Double, gradients: [DenseLayer]) {
-        let middle = batch.lowerBound + batch.count / 2
-        let halves = batch.count >= 64 ? [batch.lowerBound..<middle, middle..<batch.upperBound] : [batch]
-        let seeds = halves.map { _ in generator.next() }
-        let parts = workspaces[batch.count] ?? halves.map { BackpropWorkspace(layers: layers, rows: $0.count) }
-        workspaces[batch.count] = parts
-        var results = [(loss: Double, gradients: [DenseLayer])?](repeating: nil, count: halves.count)
-        let model = self, shared = SharedWorkspaces(parts: parts)
-        results.withUnsafeMutableBufferPointer { results in
-            let slots = SharedPointer(base: results.baseAddress!)
-            team.forEachPart(halves.count) { part in
-                var partGenerator = SplitMix64(seed: seeds[part])
-                slots.base[part] = model.backpropagate(data.subset(halves[part]), weights: Array(weights[halves[part]]),
-                                                       using: &partGenerator, workspace: shared.parts[part],
-                                                       batchSize: batch.count, includesWeightDecay: part == 0)
-            }
-        }
-        let finished = results.map { $0! }
-        var gradients = finished[0].gradients
-        for other in finished.dropFirst() {
-            for index in gradients.indices {
-                other.gradients[index].weights.withUnsafeBufferPointer { source in
-                    gradients[index].weights.withUnsafeMutableBufferPointer { Kernels.add(source, to: $0) }
-                }
-                for column in gradients[index].bias.indices { gradients[index].bias[column] += other.gradients[index].bias[column] }
-            }
-        }
-        return (finished.reduce(0) { $0 + $1.loss }, gradients)
-    }
-
-    /// The batch's mean cross-entropy and each layer's gradients (including the L2 term),
-    /// computed in `workspace` (made for this batch size when not given); the gradients returned
-    /// share its buffers until the next call.
-    /// `batchSize` is the size of the whole mini-batch when `batch` is a part of it (the loss and
-    /// gradients are then that part's share), and only the part with `includesWeightDecay` adds the L2 term.
-    func backpropagate<G: RandomNumberGenerator>(
-        _ batch: TrainingSet, weights: [Float], using generator: inout G, workspace given: BackpropWorkspace? = nil,
-        batchSize: Int? = nil, includesWeightDecay: Bool = true
-    ) -> (loss: Double, gradients: [DenseLayer]) {
-        let workspace = given ?? BackpropWorkspace(layers: layers, rows: batch.labels.count)
-        precondition(workspace.rows == batch.labels.count, "backpropagate: workspace for \(workspace.rows) rows, batch of \(batch.labels.count)")
-        let size = Float(batchSize ?? batch.labels.count)
-        for (index, layer) in layers.enumerated() {
-            layer.forward(index == 0 ? batch.features : workspace.outputs[index - 1], into: &workspace.outputs[index])
-            if index < layers.count - 1 {
-                DenseLayer.relu(&workspace.outputs[index])
-                if configuration.dropout > 0 {
-                    DenseLayer.dropout(&workspace.outputs[index], rate: configuration.dropout, mask: &workspace.masks[index],
-                                       using: &generator)
-                }
-            }
-        }
-        let last = layers.count - 1
-        let loss = SoftmaxLoss.apply(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...]) / Double(size)
-        SoftmaxLoss.gradient(&workspace.outputs[last], labels: batch.labels[...], weights: weights[...], scale: 1 / size)
-        for index in layers.indices.reversed() {
-            let delta = index == last ? workspace.outputs[last] : workspace.upstream[index + 1]
-            let input = index == 0 ? batch.features : workspace.outputs[index - 1]
-            workspace.gradients[index].weights.multiplyAdd(delta, input, transposeA: .transposed)
-            delta.columnSums(into: &workspace.gradients[index].bias)
-            if includesWeightDecay { workspace.gradients[index].addWeightDecay(layers[index], strength: configuration.l2 / size) }
-            if index > 0 {
-                workspace.upstream[index].multiplyAdd(delta, layers[index].weights)
-                DenseLayer.reluGradient(&workspace.upstream[index], activation: input,
-                                        mask: configuration.dropout > 0 ? workspace.masks[index - 1] : nil)
-            }
-        }
-        return (loss, workspace.gradients)
-    }
-}
-
-/// The workspaces of a mini-batch's parts, handed to the threads that compute them.
-///
-/// `@unchecked Sendable` is safe because each thread uses only the workspace of its own part.
-struct SharedWorkspaces: @unchecked Sendable {
-    let parts: [BackpropWorkspace]
-}
-
-/// Buffers one training run reuses for every mini-batch of one size: layer outputs, dropout
-/// masks, backpropagated deltas and gradients (allocating them per batch cost more than the maths).
-final class BackpropWorkspace {
-    let rows: Int
-    /// Per layer: rows × outputs (activations after ReLU and dropout; the last holds the deltas).
-    var outputs: [Matrix]
-    /// Per hidden layer: the dropout factors.
-    var masks: [Matrix]
-    /// Per layer above the first: the delta flowing into its input (rows × inputs).
-    var upstream: [Matrix]
-    /// Per layer: the gradient of the loss with respect to its weights and bias.
-    var gradients: [DenseLayer]
-
-    init(layers: [DenseLayer], rows: Int) {
-        self.rows = rows
-        outputs = layers.map { Matrix(rows: rows, columns: $0.weights.rows) }
-        masks = outputs
-        upstream = layers.map { Matrix(rows: rows, columns: $0.weights.columns) }
-        gradients = layers.map { DenseLayer(weights: Matrix(rows: $0.weights.rows, columns: $0.weights.columns),
-                                            bias: [Float](repeating: 0, count: $0.bias.count)) }
+        return scores
     }
 }
 

@@ -26,7 +26,8 @@ struct ExportCommand: ParsableCommand {
             let model = try TransferModel(contentsOf: self.model, embeddingsPath: embeddings)
             let graph = try model.inferenceGraph()
             try ONNXExporter.write(graph, to: output, producerVersion: EmbeddingKitVersion.current)
-            StandardError.print("wrote \(output): \(model.labels.count) classes, input \(graph.network.inputShape), \(graph.network.nodes.count) graph nodes")
+            StandardError.print("wrote \(output): \(model.labels.count) classes, input \(graph.network.inputs[0].shape.dropFirst().map { $0.map(String.init) ?? "?" }.joined(separator: "×")), "
+                + "\(graph.network.nodes.count) graph nodes")
         }
     }
 }

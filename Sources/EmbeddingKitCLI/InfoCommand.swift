@@ -81,7 +81,7 @@ struct InfoCommand: ParsableCommand {
         let model = try reportingFileErrors { try ONNXModel(contentsOf: file) }
         var importError: String?
         var featureCount: Int?
-        do { featureCount = try GraphBackbone(onnx: file).featureCount } catch { importError = "\(error)" }
+        do { featureCount = try ImageNetwork(onnx: file).featureCount } catch { importError = "\(error)" }
         let operators = model.operatorCounts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
         if json {
             var object: [String: Any] = [

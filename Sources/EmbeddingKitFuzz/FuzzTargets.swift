@@ -73,11 +73,11 @@ enum FuzzTarget: String, CaseIterable {
             case .idx:
                 _ = try IDXFile(contentsOf: path)
             case .onnx:
-                let backbone = try GraphBackbone(onnx: path)
-                if backbone.inputShape.count <= 1 << 16 {
-                    let images = ImageSet(shape: backbone.inputShape, pixels: [UInt8](repeating: 7, count: backbone.inputShape.count),
+                let network = try ImageNetwork(onnx: path)
+                if network.inputShape.count <= 1 << 16 {
+                    let images = ImageSet(shape: network.inputShape, pixels: [UInt8](repeating: 7, count: network.inputShape.count),
                                           labels: [0], classNames: ["a"], sources: ["x"])
-                    _ = backbone.logits(of: images)
+                    _ = try network.probabilities(of: images)
                 }
             }
         } catch {

@@ -4,7 +4,8 @@ public struct Matrix: Sendable {
     public let rows: Int
     /// The number of columns (elements per row).
     public let columns: Int
-    private var storage: AlignedStorage
+    /// The elements (shared with a `Tensor` made from this matrix until either writes).
+    var storage: AlignedStorage
 
     /// A `rows` × `columns` matrix of zeros.
     /// - Precondition: both sizes are non-negative.
@@ -25,6 +26,14 @@ public struct Matrix: Sendable {
         self.columns = columns
         storage = AlignedStorage(count: rows * columns, zeroed: false)
         body(storage.buffer)
+    }
+
+    /// A matrix over `storage`, which holds at least `rows × columns` elements (shared, copy-on-write).
+    init(rows: Int, columns: Int, sharing storage: AlignedStorage) {
+        precondition(rows >= 0 && columns >= 0 && rows * columns == storage.count, "Matrix: \(rows)×\(columns) over \(storage.count) elements")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
     }
 
     /// A matrix from row-major elements.

@@ -1,141 +1,112 @@
 import LinearAlgebra
 import NeuralNetworks
 
-/// Translates a `GraphNetwork` node by node into ONNX operators, tracking whether each value is a
-/// 4-D map tensor or a 2-D feature matrix.
+/// Translates a `Graph` node by node into ONNX operators (opset 17). The graph's operations are
+/// ONNX's own, so most nodes copy over with their attributes; the ones that keep constant inputs
+/// as attributes (`Clip`, `Reshape`, `Pad`) get them back as initializers, a convolution's fused
+/// clamp becomes a `Relu` or `Clip` after it, and `Gelu` and `SiLU` (not in opset 17) are spelled
+/// out. Dropout is left out (inference).
 struct GraphTranslation {
-    let network: GraphNetwork
+    let graph: Graph
     private(set) var builder = ONNXGraphBuilder()
-    /// The ONNX name of each network value.
-    private var names: [String] = []
-    /// Whether each value is 2-D (N × features) rather than 4-D.
-    private var isFlat: [Bool] = []
+    /// The ONNX name of each input, parameter and node output.
+    private var inputNames: [String] = [], parameterNames: [String] = [], nodeNames: [String] = []
 
-    /// A translation of `network`, whose input is the graph input `inputName` (2-D when `inputIsFlat`).
-    init(network: GraphNetwork, inputName: String, inputIsFlat: Bool) {
-        self.network = network
-        names = [builder.uniqueName(inputName)]
-        isFlat = [inputIsFlat]
+    /// A translation of `graph`, its inputs named `inputNames`.
+    init(graph: Graph, inputNames: [String]) {
+        self.graph = graph
+        self.inputNames = inputNames.map { builder.uniqueName($0) }
     }
 
-    /// Adds every node up to the network's output, then names the output `probabilities`
-    /// (N × classes); returns that name.
-    mutating func translate() -> String {
-        for index in 0..<network.output {
-            let node = network.nodes[index]
-            var (name, flat) = operation(node.operation, inputs: node.inputs, outputShape: network.shapes[index + 1])
-            if let clamp = node.clamp { name = clipped(name, to: clamp) }
-            names.append(name)
-            isFlat.append(flat)
+    /// Adds every parameter and node, then names the first output `outputName`; returns that name.
+    /// - Throws: `GraphError` naming a node whose operation has no ONNX form, or a parameter of integers.
+    mutating func translate(outputName: String) throws -> String {
+        parameterNames = try graph.parameters.map { parameter in
+            guard parameter.value.elementType == .float32 else { throw GraphError(node: nil, "parameter '\(parameter.name)' holds integers") }
+            return builder.floats(parameter.name, parameter.value.scalars, dimensions: parameter.value.shape)
         }
-        let last = network.output
-        return builder.node(isFlat[last] ? "Identity" : "Flatten", [names[last]], isFlat[last] ? [] : [("axis", .integer(1))],
-                            output: builder.uniqueName("probabilities"))
+        for (index, node) in graph.nodes.enumerated() {
+            nodeNames.append(try translate(node, index: index))
+        }
+        return builder.node("Identity", [name(of: graph.outputs[0])], output: builder.uniqueName(outputName))
     }
 
-    private mutating func operation(_ operation: GraphOperation, inputs: [Int], outputShape: MapShape) -> (String, Bool) {
-        let first = inputs[0]
+    private func name(of value: Graph.Value) -> String {
+        switch value {
+        case .input(let index): inputNames[index]
+        case .parameter(let index): parameterNames[index]
+        case .node(let index): nodeNames[index]
+        }
+    }
+
+    private mutating func translate(_ node: Graph.Node, index: Int) throws -> String {
+        let inputs = node.inputs.map(name(of:))
+        let operation = node.operation
+        guard !(operation is EmbeddingBag) else {
+            throw GraphError(node: nil, "node \(index + 1) '\(node.name)': \(operation.typeName) has no ONNX operator")
+        }
         switch operation {
-        case .layer(let layer):
-            return self.layer(layer, input: first, outputShape: outputShape)
-        case .clamp(let lower, let upper):
-            return (clipped(names[first], to: lower...upper), isFlat[first])
-        case .sigmoid:
-            return (builder.node("Sigmoid", [names[first]]), isFlat[first])
-        case .hardSigmoid(let alpha, let beta):
-            return (builder.node("HardSigmoid", [names[first]], [("alpha", .float(alpha)), ("beta", .float(beta))]), isFlat[first])
-        case .hardSwish:
-            return (builder.node("HardSwish", [names[first]]), isFlat[first])
-        case .add, .multiply, .concatenate:
-            let flat = inputs.allSatisfy { isFlat[$0] }
-            let operands = inputs.map { flat ? names[$0] : mapTensor($0) }
-            switch operation {
-            case .add: return (builder.node("Add", operands), flat)
-            case .multiply: return (builder.node("Mul", operands), flat)
-            default: return (builder.node("Concat", operands, [("axis", .integer(1))]), flat)
-            }
-        case .scaleShift(let scale, let shift):
-            let dimensions = isFlat[first] ? [scale.count] : [scale.count, 1, 1]
-            let scaled = builder.node("Mul", [names[first], builder.floats("scale", scale, dimensions: dimensions)])
-            return (builder.node("Add", [scaled, builder.floats("shift", shift, dimensions: dimensions)]), isFlat[first])
-        case .softmax:
-            return (builder.node("Softmax", [flatTensor(first)], [("axis", .integer(1))]), true)
-        case .pad(let top, let bottom, let left, let right, let value):
-            let pads = builder.int64s("pads", [0, 0, top, left, 0, 0, bottom, right])
-            let constant = builder.floats("pad_value", [value], dimensions: [])
-            return (builder.node("Pad", [mapTensor(first), pads, constant], [("mode", .string("constant"))]), false)
-        case .reshape(let shape):
-            let target = builder.int64s("shape", [-1, shape.channels, shape.height, shape.width])
-            return (builder.node("Reshape", [names[first], target]), false)
+        case let clip as Clip:
+            return clamped(inputs[0], to: clip.lower...clip.upper)
+        case let reshape as Reshape:
+            return builder.node("Reshape", [inputs[0], builder.int64s("shape", reshape.shape)])
+        case let pad as Pad:
+            return builder.node("Pad", [inputs[0], builder.int64s("pads", pad.pads), builder.floats("pad_value", [pad.value], dimensions: [])],
+                                [("mode", .string("constant"))])
+        case let convolution as Convolution:
+            var attributes = Self.attributes(of: convolution)
+            attributes.removeAll { $0.0.hasPrefix("activation_") }
+            let output = builder.node("Conv", inputs, attributes)
+            return convolution.clamp.map { clamped(output, to: $0) } ?? output
+        case is Dropout:
+            return inputs[0]
+        case let gelu as Gelu:
+            return gelu.approximation == .none ? exactGelu(inputs[0]) : tanhGelu(inputs[0])
+        case is SiLU:
+            return builder.node("Mul", [inputs[0], builder.node("Sigmoid", [inputs[0]])])
+        case is AveragePool:
+            var attributes = Self.attributes(of: operation)
+            attributes.removeAll { $0.0 == "dilations" }
+            return builder.node("AveragePool", inputs, attributes)
+        default:
+            return builder.node(operation.typeName, inputs, Self.attributes(of: operation))
         }
     }
 
-    private mutating func layer(_ layer: NetworkLayer, input: Int, outputShape: MapShape) -> (String, Bool) {
-        switch layer {
-        case .convolution(let convolution):
-            let geometry = convolution.geometry
-            let weights = builder.floats("conv_weights", ONNXGraphBuilder.elements(of: convolution.weights),
-                                         dimensions: [convolution.outputChannels, convolution.inputChannels / convolution.groups,
-                                                      geometry.kernelHeight, geometry.kernelWidth])
-            let bias = builder.floats("conv_bias", convolution.bias, dimensions: [convolution.bias.count])
-            return (builder.node("Conv", [mapTensor(input), weights, bias], windowAttributes(geometry) + [
-                ("dilations", .integers([geometry.dilationY, geometry.dilationX])), ("group", .integer(convolution.groups)),
-            ]), false)
-        case .batchNormalization(let normalization):
-            let count = normalization.channels
-            let parameters = [normalization.scale, normalization.shift, normalization.runningMean, normalization.runningVariance]
-                .enumerated().map { builder.floats(["bn_scale", "bn_bias", "bn_mean", "bn_variance"][$0.offset], $0.element, dimensions: [count]) }
-            return (builder.node("BatchNormalization", [names[input]] + parameters, [("epsilon", .float(normalization.epsilon))]), isFlat[input])
-        case .dense(let dense):
-            let weights = builder.floats("weights", ONNXGraphBuilder.elements(of: dense.weights), dimensions: [dense.weights.rows, dense.weights.columns])
-            let bias = builder.floats("bias", dense.bias, dimensions: [dense.bias.count])
-            return (builder.node("Gemm", [flatTensor(input), weights, bias], [("transB", .integer(1))]), true)
-        case .relu:
-            return (builder.node("Relu", [names[input]]), isFlat[input])
-        case .relu6:
-            return (clipped(names[input], to: 0...6), isFlat[input])
-        case .pooling(let pooling):
-            var attributes = windowAttributes(pooling.geometry)
-            switch pooling.kind {
-            case .max:
-                attributes.append(("dilations", .integers([pooling.geometry.dilationY, pooling.geometry.dilationX])))
-                return (builder.node("MaxPool", [mapTensor(input)], attributes), false)
-            case .average:
-                attributes.append(("count_include_pad", .integer(pooling.countsPadding ? 1 : 0)))
-                return (builder.node("AveragePool", [mapTensor(input)], attributes), false)
+    /// `input` clamped: `Relu` for 0…∞, otherwise `Clip` with its bounds as inputs.
+    private mutating func clamped(_ input: String, to range: ClosedRange<Float>) -> String {
+        if range == 0...Float.infinity { return builder.node("Relu", [input]) }
+        let lower = builder.floats("clip_min", [range.lowerBound.isFinite ? range.lowerBound : -Float.greatestFiniteMagnitude], dimensions: [])
+        let upper = builder.floats("clip_max", [range.upperBound.isFinite ? range.upperBound : Float.greatestFiniteMagnitude], dimensions: [])
+        return builder.node("Clip", [input, lower, upper])
+    }
+
+    /// x · Φ(x) with the error function: 0.5 · x · (1 + erf(x / √2)).
+    private mutating func exactGelu(_ x: String) -> String {
+        let scaled = builder.node("Div", [x, builder.floats("sqrt2", [Float(2).squareRoot()], dimensions: [])])
+        let shifted = builder.node("Add", [builder.node("Erf", [scaled]), builder.floats("one", [1], dimensions: [])])
+        return builder.node("Mul", [builder.node("Mul", [x, shifted]), builder.floats("half", [0.5], dimensions: [])])
+    }
+
+    /// 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³))).
+    private mutating func tanhGelu(_ x: String) -> String {
+        let cube = builder.node("Mul", [builder.node("Mul", [x, x]), x])
+        let inner = builder.node("Add", [x, builder.node("Mul", [cube, builder.floats("c", [0.044715], dimensions: [])])])
+        let scaled = builder.node("Mul", [inner, builder.floats("k", [Float((2 / Double.pi).squareRoot())], dimensions: [])])
+        let shifted = builder.node("Add", [builder.node("Tanh", [scaled]), builder.floats("one", [1], dimensions: [])])
+        return builder.node("Mul", [builder.node("Mul", [x, shifted]), builder.floats("half", [0.5], dimensions: [])])
+    }
+
+    /// The operation's attributes as ONNX attributes, in name order.
+    private static func attributes(of operation: any Operation) -> [(String, ONNXGraphBuilder.Attribute)] {
+        operation.attributes.values.sorted { $0.key < $1.key }.compactMap { name, value in
+            switch value {
+            case .integer(let number): (name, .integer(number))
+            case .integers(let numbers): (name, .integers(numbers))
+            case .float(let number): (name, .float(number))
+            case .string(let text): (name, .string(text))
+            case .floats: nil
             }
-        case .globalAveragePooling:
-            return (builder.node("GlobalAveragePool", [mapTensor(input)]), false)
-        case .flatten:
-            return (flatTensor(input), true)
-        case .dropout:
-            return (names[input], isFlat[input])
         }
-    }
-
-    private func windowAttributes(_ geometry: WindowGeometry) -> [(String, ONNXGraphBuilder.Attribute)] {
-        [("kernel_shape", .integers([geometry.kernelHeight, geometry.kernelWidth])),
-         ("strides", .integers([geometry.strideY, geometry.strideX])),
-         ("pads", .integers([geometry.padTop, geometry.padLeft, geometry.padBottom, geometry.padRight]))]
-    }
-
-    /// `value` clamped: `Relu` for 0…∞, otherwise `Clip` with its bounds as inputs.
-    private mutating func clipped(_ value: String, to range: ClosedRange<Float>) -> String {
-        if range == 0...Float.infinity { return builder.node("Relu", [value]) }
-        let lower = builder.floats("clip_min", [range.lowerBound], dimensions: [])
-        let upper = builder.floats("clip_max", [range.upperBound], dimensions: [])
-        return builder.node("Clip", [value, lower, upper])
-    }
-
-    /// Value `index` as N × features (a `Flatten` when it is a map tensor).
-    private mutating func flatTensor(_ index: Int) -> String {
-        isFlat[index] ? names[index] : builder.node("Flatten", [names[index]], [("axis", .integer(1))])
-    }
-
-    /// Value `index` as N × C × H × W (a `Reshape` when it is a feature matrix).
-    private mutating func mapTensor(_ index: Int) -> String {
-        guard isFlat[index] else { return names[index] }
-        let shape = network.shapes[index]
-        return builder.node("Reshape", [names[index], builder.int64s("shape", [-1, shape.channels, shape.height, shape.width])])
     }
 }

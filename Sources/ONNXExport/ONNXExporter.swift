@@ -8,20 +8,20 @@ import TransferLearning
 /// one float input (`pixels`, N × C × H × W, for image models; `features`, N × width, for the
 /// head of a text model) and one output, `probabilities` (N × classes). The class names and the
 /// input's preparation are stored in the model's metadata (`embkit.labels`, one per line;
-/// `embkit.input`; `embkit.shorter_side` for images), where `GraphBackbone(onnx:)` finds them again.
+/// `embkit.input`; `embkit.shorter_side` for images), where `ImageNetwork(onnx:)` finds them again.
 public enum ONNXExporter {
     /// The ONNX operator-set version the files declare.
     public static let opsetVersion = 17
 
     /// The encoded `ModelProto` of `graph`.
-    public static func modelBytes(for graph: InferenceGraph, producerVersion: String = "") -> [UInt8] {
-        var translation = GraphTranslation(network: graph.network, inputName: graph.input.name, inputIsFlat: graph.input.isTextFeatures)
-        let output = translation.translate()
-        let shape = graph.network.inputShape
-        let inputDimensions = graph.input.isTextFeatures ? [shape.count] : [shape.channels, shape.height, shape.width]
+    /// - Throws: `GraphError` for an operation with no ONNX form.
+    public static func modelBytes(for graph: InferenceGraph, producerVersion: String = "") throws -> [UInt8] {
+        var translation = GraphTranslation(graph: graph.network, inputNames: [graph.input.name])
+        let output = try translation.translate(outputName: "probabilities")
+        let inputDimensions = graph.network.inputs[0].shape.dropFirst().map { $0 ?? 1 }
         let graphBytes = translation.builder.graphProto(
             name: "embkit", inputs: [(graph.input.name, inputDimensions)],
-            outputs: [(output, [graph.network.outputShape.count])], documentation: graph.input.documentation)
+            outputs: [(output, Array(graph.network.shape(of: graph.network.outputs[0]).dropFirst()))], documentation: graph.input.documentation)
         var model = ProtobufWriter()
         model.integer(1, 8)  // ir_version
         model.string(2, "EmbeddingKit")
@@ -42,9 +42,9 @@ public enum ONNXExporter {
     }
 
     /// Writes `graph` to `path` atomically (a temporary file renamed into place).
-    /// - Throws: `EmbeddingFileError` when the file cannot be written.
+    /// - Throws: `EmbeddingFileError` when the file cannot be written, `GraphError` for an operation with no ONNX form.
     public static func write(_ graph: InferenceGraph, to path: String, producerVersion: String = "") throws {
-        let bytes = modelBytes(for: graph, producerVersion: producerVersion)
+        let bytes = try modelBytes(for: graph, producerVersion: producerVersion)
         let writer = try AtomicFileWriter(path: path)
         try bytes.withUnsafeBytes { try writer.write($0) }
         try writer.commit()

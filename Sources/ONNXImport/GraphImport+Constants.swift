@@ -98,9 +98,7 @@ extension GraphImport {
         guard let name = node.inputs.first else { throw error(node, index: index, "Shape needs an input") }
         switch try value(name, of: node, index: index) {
         case .constant(let tensor): return tensor.dimensions
-        case .activation(let value, let rank):
-            let shape = shapes[value]
-            return rank == 4 ? [1, shape.channels, shape.height, shape.width] : [1, shape.count]
+        case .activation(_, let shape): return shape
         }
     }
 

@@ -1,53 +1,53 @@
+import LinearAlgebra
 import NeuralNetworks
 
-/// Turns an ONNX image classifier's graph into a `GraphNetwork`: activations become graph
-/// nodes (with batch normalisation folded into the convolution before it, zero `Pad`s into the
-/// convolution after it, and `Relu`/`Clip` fused into the node before them), while everything
-/// computable at load time — initializers, `Constant`s and the shape arithmetic exporters leave
-/// behind — is evaluated once here. Activations are NCHW (rank 4) or N × features (rank 2); the
-/// batch dimension is never part of a node's shape.
+/// Turns an ONNX graph into a `Graph`, operator by operator: every node computed from the
+/// inputs becomes a node of the same ONNX operator (so the imported network trains as exported:
+/// batch normalisation stays a node with its running statistics), initializers become
+/// parameters (weights where an operator trains them, running statistics, or constants), and
+/// everything computable at load time — `Constant`s and the shape arithmetic exporters leave
+/// behind — is evaluated once here. A zero `Pad` read only by a convolution becomes that
+/// convolution's padding. Shapes are tracked for one example (batch 1).
 struct GraphImport {
-    /// A value of the ONNX graph: computed per input (an activation of the network), or known now.
+    /// A value of the ONNX graph: computed per input (with its example shape), or known now.
     enum Value {
-        case activation(Int, rank: Int)
+        case activation(Graph.Value, shape: [Int])
         case constant(ConstantTensor)
     }
 
     let model: ONNXModel
     let path: String
     let modelFolder: String
-    var nodes: [GraphNetwork.Node] = []
-    var shapes: [MapShape]
+    var builder: GraphBuilder
     var values: [String: Value] = [:]
+    /// The parameters made from constants, by constant name and kind (one constant may feed several nodes).
+    var parameters: [String: Graph.Value] = [:]
     /// How many nodes read each ONNX value (and 1 more for a graph output).
     var readers: [String: Int] = [:]
     /// The first node reading each ONNX value.
     var firstReader: [String: ONNXNode] = [:]
-    /// Zero `Pad`s waiting to be folded into the convolution that reads them: the padded value,
-    /// the activation it pads, and (top, bottom, left, right).
-    var pendingPads: [String: (source: Int, pads: [Int])] = [:]
+    /// Zero `Pad`s waiting to be folded into the convolution that reads them: the padded
+    /// activation and (top, left, bottom, right).
+    var pendingPads: [String: (source: Graph.Value, shape: [Int], pads: [Int])] = [:]
+    /// The example shape of each node made so far.
+    var nodeShapes: [[Int]] = []
+    /// The parameter names taken so far.
+    var parameterNames: Set<String> = []
 
-    /// The imported network and the value of its global average pool (the feature layer of a classifier).
-    struct Result {
-        var network: GraphNetwork
-        var globalPool: Int?
-    }
-
-    /// Imports `model`, its input fixed at `inputShape` when the graph leaves height and width open.
-    static func network(from model: ONNXModel, path: String, modelFolder: String, inputSize: (height: Int, width: Int)? = nil) throws -> Result {
+    /// Imports `model`, its inputs' height and width fixed at `inputSize` where the graph leaves them open.
+    static func graph(from model: ONNXModel, path: String, modelFolder: String, inputSize: (height: Int, width: Int)? = nil) throws -> Graph {
         let graph = model.graph
-        let realInputs = graph.inputs.filter { graph.initializers[$0.name] == nil }
-        guard realInputs.count == 1, let input = realInputs.first else {
-            throw ONNXError(path: path, message: "an image classifier has one input; this graph has \(realInputs.count)")
-        }
+        let feeds = model.feedInputs
+        guard !feeds.isEmpty else { throw ONNXError(path: path, message: "the graph has no input to feed") }
         guard graph.outputs.count >= 1 else { throw ONNXError(path: path, message: "the graph has no output") }
-        guard input.elementType == 1 || input.elementType == 0 else {
-            throw ONNXError(path: path, message: "input '\(input.name)' has element type \(input.elementType); only float (1) images are supported")
+        let inputs = try feeds.map { try input($0, path: path, inputSize: inputSize) }
+        var importer = GraphImport(model: model, path: path, modelFolder: modelFolder, builder: GraphBuilder(inputs: inputs))
+        for (position, input) in inputs.enumerated() {
+            importer.values[feeds[position].name] = .activation(.input(position), shape: input.shape.map { $0 ?? 1 })
         }
-        let shape = try inputShape(of: input, path: path, inputSize: inputSize)
-        var importer = GraphImport(model: model, path: path, modelFolder: modelFolder, shapes: [shape])
-        importer.values[input.name] = .activation(0, rank: 4)
-        for (name, tensor) in graph.initializers { importer.values[name] = .constant(try importer.constant(from: tensor)) }
+        for (name, tensor) in graph.initializers where importer.values[name] == nil {
+            importer.values[name] = .constant(try importer.constant(from: tensor))
+        }
         for node in graph.nodes {
             for name in node.inputs where !name.isEmpty {
                 importer.readers[name, default: 0] += 1
@@ -56,33 +56,42 @@ struct GraphImport {
         }
         for output in graph.outputs { importer.readers[output.name, default: 0] += 1 }
         for (index, node) in graph.nodes.enumerated() { try importer.add(node, index: index) }
-        let outputName = graph.outputs[0].name
-        guard case .activation(let output, _)? = importer.values[outputName] else {
-            throw ONNXError(path: path, message: "output '\(outputName)' is not computed from the input")
+        let outputs = try graph.outputs.map { output -> Graph.Value in
+            guard case .activation(let value, _)? = importer.values[output.name] else {
+                throw ONNXError(path: path, message: "output '\(output.name)' is not computed from the inputs")
+            }
+            return value
         }
-        let network: GraphNetwork
         do {
-            network = try GraphNetwork(nodes: importer.nodes, inputShape: shape, output: output)
+            return try importer.builder.graph(outputs: outputs)
         } catch {
             throw ONNXError(path: path, message: "\(error)")
         }
-        return Result(network: network, globalPool: network.lastGlobalPool)
     }
 
-    private static func inputShape(of input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?) throws -> MapShape {
-        guard let dimensions = input.dimensions, dimensions.count == 4 else {
-            throw ONNXError(path: path, message: "input '\(input.name)' should be a batch of images, N × C × H × W")
+    /// A graph input: float images or integer ids, the first dimension the batch, the others
+    /// fixed (or given by `inputSize` for an image's height and width).
+    private static func input(_ input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?) throws -> Graph.Input {
+        let type: Tensor.ElementType
+        switch ONNXTensor.DataType(rawValue: input.elementType) {
+        case .float?, nil where input.elementType == 0: type = .float32
+        case .int64?, .int32?: type = .int32
+        default:
+            throw ONNXError(path: path, message: "input '\(input.name)' has element type \(input.elementType); float images and integer ids are supported")
         }
-        func size(_ index: Int, _ fallback: Int?) throws -> Int {
-            if case .fixed(let value) = dimensions[index], value > 0, value <= 16_384 { return Int(value) }
-            if case .fixed(let value) = dimensions[index] { throw ONNXError(path: path, message: "input dimension \(index) is \(value)") }
-            guard let fallback else {
-                throw ONNXError(path: path, message: "input '\(input.name)' leaves dimension \(index) open; give the image size")
+        guard let dimensions = input.dimensions, !dimensions.isEmpty else {
+            throw ONNXError(path: path, message: "input '\(input.name)' has no shape")
+        }
+        let shape = try dimensions.enumerated().map { axis, dimension -> Int? in
+            if case .fixed(let value) = dimension, value > 0, value <= 16_384 { return axis == 0 ? nil : Int(value) }
+            if case .fixed(let value) = dimension, value != 1 || axis != 0 {
+                throw ONNXError(path: path, message: "input '\(input.name)' dimension \(axis) is \(value)")
             }
-            return fallback
+            if axis == 0 { return nil }
+            if dimensions.count == 4, axis >= 2, let inputSize { return axis == 2 ? inputSize.height : inputSize.width }
+            throw ONNXError(path: path, message: "input '\(input.name)' leaves dimension \(axis) open; give the image size")
         }
-        let channels = try size(1, nil)
-        return MapShape(channels: channels, height: try size(2, inputSize?.height), width: try size(3, inputSize?.width))
+        return Graph.Input(name: input.name, shape: shape, elementType: type)
     }
 
     /// An error about `node`.
@@ -96,7 +105,7 @@ struct GraphImport {
         return value
     }
 
-    /// The constant `name` names.
+    /// The constant at input `position` (nil when the input is omitted).
     func constantInput(_ node: ONNXNode, _ position: Int, index: Int) throws -> ConstantTensor? {
         guard position < node.inputs.count, !node.inputs[position].isEmpty else { return nil }
         guard case .constant(let tensor) = try value(node.inputs[position], of: node, index: index) else {
@@ -117,7 +126,7 @@ struct GraphImport {
         }
     }
 
-    /// Adds one ONNX node: evaluated now when everything it reads is known, else as network nodes.
+    /// Adds one ONNX node: evaluated now when everything it reads is known, else as graph nodes.
     mutating func add(_ node: ONNXNode, index: Int) throws {
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
             throw error(node, index: index, "operators of domain '\(node.domain)' are not supported")
@@ -135,18 +144,64 @@ struct GraphImport {
         }
     }
 
-    /// Appends a network node computing `operation` from `inputs`; returns its value.
-    mutating func append(_ operation: GraphOperation, inputs: [Int], node: ONNXNode, index: Int) throws -> Int {
-        guard let shape = operation.outputShape(for: inputs.map { shapes[$0] }) else {
-            throw error(node, index: index, "cannot take inputs of shape " + inputs.map { "\(shapes[$0])" }.joined(separator: ", "))
+    /// The graph value of input `position`: an activation, or a constant made a parameter of `kind`.
+    mutating func operand(_ node: ONNXNode, _ position: Int, index: Int, kind: Graph.Parameter.Kind) throws -> Graph.Value {
+        guard position < node.inputs.count, !node.inputs[position].isEmpty else { throw error(node, index: index, "input \(position + 1) is missing") }
+        let name = node.inputs[position]
+        switch try value(name, of: node, index: index) {
+        case .activation(let value, _): return value
+        case .constant(let constant):
+            let key = "\(name)#\(kind.rawValue)"
+            if let existing = parameters[key] { return existing }
+            let tensor = constant.isInteger ? Tensor(shape: constant.dimensions, integers: try constant.integers.map { value in
+                guard let narrow = Int32(exactly: value) else { throw error(node, index: index, "integer \(value) of '\(name)' is out of range") }
+                return narrow
+            }) : Tensor(shape: constant.dimensions, elements: constant.floats)
+            var parameterName = name, suffix = 1
+            while parameterNames.contains(parameterName) {
+                suffix += 1
+                parameterName = "\(name)_\(suffix)"
+            }
+            parameterNames.insert(parameterName)
+            let made = builder.parameter(parameterName, tensor, kind: constant.isInteger ? .constant : kind)
+            parameters[key] = made
+            return made
         }
-        nodes.append(GraphNetwork.Node(operation, inputs: inputs, name: node.name.isEmpty ? node.opType : node.name))
-        shapes.append(shape)
-        return nodes.count
     }
 
-    /// Records the single output of `node` as network value `value`.
-    mutating func define(_ node: ONNXNode, as value: Int, rank: Int) {
-        if let name = node.outputs.first { values[name] = .activation(value, rank: rank) }
+    /// Appends a node computing `operation` from `inputs` for the ONNX `node`; returns its value and example shape.
+    mutating func append(_ operation: any Operation, _ inputs: [Graph.Value], node: ONNXNode, index: Int) throws -> (Graph.Value, [Int]) {
+        let shapes = inputs.map(exampleShape)
+        let types = inputs.map(elementType)
+        let shape: [Int]
+        do { shape = try operation.outputShape(for: shapes, elementTypes: types) } catch let failure as OperationError {
+            throw error(node, index: index, failure.message + " (inputs " + shapes.map { "\($0)" }.joined(separator: ", ") + ")")
+        }
+        let name = node.name.isEmpty ? (node.outputs.first ?? node.opType) : node.name
+        nodeShapes.append(shape)
+        return (builder.node(operation, inputs, name: name), shape)
+    }
+
+    /// The example shape of a graph value made so far.
+    func exampleShape(of value: Graph.Value) -> [Int] {
+        switch value {
+        case .input(let position): return builder.inputs[position].shape.map { $0 ?? 1 }
+        case .parameter(let position): return builder.parameters[position].value.shape
+        case .node(let position): return nodeShapes[position]
+        }
+    }
+
+    /// The element type of a graph value made so far.
+    func elementType(of value: Graph.Value) -> Tensor.ElementType {
+        switch value {
+        case .input(let position): builder.inputs[position].elementType
+        case .parameter(let position): builder.parameters[position].value.elementType
+        case .node: .float32
+        }
+    }
+
+    /// Records the single output of `node` as `value` with example shape `shape`.
+    mutating func define(_ node: ONNXNode, as value: Graph.Value, shape: [Int]) {
+        if let name = node.outputs.first { values[name] = .activation(value, shape: shape) }
     }
 }

@@ -4,7 +4,7 @@ import TextFeatures
 
 /// The frozen part of the fixed-features strategy: turns inputs of one kind into feature rows of
 /// a fixed length, computed once and fed to a new classifier. Texts have `DocumentFeaturizer`,
-/// images `ConvNetBackbone`.
+/// images `ImageNetwork`.
 public protocol FeatureExtractor: Sendable {
     /// A batch of what it reads (texts, an image set).
     associatedtype Inputs
@@ -23,18 +23,10 @@ extension DocumentFeaturizer: FeatureExtractor {
     }
 }
 
-extension ConvNetBackbone: FeatureExtractor {
-    /// The feature layer's output for every image (coverage 1).
+extension ImageNetwork: FeatureExtractor {
+    /// The pooled output of the feature value for every image (coverage 1).
     public func extractFeatures(from inputs: ImageSet) throws -> (features: Matrix, coverage: Double) {
         guard inputs.shape == inputShape else { throw TransferError.imageShape(inputs.shape, expected: inputShape) }
-        return (features(of: inputs), 1)
-    }
-}
-
-extension GraphBackbone: FeatureExtractor {
-    /// The feature value (the global average pool of an ImageNet network) for every image (coverage 1).
-    public func extractFeatures(from inputs: ImageSet) throws -> (features: Matrix, coverage: Double) {
-        guard inputs.shape == inputShape else { throw TransferError.imageShape(inputs.shape, expected: inputShape) }
-        return (features(of: inputs), 1)
+        return (try features(of: inputs), 1)
     }
 }

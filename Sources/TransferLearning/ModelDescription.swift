@@ -17,12 +17,16 @@ struct ModelDescription: Codable {
     var embeddings: EmbeddingReference?
     var pooledFeatures: PooledFeaturesDescription?
     var embeddingBag: TextBagModel.Description?
-    /// Image models: the network (the backbone itself for fixed features).
-    var imageNetwork: BackboneDescription?
-    /// Image models on an imported graph network (an ImageNet model read from ONNX).
-    var imageGraph: GraphBackboneDescription?
-    /// Image fixed features: the classifier on the backbone's feature layer.
-    var imageHead: TrainedClassifier?
+    /// Image models: the network, from the image to the classes.
+    var image: ImageNetworkDescription?
+    /// Whether the header holds an image model in the form of format version 2 (`imageNetwork`,
+    /// `imageGraph`), which this build cannot read.
+    var olderImageModel = false
+
+    private enum CodingKeys: String, CodingKey {
+        case format, version, strategy, labels, advice, trainingCoverage, dimensions, embeddings, pooledFeatures, embeddingBag, image
+        case imageNetwork, imageGraph
+    }
 
     init(format: String, version: Int, strategy: TransferStrategy, labels: [String], advice: StrategyAdvice?, trainingCoverage: Double) {
         self.format = format
@@ -31,6 +35,37 @@ struct ModelDescription: Codable {
         self.labels = labels
         self.advice = advice
         self.trainingCoverage = trainingCoverage
+    }
+
+    init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        format = try values.decode(String.self, forKey: .format)
+        version = try values.decode(Int.self, forKey: .version)
+        strategy = try values.decode(TransferStrategy.self, forKey: .strategy)
+        labels = try values.decode([String].self, forKey: .labels)
+        advice = try values.decodeIfPresent(StrategyAdvice.self, forKey: .advice)
+        trainingCoverage = try values.decode(Double.self, forKey: .trainingCoverage)
+        dimensions = try values.decodeIfPresent(Int.self, forKey: .dimensions) ?? 0
+        embeddings = try values.decodeIfPresent(EmbeddingReference.self, forKey: .embeddings)
+        pooledFeatures = try values.decodeIfPresent(PooledFeaturesDescription.self, forKey: .pooledFeatures)
+        embeddingBag = try values.decodeIfPresent(TextBagModel.Description.self, forKey: .embeddingBag)
+        image = try values.decodeIfPresent(ImageNetworkDescription.self, forKey: .image)
+        olderImageModel = values.contains(.imageNetwork) || values.contains(.imageGraph)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(format, forKey: .format)
+        try values.encode(version, forKey: .version)
+        try values.encode(strategy, forKey: .strategy)
+        try values.encode(labels, forKey: .labels)
+        try values.encodeIfPresent(advice, forKey: .advice)
+        try values.encode(trainingCoverage, forKey: .trainingCoverage)
+        try values.encode(dimensions, forKey: .dimensions)
+        try values.encodeIfPresent(embeddings, forKey: .embeddings)
+        try values.encodeIfPresent(pooledFeatures, forKey: .pooledFeatures)
+        try values.encodeIfPresent(embeddingBag, forKey: .embeddingBag)
+        try values.encodeIfPresent(image, forKey: .image)
     }
 
     /// The referenced file after checking it is the one trained with, the embedded vectors, or

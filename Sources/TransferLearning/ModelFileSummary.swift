@@ -44,12 +44,16 @@ public struct ModelFileSummary: Sendable {
         } else if let pooled = description.pooledFeatures {
             inputs = "texts"
             architecture = "\(pooled.settings.pooling.rawValue)-pooled \(description.dimensions)-dimension vectors → \(pooled.head.name), \(classes)"
-        } else if description.imageGraph != nil {
+        } else if let image = description.image {
             inputs = "images"
-            architecture = "imported graph network" + (description.imageHead.map { " → \($0.name)" } ?? "") + ", \(classes)"
+            let operations = Dictionary(grouping: image.graph.nodes, by: \.operation).mapValues(\.count)
+            let input = image.graph.inputs.first.map { $0.shape.dropFirst().map { $0.map(String.init) ?? "?" }.joined(separator: "×") } ?? "?"
+            architecture = "graph of \(image.graph.nodes.count) nodes on \(input) images ("
+                + operations.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(6)
+                    .map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "), \(classes)"
         } else {
-            inputs = "images"
-            architecture = "ConvNet" + (description.imageHead.map { " features → \($0.name)" } ?? "") + ", \(classes)"
+            inputs = description.olderImageModel ? "images" : "texts"
+            architecture = description.olderImageModel ? "an image model of an earlier format (not readable by this build)" : "unknown"
         }
     }
 }
@@ -65,7 +69,7 @@ private extension TransferStrategy {
     }
 }
 
-private extension TrainedClassifier {
+extension TrainedClassifier {
     /// The classifier in words.
     var name: String {
         switch self {

@@ -13,10 +13,11 @@ extension StrategyAdvisor {
     /// pixels (a thumbnail of at most 32 × 32) with logistic regression on held-out images? — and
     /// the candidates the rule allows are trained on 80% (or on everything when `validation` is
     /// given) and compared held out: fixed features, combine and fine-tuning the top two layers,
-    /// plus fine-tuning every layer when the data differ (the small ConvNet only). The best is
-    /// trained on everything; the model's `advice` records why.
+    /// plus fine-tuning every layer when the data differ (for inputs of at most 64 pixels: a
+    /// whole ImageNet network is too slow to try here). The best is trained on everything; the
+    /// model's `advice` records why.
     /// - Throws: what training throws.
-    public func train(imageBackbone backbone: ImageBackbone, on images: ImageSet, validation: ImageSet? = nil,
+    public func train(imageNetwork network: ImageNetwork, on images: ImageSet, validation: ImageSet? = nil,
                       settings: ImageTrainingSettings? = nil, progress: TrainingProgress? = nil) throws -> TransferModel {
         let perClass = images.count / max(1, images.classNames.count)
         var advice = StrategyAdvice(chosen: .fixedFeatures, trainingDocuments: images.count, tokenCoverage: 1, inputKind: .images,
@@ -26,7 +27,7 @@ extension StrategyAdvisor {
             advice.reason = "small data (\(perClass) < \(Self.smallImagesPerClass) images per class): fixed features"
         } else {
             let (fit, held) = validation.map { (images, $0) } ?? images.split(holdingOut: 0.2, seed: seed)
-            let fixed = try TransferModel.train(.fixedFeatures, imageBackbone: backbone, on: fit, settings: settings, seed: seed)
+            let fixed = try TransferModel.train(.fixedFeatures, imageNetwork: network, on: fit, settings: settings, seed: seed)
             let fixedAccuracy = try fixed.evaluate(on: held).accuracy
             let pixelAccuracy = try Self.thumbnailAccuracy(training: fit, heldOut: held)
             advice.pixelBaselineAccuracy = pixelAccuracy
@@ -36,9 +37,9 @@ extension StrategyAdvisor {
             top.backboneLayers = .top(2)
             all.backboneLayers = .all(baseRateFactor: 0.3)
             var candidates: [(name: String, strategy: TransferStrategy)] = [("combine", .combine(Combination())), ("fine-tune top", .fineTune(top))]
-            if !similar, case .convNet = backbone { candidates.append(("fine-tune all", .fineTune(all))) }
+            if !similar, max(network.inputShape.height, network.inputShape.width) <= 64 { candidates.append(("fine-tune all", .fineTune(all))) }
             for candidate in candidates {
-                let model = try TransferModel.train(candidate.strategy, imageBackbone: backbone, on: fit, settings: settings, seed: seed)
+                let model = try TransferModel.train(candidate.strategy, imageNetwork: network, on: fit, settings: settings, seed: seed)
                 advice.heldOutAccuracy[candidate.name] = try model.evaluate(on: held).accuracy
             }
             let ranked = [("fixed-features", TransferStrategy.fixedFeatures)] + candidates
@@ -50,7 +51,7 @@ extension StrategyAdvisor {
                 + "\(best.0) scored best held out"
         }
         advice.chosen = chosen.kind
-        let model = try TransferModel.train(chosen, imageBackbone: backbone, on: images, validation: validation, settings: settings,
+        let model = try TransferModel.train(chosen, imageNetwork: network, on: images, validation: validation, settings: settings,
                                             seed: seed, progress: progress)
         return TransferModel(strategy: model.strategy, labels: model.labels, body: model.body, advice: advice)
     }
@@ -58,11 +59,13 @@ extension StrategyAdvisor {
     /// Held-out accuracy of logistic regression on raw pixels, each image average-pooled to at most 32 × 32.
     static func thumbnailAccuracy(training: ImageSet, heldOut: ImageSet) throws -> Double {
         let factor = max(1, (max(training.shape.height, training.shape.width) + 31) / 32)
-        let pool = Pooling2D(.average, geometry: WindowGeometry(kernel: factor, stride: factor))
+        let pool = AveragePool(geometry: WindowGeometry(kernel: factor, stride: factor))
         let normalization = PixelNormalization(measuring: training)
         func thumbnails(_ images: ImageSet) -> Matrix {
-            let inputs = images.inputs(normalization: normalization)
-            return factor == 1 ? inputs.values : pool.forward(inputs).values
+            let inputs = images.tensor(normalization: normalization)
+            var context = ForwardContext(mode: .inference, parallelism: .available, generator: SplitMix64(seed: 0))
+            let pooled = factor == 1 ? inputs : pool.forward([inputs], context: &context)
+            return pooled.reshaped([images.count, pooled.count / max(1, images.count)]).matrix
         }
         let classifier = try LogisticRegression.train(on: try TrainingSet(features: thumbnails(training), labels: training.labels,
                                                                            classCount: training.classNames.count))

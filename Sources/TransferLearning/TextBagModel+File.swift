@@ -1,3 +1,4 @@
+import Foundation
 import EmbeddingStore
 import LinearAlgebra
 import NeuralNetworks
@@ -22,39 +23,46 @@ extension TextBagModel {
 
     var description: Description {
         Description(tokenizer: encoder.tokenizer.configuration, words: Array(encoder.vocabulary), pretrainedCount: encoder.pretrainedCount,
-                    wordNgrams: encoder.wordNgrams, characterNgrams: encoder.characterNgrams, buckets: encoder.buckets, pooling: network.bag.pooling,
-                    trainable: network.bag.trainsBase ? .embeddingsAndHead : .headOnly, layerCount: network.layers.count,
-                    loss: network.loss == .softmax ? nil : network.loss)
+                    wordNgrams: encoder.wordNgrams, characterNgrams: encoder.characterNgrams, buckets: encoder.buckets, pooling: pooling,
+                    trainable: parts.baseTable == nil ? .headOnly : .embeddingsAndHead, layerCount: parts.layers.count,
+                    loss: loss == .softmax ? nil : loss)
     }
 
     /// The tensors of the model: the layers, and the rows — those training changed (or, when
-    /// `selfContained`, every base row) with their indices.
+    /// `selfContained`, every base row) with their indices. A pre-trained row changed when it
+    /// differs from the embeddings' row; an added row when it is not zero (training zeroes the
+    /// ones it never reached).
     func tensors(selfContained: Bool) -> [String: TensorContainer.Tensor] {
         var tensors: [String: TensorContainer.Tensor] = [:]
-        for (index, layer) in network.layers.enumerated() {
-            tensors["layer.\(index).weights"] = .init(layer.weights)
-            tensors["layer.\(index).bias"] = .init(floats: layer.bias, shape: [layer.bias.count])
+        for (index, layer) in parts.layers.enumerated() {
+            let bias = network.parameters[layer.bias].value
+            tensors["layer.\(index).weights"] = .init(network.parameters[layer.weights].value.matrix)
+            tensors["layer.\(index).bias"] = .init(floats: bias.scalars, shape: bias.shape)
         }
-        let dimensions = network.bag.dimensions
-        func store(_ name: String, rows: [Int], _ read: (Int, (UnsafeRawPointer) -> Void) -> Void) {
-            var values = [Float]()
-            values.reserveCapacity(rows.count * dimensions)
-            for row in rows {
-                read(row) { pointer in values += (0..<dimensions).map { pointer.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
-            }
+        let dimensions = dimensions
+        func store(_ name: String, rows: [Int], _ read: (Int) -> [Float]) {
             tensors["\(name).rows"] = .init(integers: rows.map(Int32.init))
-            tensors["\(name).values"] = .init(floats: values, shape: [rows.count, dimensions])
+            tensors["\(name).values"] = .init(floats: rows.flatMap(read), shape: [rows.count, dimensions])
         }
-        switch network.bag.base {
-        case .frozen(let rows):
-            store("bag.base", rows: selfContained ? Array(0..<rows.count) : []) { rows.withRow(at: $0, $1) }
-        case .trainable(let rows):
-            store("bag.base", rows: selfContained ? Array(0..<rows.count) : rows.touched.indices.filter { rows.touched[$0] }) {
-                rows.withRow(at: $0, $1)
+        let pretrained = encoder.pretrainedCount
+        if let baseTable = parts.baseTable {
+            let base = network.parameters[baseTable].value.matrix
+            let changed = base.withUnsafeBufferPointer { values in
+                (0..<pretrained).filter { row in
+                    guard !selfContained, let embeddings = sourceEmbeddings, let source = embeddings.index(of: encoder.vocabulary.word(at: row)) else {
+                        return true
+                    }
+                    return memcmp(values.baseAddress! + row * dimensions, embeddings.rowAddress(at: source), 4 * dimensions) != 0
+                }
+            }
+            store("bag.base", rows: changed) { Array(base.row($0)) }
+        } else if let frozen = parts.bag.frozenRows {
+            store("bag.base", rows: selfContained ? Array(0..<pretrained) : []) { row in
+                frozen.withRow(at: row) { pointer in (0..<dimensions).map { pointer.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
             }
         }
-        let added = network.bag.added
-        store("bag.added", rows: added.touched.indices.filter { added.touched[$0] }) { added.withRow(at: $0, $1) }
+        let added = network.parameters[parts.addedTable].value.matrix
+        store("bag.added", rows: (0..<added.rows).filter { row in added.withRow(row) { $0.contains { $0 != 0 } } }) { Array(added.row($0)) }
         return tensors
     }
 
@@ -83,55 +91,51 @@ extension TextBagModel {
             }
             return rows.enumerated().map { (Int($1), floats[($0 * dimensions)..<(($0 + 1) * dimensions)]) }
         }
+        /// A rows × dimensions tensor starting as `start` with the stored rows written over.
+        func overlay(_ start: Tensor, _ stored: [(row: Int, values: ArraySlice<Float>)]) -> Tensor {
+            var result = start
+            let width = start.shape[1]
+            result.withUnsafeMutableBufferPointer { values in
+                for (row, vector) in stored { for (column, value) in vector.enumerated() { values[row * width + column] = value } }
+            }
+            return result
+        }
         let dimensions: Int
-        let base: EmbeddingBag.BaseRows
+        let frozen: FrozenRows
+        var storedBase: [(row: Int, values: ArraySlice<Float>)] = []
         if let embeddings {
             dimensions = embeddings.dimensions
             let sourceRows = try words.prefix(pretrained).map { word in
                 guard let row = embeddings.index(of: word) else { throw fail("the word '\(word)' has no vector in the embeddings") }
                 return Int32(row)
             }
-            let frozen = FrozenRows(source: embeddings, sourceRows: sourceRows)
-            base = try Self.base(description.trainable, frozen: frozen, stored: try rows("bag.base", count: pretrained, dimensions: dimensions))
+            frozen = FrozenRows(source: embeddings, sourceRows: sourceRows)
+            storedBase = try rows("bag.base", count: pretrained, dimensions: dimensions)
         } else {
             guard let stored = tensors["bag.base.values"], stored.shape.count == 2, stored.shape[0] == pretrained, stored.shape[1] > 0 else {
                 throw fail("tensor 'bag.base': a self-contained model must hold every pre-trained row")
             }
             dimensions = stored.shape[1]
-            var values = Matrix(rows: pretrained, columns: dimensions)
-            for (row, vector) in try rows("bag.base", count: pretrained, dimensions: dimensions) {
-                for (column, value) in vector.enumerated() { values[row, column] = value }
-            }
-            let frozen = FrozenRows(source: OwnedRows(values), sourceRows: (0..<pretrained).map(Int32.init))
-            base = try Self.base(description.trainable, frozen: frozen, stored: [])
+            let values = overlay(Tensor(zeros: [pretrained, dimensions]), try rows("bag.base", count: pretrained, dimensions: dimensions))
+            frozen = FrozenRows(source: OwnedRows(values.matrix), sourceRows: (0..<pretrained).map(Int32.init))
         }
         let addedCount = encoder.rowCount - pretrained
-        var added = TrainableRows(values: Matrix(rows: addedCount, columns: dimensions))
-        for (row, vector) in try rows("bag.added", count: addedCount, dimensions: dimensions) { added.restore(row: row, to: vector) }
-        let bag = EmbeddingBag(base: base, added: added, dimensions: dimensions, pooling: description.pooling)
-        var layers: [DenseLayer] = []
-        var width = bag.outputWidth
+        let added = overlay(Tensor(zeros: [addedCount, dimensions]), try rows("bag.added", count: addedCount, dimensions: dimensions))
+        var layers: [(weights: Tensor, bias: Tensor)] = []
+        var width = description.pooling == .meanAndMax ? 2 * dimensions : dimensions
         for index in 0..<description.layerCount {
             guard let weights = tensors["layer.\(index).weights"], let bias = tensors["layer.\(index).bias"], weights.shape.count == 2,
                   weights.shape[1] == width, bias.shape == [weights.shape[0]] else {
                 throw fail("tensor 'layer.\(index)': missing, or its shape does not chain from width \(width)")
             }
-            layers.append(DenseLayer(weights: Matrix(rows: weights.shape[0], columns: width,
-                                                     elements: try weights.floats(in: modelPath, name: "layer.\(index).weights")),
-                                     bias: try bias.floats(in: modelPath, name: "layer.\(index).bias")))
+            layers.append((Tensor(shape: weights.shape, elements: try weights.floats(in: modelPath, name: "layer.\(index).weights")),
+                           Tensor(shape: bias.shape, elements: try bias.floats(in: modelPath, name: "layer.\(index).bias"))))
             width = weights.shape[0]
         }
         guard width == labelCount else { throw fail("tensor 'layer.\(description.layerCount - 1)': \(width) outputs for \(labelCount) labels") }
-        self.init(encoder: encoder, network: EmbeddingBagClassifier(bag: bag, layers: layers, loss: description.loss ?? .softmax),
-                  sourceEmbeddings: embeddings)
-    }
-
-    /// The base rows: frozen as they are, or trainable starting from them with the stored rows written over.
-    private static func base(_ trainable: TrainableParts, frozen: FrozenRows,
-                             stored: [(row: Int, values: ArraySlice<Float>)]) throws -> EmbeddingBag.BaseRows {
-        guard trainable == .embeddingsAndHead else { return .frozen(frozen) }
-        var rows = TrainableRows(copying: frozen)
-        for (row, vector) in stored { rows.restore(row: row, to: vector) }
-        return .trainable(rows)
+        let trainsBase = description.trainable == .embeddingsAndHead
+        let network = BagClassifier.graph(frozen: trainsBase ? nil : frozen, trainableBase: trainsBase ? overlay(frozen.copiedRows, storedBase) : nil,
+                                          added: added, pooling: description.pooling, layers: layers)
+        try self.init(encoder: encoder, network: network, loss: description.loss ?? .softmax, sourceEmbeddings: embeddings)
     }
 }

@@ -37,7 +37,9 @@ extension TransferModel {
 
     /// The container metadata key of the model description, and the format version this build writes.
     static let descriptionKey = "embkit.model"
-    static let formatName = "embkit-model", formatVersion = 2
+    static let formatName = "embkit-model", formatVersion = 3
+    /// The oldest format version this build reads (version 2 differs only in its image models, which it cannot read).
+    static let oldestReadableVersion = 2
 
     /// Writes the model to `path` atomically as a checksummed tensor container.
     /// - Parameters:
@@ -61,25 +63,14 @@ extension TransferModel {
             if storage == .selfContained { tensors.merge(Self.embeddedTensors(featurizer)) { $1 } }
         case .embeddingBag(let model):
             embeddings = model.sourceEmbeddings
-            description.dimensions = model.network.bag.dimensions
+            description.dimensions = model.dimensions
             description.embeddingBag = model.description
             tensors.merge(model.tensors(selfContained: storage == .selfContained)) { $1 }
-        case .convNet(let backbone):
+        case .image(let network):
             embeddings = nil
-            description.imageNetwork = BackboneDescription(backbone, into: &tensors)
-        case .imageFeatures(let backbone, let head):
-            embeddings = nil
-            description.imageNetwork = BackboneDescription(backbone, into: &tensors)
-            description.imageHead = head
-        case .graphNet(let backbone):
-            embeddings = nil
-            description.imageGraph = GraphBackboneDescription(backbone, precision: precision, into: &tensors)
-        case .graphFeatures(let backbone, let head):
-            embeddings = nil
-            description.imageGraph = GraphBackboneDescription(backbone, precision: precision, into: &tensors)
-            description.imageHead = head
+            description.image = ImageNetworkDescription(network, precision: precision, into: &tensors)
         }
-        if storage == .reference, description.imageNetwork == nil, description.imageGraph == nil {
+        if storage == .reference, description.image == nil {
             guard let embeddings else {
                 throw ModelFileError(path: path, message: "the model was read self-contained and knows no embedding file; write it self-contained")
             }
@@ -107,21 +98,27 @@ extension TransferModel {
             self.init(fastText: try FastTextSupervisedModel(contentsOf: path))
             return
         }
-        let container = try TensorContainer(contentsOf: path)
+        try self.init(container: try TensorContainer(contentsOf: path), path: path, embeddingsPath: embeddingsPath)
+    }
+
+    /// The model in a container read from `path`.
+    init(container: TensorContainer, path: String, embeddingsPath: String? = nil) throws {
         let description = try Self.description(in: container, path: path)
         guard description.labels.count >= 2, Set(description.labels).count == description.labels.count else {
             throw ModelFileError(path: path, message: "header: \(description.labels.count) labels, or repeated labels")
         }
         let body: Body
-        if let graph = description.imageGraph {
-            body = try Self.graphBody(graph, head: description.imageHead, tensors: container.tensors, labels: description.labels, path: path)
-            self.init(strategy: description.strategy, labels: description.labels, body: body)
+        if let image = description.image {
+            let network = try image.network(tensors: container.tensors, path: path)
+            guard network.classNames == description.labels else {
+                throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels")
+            }
+            self.init(strategy: description.strategy, labels: description.labels, body: .image(network), advice: description.advice)
             return
         }
-        if let image = description.imageNetwork {
-            body = try Self.imageBody(image, head: description.imageHead, tensors: container.tensors, labels: description.labels, path: path)
-            self.init(strategy: description.strategy, labels: description.labels, body: body)
-            return
+        if description.olderImageModel {
+            throw ModelFileError(path: path, message: "an image model written by an earlier EmbeddingKit (format version \(description.version)); "
+                                 + "train it again or import the ONNX file again")
         }
         let embeddings = try description.openEmbeddings(container: container, modelPath: path, override: embeddingsPath)
         if let pooled = description.pooledFeatures {
@@ -148,39 +145,11 @@ extension TransferModel {
         } catch {
             throw ModelFileError(path: path, message: "header: the model description does not decode: \(error)")
         }
-        guard description.format == formatName, description.version == formatVersion else {
+        guard description.format == formatName, (oldestReadableVersion...formatVersion).contains(description.version) else {
             throw ModelFileError(path: path, message: "model format \(description.format) version \(description.version); "
-                                 + "this build reads \(formatName) version \(formatVersion)")
+                                 + "this build reads \(formatName) versions \(oldestReadableVersion) to \(formatVersion)")
         }
         return description
-    }
-
-    /// The image network (and fixed-features head) of a model file, checked against its labels.
-    private static func imageBody(_ image: BackboneDescription, head: TrainedClassifier?, tensors: [String: TensorContainer.Tensor],
-                                  labels: [String], path: String) throws -> Body {
-        let backbone = try image.backbone(tensors: tensors, path: path)
-        try checkImageParts(classNames: backbone.classNames, featureCount: backbone.featureCount, head: head, labels: labels, path: path)
-        return head.map { .imageFeatures(backbone, $0) } ?? .convNet(backbone)
-    }
-
-    /// The graph network (and fixed-features head) of a model file, checked against its labels.
-    private static func graphBody(_ graph: GraphBackboneDescription, head: TrainedClassifier?, tensors: [String: TensorContainer.Tensor],
-                                  labels: [String], path: String) throws -> Body {
-        let backbone = try graph.backbone(tensors: tensors, path: path)
-        try checkImageParts(classNames: backbone.classNames, featureCount: backbone.featureCount, head: head, labels: labels, path: path)
-        return head.map { .graphFeatures(backbone, $0) } ?? .graphNet(backbone)
-    }
-
-    /// Without a head the network's classes must be the model's labels; a head must map the
-    /// network's features to the labels.
-    private static func checkImageParts(classNames: [String], featureCount: Int, head: TrainedClassifier?, labels: [String], path: String) throws {
-        if let head {
-            guard head.hasShape(featureCount: featureCount, classCount: labels.count) else {
-                throw ModelFileError(path: path, message: "header: the classifier does not map the network's \(featureCount) features to \(labels.count) labels")
-            }
-        } else if classNames != labels {
-            throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels")
-        }
     }
 
     /// Every word and vector of the featurizer's embeddings, as tensors: the vectors, the words'

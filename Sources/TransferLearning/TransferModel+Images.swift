@@ -4,104 +4,113 @@ import LinearAlgebra
 import NeuralNetworks
 
 extension TransferModel {
-    /// A pre-trained ConvNet used as it is, on its own classes.
-    public init(backbone: ConvNetBackbone) {
-        self.init(strategy: .usePretrained, labels: backbone.classNames, body: .convNet(backbone))
+    /// An image network used as it is, on its own classes.
+    public init(imageNetwork network: ImageNetwork) {
+        self.init(strategy: .usePretrained, labels: network.classNames, body: .image(network))
     }
 
-    /// Trains an image classifier on `images` by `strategy`, reusing `backbone`:
-    /// - `fixedFeatures`: the backbone's feature-layer activations, computed once, train `head`;
-    /// - `fineTune`: the backbone with a new output layer trains further, all of it (the
-    ///   pre-trained layers at a smaller rate) or only its top layers (`FineTuning.backboneLayers`);
-    /// - `combine`: the backbone up to its feature layer stays frozen and a new dense head
-    ///   (`Combination.hiddenLayers`, ReLU, dropout) trains on it, one batch at a time, augmented;
-    /// - `fromScratch`: the backbone's small ConvNet from random weights, every layer trained.
+    /// Trains an image classifier on `images` by `strategy`, reusing `network` (the small ConvNet
+    /// pre-trained here, or an ImageNet network read from ONNX):
+    /// - `fixedFeatures`: the pooled output of `featureLayer` (the network's feature value by
+    ///   default, its global average pool for ImageNet networks), computed once, trains `head`;
+    /// - `fineTune`: the network with a new output layer trains further — the layers
+    ///   `FineTuning.backboneLayers` chooses (all, the top N, or from a named layer on), batch
+    ///   normalisation trained or frozen, optionally after a linear probe (LP-FT) and with
+    ///   layer-wise rate decay;
+    /// - `combine`: the network up to its feature value stays frozen and a new dense head
+    ///   (`Combination.hiddenLayers`, ReLU, dropout) trains on it;
+    /// - `fromScratch`: the small ConvNet from random weights, every layer trained (small images only).
+    /// A frozen part runs once per image when no augmentation changes the images between epochs.
     /// - Parameters:
-    ///   - strategy: how the backbone is reused.
-    ///   - backbone: the pre-trained ConvNet.
-    ///   - images: the labelled training images.
+    ///   - strategy: how the network is reused.
+    ///   - network: the pre-trained network.
+    ///   - images: the labelled training images (of the network's input shape).
+    ///   - validation: for early stopping (and reported through `progress`).
     ///   - head: the classifier of fixed features.
+    ///   - featureLayer: for fixed features, the node (name or number, as `embkit info` lists
+    ///     them) whose pooled output the classifier reads.
+    ///   - settings: the schedule and augmentation (`ImageTrainingSettings.forTransfer(imageCount:inputShape:)` when nil).
     ///   - seed: drives initialisation, shuffling, augmentation and dropout.
     ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
-    ///   - settings: the schedule and augmentation of the strategies that train a network
-    ///     (`ImageTrainingSettings.forTransfer(imageCount:)` when nil).
-    ///   - validation: for early stopping (and reported through `progress`).
     /// - Throws: `TransferError` for images of another shape or a strategy that does not train,
-    ///   `TrainingError` for one class only or divergence.
+    ///   `TrainingError` for one class only or divergence, `GraphError` for a layer that does not exist.
     public static func train(
-        _ strategy: TransferStrategy, backbone: ConvNetBackbone, on images: ImageSet, validation: ImageSet? = nil,
-        head: ClassifierHead = .logisticRegression(), settings: ImageTrainingSettings? = nil, seed: UInt64 = 1,
-        progress: TrainingProgress? = nil
+        _ strategy: TransferStrategy, imageNetwork network: ImageNetwork, on images: ImageSet, validation: ImageSet? = nil,
+        head: ClassifierHead = .logisticRegression(), featureLayer: String? = nil, settings: ImageTrainingSettings? = nil,
+        seed: UInt64 = 1, progress: TrainingProgress? = nil
     ) throws -> TransferModel {
-        try checkTrainable(images, validation: validation, inputShape: backbone.inputShape)
-        let settings = settings ?? .forTransfer(imageCount: images.count)
-        let labels = images.classNames
+        try checkTrainable(images, validation: validation, inputShape: network.inputShape)
+        let settings = settings ?? .forTransfer(imageCount: images.count, inputShape: network.inputShape)
+        let transfer = ImageTransfer(network: network, images: images, validation: validation, settings: settings, seed: seed, progress: progress)
+        let trained: ImageNetwork
         switch strategy {
         case .usePretrained:
             throw TransferError.notTrainable(.usePretrained)
         case .fixedFeatures:
-            let held = validation.map { (inputs: $0, classes: $0.labels) }
-            let (trained, _) = try trainHead(head, extractor: backbone, inputs: images, classes: images.labels, classCount: labels.count,
-                                             validation: held, seed: seed, progress: progress)
-            return TransferModel(strategy: strategy, labels: labels, body: .imageFeatures(backbone, trained))
+            let layer = try featureLayer.map { name -> Graph.Value in
+                guard let index = network.graph.nodeIndex(named: name) else {
+                    throw GraphError(node: nil, "no node is named '\(name)' (names and numbers as `embkit info` lists them)")
+                }
+                return .node(index)
+            }
+            trained = try transfer.fixedFeatures(head: head, layer: layer)
         case .fineTune(let fineTuning):
-            let network = try backbone.fineTuned(classCount: labels.count, layers: fineTuning.backboneLayers, images: images,
-                                                 validation: validation, settings: settings, seed: seed, progress: progress)
-            return TransferModel(strategy: strategy, labels: labels, body: .convNet(backbone.replacing(network, classNames: labels)))
+            trained = try transfer.fineTune(fineTuning)
         case .combine(let combination):
-            let network = try backbone.combined(hiddenLayers: combination.hiddenLayers, classCount: labels.count, images: images,
-                                                validation: validation, settings: settings, seed: seed, progress: progress)
-            return TransferModel(strategy: strategy, labels: labels, body: .convNet(backbone.replacing(network, classNames: labels)))
+            trained = try transfer.combine(hiddenLayers: combination.hiddenLayers)
         case .fromScratch:
-            var fresh = try ConvNetBackbone.smallConvNet(inputShape: images.shape, classNames: labels,
-                                                         normalization: PixelNormalization(measuring: images), seed: seed)
-            try fresh.network.train(images, normalization: fresh.normalization, validation: validation, settings: settings,
-                                    seed: seed &+ 1, progress: progress)
-            return TransferModel(strategy: strategy, labels: labels, body: .convNet(fresh))
+            guard max(images.shape.height, images.shape.width) <= 64 else {
+                throw TransferError.unsupported(.fromScratch, inputs: "images larger than 64 pixels (it trains the small ConvNet)")
+            }
+            let fresh = try ImageNetwork.smallConvNet(inputShape: images.shape, classNames: images.classNames,
+                                                      normalization: PixelNormalization(measuring: images), seed: seed)
+            var graph = fresh.graph
+            let normalization = fresh.preprocessing.normalization
+            try graph.train(on: ImageBatches(images, normalization: normalization, augmentation: settings.augmentation),
+                            validation: validation.map { ImageBatches($0, normalization: normalization) }, settings: settings.schedule,
+                            seed: seed &+ 1, progress: progress)
+            trained = try fresh.replacing(graph: graph)
         }
+        return TransferModel(strategy: strategy, labels: images.classNames, body: .image(trained))
+    }
+
+    /// The image network of an image model (nil for a text model).
+    public var imageNetwork: ImageNetwork? {
+        if case .image(let network) = body { return network }
+        return nil
     }
 
     /// The shape images must have for this model (nil for a text model).
-    public var imageInputShape: MapShape? {
-        switch body {
-        case .convNet(let backbone), .imageFeatures(let backbone, _): backbone.inputShape
-        case .graphNet(let backbone), .graphFeatures(let backbone, _): backbone.inputShape
-        case .pooledFeatures, .embeddingBag, .fastText: nil
-        }
-    }
+    public var imageInputShape: MapShape? { imageNetwork?.inputShape }
 
     /// The length a photo's shorter side is scaled to before the centre crop to `imageInputShape`
     /// (nil: straight to the input size).
-    public var imageShorterSide: Int? {
-        switch body {
-        case .graphNet(let backbone), .graphFeatures(let backbone, _): backbone.preprocessing.shorterSide
-        default: nil
-        }
-    }
+    public var imageShorterSide: Int? { imageNetwork?.preprocessing.shorterSide }
 
     /// Class probabilities for each image (rows).
-    /// - Throws: `TransferError.wrongInputs` for a text model, `.imageShape` for images of another shape.
+    /// - Throws: `TransferError.wrongInputs` for a text model, `.imageShape` for images of another
+    ///   shape, `GraphError` when a node cannot run.
     public func probabilities(for images: ImageSet) throws -> Matrix {
-        switch body {
-        case .convNet(let backbone):
-            guard images.shape == backbone.inputShape else { throw TransferError.imageShape(images.shape, expected: backbone.inputShape) }
-            return backbone.network.probabilities(images.inputs(normalization: backbone.normalization))
-        case .imageFeatures(let backbone, let head):
-            return head.classifier.probabilities(for: try backbone.extractFeatures(from: images).features)
-        case .graphNet(let backbone):
-            guard images.shape == backbone.inputShape else { throw TransferError.imageShape(images.shape, expected: backbone.inputShape) }
-            var scores = backbone.logits(of: images)
-            guard !backbone.outputsProbabilities else { return scores }
-            let width = scores.columns
-            scores.withUnsafeMutableBufferPointer { values in
-                for row in 0..<images.count { Kernels.softmax(UnsafeMutableBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)])) }
-            }
-            return scores
-        case .graphFeatures(let backbone, let head):
-            return head.classifier.probabilities(for: try backbone.extractFeatures(from: images).features)
-        case .pooledFeatures, .embeddingBag, .fastText:
-            throw TransferError.wrongInputs(expected: "texts")
+        guard let network = imageNetwork else { throw TransferError.wrongInputs(expected: "texts") }
+        guard images.shape == network.inputShape else { throw TransferError.imageShape(images.shape, expected: network.inputShape) }
+        return try network.probabilities(of: images)
+    }
+
+    /// Opens whatever image model `path` holds: a model file, a backbone file (its own classes),
+    /// or an ONNX classifier (used as it is, with `classNames` and `preprocessing`).
+    /// - Throws: `ModelFileError`, `ONNXError`, or `TransferError.wrongInputs` for a text model.
+    public init(imageModelAt path: String, classNames: [String]? = nil, preprocessing: ImagePreprocessing? = nil) throws {
+        if path.lowercased().hasSuffix(".onnx") {
+            self.init(imageNetwork: try ImageNetwork(onnx: path, classNames: classNames, preprocessing: preprocessing))
+            return
         }
+        let container = try TensorContainer(contentsOf: path)
+        if ImageNetwork.isBackbone(container) {
+            self.init(imageNetwork: try ImageNetwork(backbone: container, path: path))
+            return
+        }
+        self = try TransferModel(container: container, path: path)
+        guard imageInputShape != nil else { throw TransferError.wrongInputs(expected: "texts (use test / predict, not image test / predict)") }
     }
 
     /// The `k` most probable labels of every image with probability at least `threshold`, best first.
@@ -154,9 +163,12 @@ extension TransferModel {
 extension ImageTrainingSettings {
     /// The schedule for transfer and from-scratch training on `imageCount` images: small sets
     /// get more epochs, so every run takes at least about 500 steps (at most 200 epochs), since a
-    /// fixed short count underfits them.
-    public static func forTransfer(imageCount: Int) -> ImageTrainingSettings {
+    /// fixed short count underfits them; the small ConvNet's ±2 px / ±10° augmentation for inputs
+    /// of at most 64 pixels, none for larger ones (an ImageNet network's frozen part then runs once
+    /// per image).
+    public static func forTransfer(imageCount: Int, inputShape: MapShape) -> ImageTrainingSettings {
         var settings = ImageTrainingSettings()
+        if max(inputShape.height, inputShape.width) > 64 { settings.augmentation = .none }
         let stepsPerEpoch = max(1, (imageCount + settings.schedule.batchSize - 1) / settings.schedule.batchSize)
         settings.schedule.epochs = min(200, max(settings.schedule.epochs, (500 + stepsPerEpoch - 1) / stepsPerEpoch))
         return settings

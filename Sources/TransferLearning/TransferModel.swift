@@ -33,15 +33,9 @@ public struct TransferModel: Sendable {
         case embeddingBag(TextBagModel)
         /// Use pre-trained: a supervised fastText model as it is.
         case fastText(FastTextSupervisedModel)
-        /// Images: a ConvNet used as it is, fine-tuned, combined or trained from scratch.
-        case convNet(ConvNetBackbone)
-        /// Images, fixed features: a backbone's feature layer and a classifier trained on it.
-        case imageFeatures(ConvNetBackbone, TrainedClassifier)
-        /// Images on an imported graph network (an ImageNet model): used as it is, fine-tuned at
-        /// the top, or a frozen base combined with a new head.
-        case graphNet(GraphBackbone)
-        /// Images, fixed features of an imported graph network and a classifier trained on them.
-        case graphFeatures(GraphBackbone, TrainedClassifier)
+        /// Images, by any strategy: one network from the image to the classes (for fixed
+        /// features, the frozen layers up to the features with the trained classifier on top).
+        case image(ImageNetwork)
     }
 
     /// The strategy it was built with.
@@ -117,7 +111,7 @@ public struct TransferModel: Sendable {
                 }
             }
             return (matrix, 1)
-        case .convNet, .imageFeatures, .graphNet, .graphFeatures:
+        case .image:
             throw TransferError.wrongInputs(expected: "images")
         }
     }

@@ -73,11 +73,51 @@ public struct FineTuning: Sendable, Hashable, Codable {
     /// digits 0–4 → 5–9) it matched or beat every layer at 0.3 (or 0.1) of the rate at 50 and 200
     /// images per class, in a third of the time.
     public var backboneLayers = BackboneLayers.top(2)
+    /// Images: how batch normalisation behaves in the layers that train.
+    public var batchNormalization = BatchNormalizationMode.train
+    /// Images: epochs of training the new output layer alone on the frozen network before the
+    /// chosen layers train (LP-FT, Kumar et al. 2022; 0: none).
+    public var linearProbeEpochs = 0
+    /// Images: each pre-trained layer's rate is this factor times the rate of the layer above it
+    /// (layer-wise learning-rate decay; nil: one factor for all).
+    public var layerRateDecay: Float?
 
     /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
     /// 0.2 with linear decay (lazy Adam at 0.01 below 3,000 documents); for images the top two
-    /// layers with parameters.
+    /// layers with parameters, batch normalisation training.
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case trainable, wordNgrams, characterNgrams, hiddenLayers, training, smallCorpus, backboneLayers, batchNormalization,
+             linearProbeEpochs, layerRateDecay
+    }
+
+    /// Reads settings; the image settings added later default when a file predates them.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        trainable = try values.decode(TrainableParts.self, forKey: .trainable)
+        wordNgrams = try values.decode(Int.self, forKey: .wordNgrams)
+        characterNgrams = try values.decodeIfPresent(ClosedRange<Int>.self, forKey: .characterNgrams)
+        hiddenLayers = try values.decode([Int].self, forKey: .hiddenLayers)
+        training = try values.decode(SGDSettings.self, forKey: .training)
+        smallCorpus = try values.decodeIfPresent(SmallCorpusRule.self, forKey: .smallCorpus)
+        backboneLayers = try values.decode(BackboneLayers.self, forKey: .backboneLayers)
+        batchNormalization = try values.decodeIfPresent(BatchNormalizationMode.self, forKey: .batchNormalization) ?? .train
+        linearProbeEpochs = try values.decodeIfPresent(Int.self, forKey: .linearProbeEpochs) ?? 0
+        layerRateDecay = try values.decodeIfPresent(Float.self, forKey: .layerRateDecay)
+    }
+}
+
+/// Which layers of a pre-trained image network fine-tuning trains.
+public enum BackboneLayers: Sendable, Hashable, Codable {
+    /// Every layer; the pre-trained ones at this factor of the learning rate.
+    case all(baseRateFactor: Float)
+    /// Only the top `n` layers with weights (convolutions and dense layers, each with its batch
+    /// normalisation), counting the new output layer, all at the full rate; the rest stay frozen.
+    case top(Int)
+    /// The named node (as `embkit info` lists them) and everything after it; the pre-trained
+    /// layers among them at this factor of the learning rate.
+    case from(layer: String, baseRateFactor: Float)
 }
 
 /// Small text corpora fine-tune better by lazy Adam than by SGD: measured (test accuracy, mean of

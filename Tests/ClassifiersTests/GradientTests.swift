@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import NeuralNetworks
 import Testing
 
 @testable import Classifiers
@@ -33,52 +34,35 @@ struct GradientTests {
         }
     }
 
-    @Test("multilayer perceptron: every weight and bias of two hidden layers")
+    @Test("multilayer perceptron: every weight and bias of two hidden layers, through its graph")
     func perceptron() throws {
         let data = randomProblem(examples: 12, features: 4, classes: 3, seed: 5)
         var configuration = MultilayerPerceptron.Configuration()
         configuration.hiddenLayers = [6, 5]
         configuration.epochs = 1
-        configuration.l2 = 0.01
         var generator = SplitMix64(seed: 3)
-        let model = try MultilayerPerceptron.train(on: data, configuration: configuration, using: &generator)
-        let weights = [Float](repeating: 1, count: data.labels.count)
-        let (_, gradients) = model.backpropagate(data, weights: weights, using: &generator)
-        // The gradients include the L2 term; the batch loss does not, so add it here.
-        func loss(_ candidate: MultilayerPerceptron) -> Double {
-            candidate.backpropagate(data, weights: weights, using: &generator).loss
-                + 0.01 / 2 * candidate.layers.reduce(0) { $0 + $1.squaredWeightNorm } / Double(data.labels.count)
+        let network = try MultilayerPerceptron.train(on: data, configuration: configuration, using: &generator).network
+        let feeds = [Tensor(data.features)]
+        func loss(_ graph: Graph) throws -> Double {
+            OutputLoss.softmax.batchLossAndGradient(logits: try graph.run(feeds)[0], labels: data.labels).loss
         }
+        let pass = try network.trainingPass(feeds, scope: TrainingScope(), seed: 1)
+        let gradients = network.backward(pass, outputGradients: [OutputLoss.softmax.batchLossAndGradient(logits: pass.outputs[0], labels: data.labels).gradient])
         var checked = 0
-        for layer in model.layers.indices {
-            for index in 0..<(model.layers[layer].weights.rows * model.layers[layer].weights.columns) where index % 3 == 0 {
-                let (row, column) = (index / model.layers[layer].weights.columns, index % model.layers[layer].weights.columns)
-                let numeric = (loss(model.perturbed(layer: layer, row: row, column: column, by: 1e-2))
-                    - loss(model.perturbed(layer: layer, row: row, column: column, by: -1e-2))) / 2e-2
-                let analytic = Double(gradients[layer].weights[row, column])
-                #expect(abs(numeric - analytic) < 2e-3 + 2e-2 * abs(numeric), "layer \(layer) [\(row), \(column)]: \(numeric) vs \(analytic)")
+        for (index, parameter) in network.parameters.enumerated() {
+            for element in stride(from: 0, to: parameter.value.count, by: 2) {
+                func moved(by delta: Float) -> Graph {
+                    var graph = network, value = parameter.value
+                    value.withUnsafeMutableBufferPointer { $0[element] += delta }
+                    graph.setValue(value, ofParameter: index)
+                    return graph
+                }
+                let numeric = (try loss(moved(by: 1e-2)) - loss(moved(by: -1e-2))) / 2e-2
+                let analytic = Double(gradients[index]!.scalars[element])
+                #expect(abs(numeric - analytic) < 2e-3 + 2e-2 * abs(numeric), "\(parameter.name)[\(element)]: \(numeric) vs \(analytic)")
                 checked += 1
             }
-            for index in model.layers[layer].bias.indices {
-                let numeric = (loss(model.perturbed(layer: layer, bias: index, by: 1e-2))
-                    - loss(model.perturbed(layer: layer, bias: index, by: -1e-2))) / 2e-2
-                #expect(abs(numeric - Double(gradients[layer].bias[index])) < 2e-3 + 2e-2 * abs(numeric), "layer \(layer) bias \(index)")
-            }
         }
-        #expect(checked > 20)
-    }
-}
-
-extension MultilayerPerceptron {
-    func perturbed(layer: Int, row: Int, column: Int, by delta: Float) -> MultilayerPerceptron {
-        var copy = self
-        copy.adjust { layers in layers[layer].weights[row, column] += delta }
-        return copy
-    }
-
-    func perturbed(layer: Int, bias: Int, by delta: Float) -> MultilayerPerceptron {
-        var copy = self
-        copy.adjust { layers in layers[layer].bias[bias] += delta }
-        return copy
+        #expect(checked > 40)
     }
 }

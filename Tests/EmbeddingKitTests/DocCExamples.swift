@@ -48,15 +48,15 @@ enum DocCExamples {
     static func neuralNetworks() throws {
         // DocC: NeuralNetworks
 
-        var examples = BagExamples(classCount: 2)
-        examples.append(ids: [0, 1], label: 0)
-        examples.append(ids: [2, 3], label: 1)
+        var builder = GraphBuilder(inputs: [Graph.Input(name: "features", shape: [nil, 4])])
         var generator = SplitMix64(seed: 1)
-        let rows = TrainableRows(values: Matrix(rows: 4, columns: 8, initializer: .uniform(limit: 0.1), using: &generator))
-        let bag = EmbeddingBag(base: .trainable(rows), added: TrainableRows(values: Matrix(rows: 0, columns: 8)),
-                               dimensions: 8, pooling: .mean)
-        var network = EmbeddingBagClassifier(bag: bag, hidden: [], classCount: 2, using: &generator)
-        try network.train(on: examples, seed: 1)
+        let dense = builder.dense(.input(0), inputs: 4, outputs: 8, initializer: .heNormal, name: "dense1", using: &generator)
+        let hidden = builder.node(Relu(), [dense], name: "relu")
+        let scores = builder.dense(hidden, inputs: 8, outputs: 2, initializer: .glorotUniform, name: "dense2", using: &generator)
+        var network = try builder.graph(outputs: [scores])
+        let examples = TensorBatches([Tensor(shape: [2, 4], elements: [1, 0, 0, 1, 0, 1, 1, 0])], labels: [0, 1])
+        try network.train(on: examples, settings: TrainingSettings(), seed: 1)    // Adam, mini-batches, early stopping
+        let probabilities = try network.run([Tensor(shape: [1, 4], elements: [1, 0, 0, 1])])[0]
         // DocC: end
     }
 

@@ -30,12 +30,13 @@ enum ReadmeExamples {
 
     static func images() throws {
         // README: images
-        let mobileNet = try ImageBackbone(contentsOf: "Embeddings/mobilenet_v2.ekm")
-        let photos = try ImageSet.read(files: ["photo.jpg"], shape: mobileNet.inputShape, shorterSide: mobileNet.shorterSide).images
-        let top5 = try mobileNet.pretrainedModel.predict(images: photos, k: 5)          // [[Prediction]], ImageNet class names
-        let pets = try ImageSet.read("pets/", shape: mobileNet.inputShape, shorterSide: mobileNet.shorterSide).images  // a folder per label
-        let model = try TransferModel.train(.fixedFeatures, imageBackbone: mobileNet, on: pets)
-        let chosen = try StrategyAdvisor().train(imageBackbone: mobileNet, on: pets)     // auto; chosen.advice says why
+        let mobileNet = try ImageNetwork(contentsOf: "Embeddings/mobilenet_v2.ekm")    // or an .onnx file, or a backbone
+        let side = mobileNet.preprocessing.shorterSide                                   // 256: resize, then crop to 224
+        let photos = try ImageSet.read(files: ["photo.jpg"], shape: mobileNet.inputShape, shorterSide: side).images
+        let top5 = try TransferModel(imageNetwork: mobileNet).predict(images: photos, k: 5)  // [[Prediction]], ImageNet class names
+        let pets = try ImageSet.read("pets/", shape: mobileNet.inputShape, shorterSide: side).images  // a folder per label
+        let model = try TransferModel.train(.fixedFeatures, imageNetwork: mobileNet, on: pets)
+        let chosen = try StrategyAdvisor().train(imageNetwork: mobileNet, on: pets)     // auto; chosen.advice says why
         try model.writeONNX(to: "pets.onnx")                                             // the whole network, for onnxruntime
         // README: end
         _ = (top5, chosen)

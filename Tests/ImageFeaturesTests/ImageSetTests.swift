@@ -106,10 +106,10 @@ struct ImageSetTests {
         let set = ImageSet(shape: shape, pixels: image.fitted(to: shape), labels: [0], classNames: ["scene"], sources: ["scene"])
         let normalization = PixelNormalization(mean: [0], deviation: [1])
         var first = SplitMix64(seed: 5), second = SplitMix64(seed: 5)
-        let a = set.inputs([0], normalization: normalization, augmentation: ImageAugmentation(), using: &first)
-        let b = set.inputs([0], normalization: normalization, augmentation: ImageAugmentation(), using: &second)
-        let plain = set.inputs(normalization: normalization)
-        #expect(a.values == b.values && a.values != plain.values)
-        #expect(a.values.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
+        let a = set.tensor([0], normalization: normalization, augmentation: ImageAugmentation(), using: &first)
+        let b = set.tensor([0], normalization: normalization, augmentation: ImageAugmentation(), using: &second)
+        let plain = set.tensor(normalization: normalization)
+        #expect(a == b && a != plain && a.shape == [1, 1, 28, 28])
+        #expect(a.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
     }
 }

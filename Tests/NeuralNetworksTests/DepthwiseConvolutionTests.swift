@@ -2,24 +2,24 @@ import LinearAlgebra
 import NeuralNetworks
 import Testing
 
-/// The vectorized depthwise path of `Convolution2D` against a naive loop over every output and tap.
+/// The vectorized depthwise path of `Convolution` against a naive loop over every output and tap.
 @Suite struct DepthwiseConvolutionTests {
     /// The reference: bias + Σ filter · input over the taps inside the map, then the clamp.
-    static func naive(_ layer: Convolution2D, _ input: FeatureMaps, clamp: ClosedRange<Float>) -> [Float] {
-        let shape = layer.outputShape(for: input.shape)!, geometry = layer.geometry, source = elements(input)
+    static func naive(_ geometry: WindowGeometry, filters: [Float], bias: [Float], input: Tensor, output shape: [Int], clamp: ClosedRange<Float>) -> [Float] {
+        let source = input.scalars, (height, width) = (input.shape[2], input.shape[3])
         var output: [Float] = []
-        for example in 0..<input.batch {
-            for channel in 0..<shape.channels {
-                for oy in 0..<shape.height {
-                    for ox in 0..<shape.width {
-                        var sum = layer.bias[channel]
+        for example in 0..<shape[0] {
+            for channel in 0..<shape[1] {
+                for oy in 0..<shape[2] {
+                    for ox in 0..<shape[3] {
+                        var sum = bias[channel]
                         for ky in 0..<geometry.kernelHeight {
                             for kx in 0..<geometry.kernelWidth {
                                 let iy = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
                                 let ix = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
-                                guard iy >= 0, iy < input.shape.height, ix >= 0, ix < input.shape.width else { continue }
-                                sum += layer.weights[channel, ky * geometry.kernelWidth + kx]
-                                    * source[((example * input.shape.channels + channel) * input.shape.height + iy) * input.shape.width + ix]
+                                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                sum += filters[channel * geometry.taps + ky * geometry.kernelWidth + kx]
+                                    * source[((example * shape[1] + channel) * height + iy) * width + ix]
                             }
                         }
                         output.append(min(max(sum, clamp.lowerBound), clamp.upperBound))
@@ -42,15 +42,20 @@ import Testing
             WindowGeometry(kernel: 1),
         ]
         for (index, window) in windows.enumerated() {
-            let shape = MapShape(channels: 3, height: 1 + (width * 7 + index) % 9, width: width)
-            let layer = Convolution2D(inputChannels: 3, outputChannels: 3, geometry: window, groups: 3, using: &generator)
-            guard layer.outputShape(for: shape) != nil else { continue }
-            let input = FeatureMaps(values: Matrix(rows: 2, columns: shape.count, initializer: .normal(standardDeviation: 1), using: &generator),
-                                    shape: shape)
+            let inputShape = [2, 3, 1 + (width * 7 + index) % 9, width]
+            let filters = Tensor(Matrix(rows: 3, columns: window.taps, initializer: .normal(standardDeviation: 1), using: &generator))
+                .reshaped([3, 1, window.kernelHeight, window.kernelWidth])
+            let bias = Tensor(shape: [3], elements: [0.1, -0.2, 0.3])
+            let input = Tensor(Matrix(rows: 2, columns: inputShape.dropFirst().reduce(1, *), initializer: .normal(standardDeviation: 1),
+                                      using: &generator)).reshaped(inputShape)
             for clamp in [-Float.infinity...Float.infinity, 0...6] {
-                let expected = Self.naive(layer, input, clamp: clamp)
+                let operation = Convolution(geometry: window, groups: 3, clamp: clamp)
+                guard let shape = try? operation.outputShape(for: [input.shape, filters.shape, bias.shape], elementTypes: [.float32, .float32, .float32])
+                else { continue }
+                let expected = Self.naive(window, filters: filters.scalars, bias: bias.scalars, input: input, output: shape, clamp: clamp)
                 for threads in [1, 2] {
-                    let actual = elements(layer.forward(input, clampedTo: clamp, parallelism: Parallelism(threadCount: threads)))
+                    var context = ForwardContext(mode: .inference, parallelism: Parallelism(threadCount: threads), generator: SplitMix64(seed: 0))
+                    let actual = operation.forward([input, filters, bias], context: &context).scalars
                     #expect(actual.count == expected.count)
                     #expect(zip(actual, expected).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) },
                             "width \(width), window \(index), clamp \(clamp), \(threads) thread(s)")

@@ -52,7 +52,7 @@ private func probabilities(of model: TransferModel, input: [Float]) throws -> Ma
     @Test(arguments: ExportedModels.names)
     func theCommittedFileIsTheExportersOutput(_ name: String) throws {
         let committed = try Data(contentsOf: fixtures.appendingPathComponent("\(name).onnx"))
-        let written = ONNXExporter.modelBytes(for: try ExportedModels.model(named: name).inferenceGraph(), producerVersion: "test")
+        let written = try ONNXExporter.modelBytes(for: try ExportedModels.model(named: name).inferenceGraph(), producerVersion: "test")
         #expect([UInt8](committed) == written, "\(name): regenerate with Tests/ONNXExportTests/Fixtures/make_export_goldens.py")
     }
 
@@ -64,16 +64,16 @@ private func probabilities(of model: TransferModel, input: [Float]) throws -> Ma
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(name)-\(getpid()).onnx").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.writeONNX(to: path)
-        let backbone = try GraphBackbone(onnx: path)
-        #expect(backbone.classNames == model.labels)
-        #expect(backbone.preprocessing.shorterSide == model.imageShorterSide)
+        let network = try ImageNetwork(onnx: path)
+        #expect(network.classNames == model.labels)
+        #expect(network.preprocessing.shorterSide == model.imageShorterSide)
         let input = try floats("\(name).input.f32")
-        let reread = try probabilities(of: TransferModel(graphBackbone: backbone), input: input)
+        let reread = try probabilities(of: TransferModel(imageNetwork: network), input: input)
         #expect(maximumDifference(reread, try probabilities(of: model, input: input).withUnsafeBufferPointer { Array($0) }) < 2e-6)
     }
 
     @Test func declaresTheInputsOutputsAndMetadataOfAnImageModel() throws {
-        let bytes = ONNXExporter.modelBytes(for: try ExportedModels.model(named: "graph").inferenceGraph(), producerVersion: "9.9")
+        let bytes = try ONNXExporter.modelBytes(for: try ExportedModels.model(named: "graph").inferenceGraph(), producerVersion: "9.9")
         let model = try ONNXModel(bytes: bytes, path: "graph.onnx")
         #expect(model.irVersion == 8 && model.opsetVersion == Int64(ONNXExporter.opsetVersion))
         #expect(model.producer == "EmbeddingKit 9.9")
@@ -87,7 +87,7 @@ private func probabilities(of model: TransferModel, input: [Float]) throws -> Ma
 
     @Test func textModelsExportTheirHeadOverTheFeatures() throws {
         let graph = try ExportedModels.model(named: "text-features-logistic").inferenceGraph()
-        let model = try ONNXModel(bytes: ONNXExporter.modelBytes(for: graph), path: "text.onnx")
+        let model = try ONNXModel(bytes: try ONNXExporter.modelBytes(for: graph), path: "text.onnx")
         #expect(model.graph.inputs.map(\.name) == ["features"])
         #expect(model.graph.inputs[0].dimensions == [.symbolic("N"), .fixed(12)])
         #expect(model.metadata["embkit.input"]?.contains("mean-max of word vectors") == true)
@@ -100,7 +100,7 @@ private func probabilities(of model: TransferModel, input: [Float]) throws -> Ma
     func writeFixtures() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
         for name in ExportedModels.names {
-            let bytes = ONNXExporter.modelBytes(for: try ExportedModels.model(named: name).inferenceGraph(), producerVersion: "test")
+            let bytes = try ONNXExporter.modelBytes(for: try ExportedModels.model(named: name).inferenceGraph(), producerVersion: "test")
             try Data(bytes).write(to: folder.appendingPathComponent("\(name).onnx"))
         }
     }

@@ -25,31 +25,44 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
 }
 
 @Suite struct ONNXImportTests {
+    /// The graph of fixture `name`.
+    private func graph(_ name: String) throws -> Graph {
+        try Graph(onnx: try ONNXModel(contentsOf: fixture("\(name).onnx")), path: fixture("\(name).onnx"))
+    }
+
+    /// The fixture's input: two examples of the graph's input shape.
+    private func input(_ name: String, _ graph: Graph) throws -> Tensor {
+        Tensor(shape: [2] + graph.inputs[0].shape.dropFirst().map { $0! }, elements: try floats("\(name).input.f32"))
+    }
+
     @Test(arguments: ["convolutions", "activations", "shape_arithmetic"])
     func outputsEqualOnnxruntimes(_ name: String) throws {
-        let backbone = try GraphBackbone(onnx: fixture("\(name).onnx"))
-        let input = try floats("\(name).input.f32"), expected = try floats("\(name).output.f32")
-        let shape = backbone.inputShape
-        let maps = FeatureMaps(values: Matrix(rows: 2, columns: shape.count, elements: input), shape: shape)
+        let imported = try graph(name)
+        let input = try input(name, imported), expected = try floats("\(name).output.f32")
         for threads in [1, 2] {
-            let output = backbone.network.forward(maps, parallelism: Parallelism(threadCount: threads))[0]
-            let actual = output.values.withUnsafeBufferPointer { Array($0) }
-            #expect(actual.count == expected.count)
-            #expect(relativeError(actual, expected) < 1e-5, "\(name), \(threads) thread(s): \(relativeError(actual, expected))")
-            // One example at a time gives the same values as the batch.
-            let single = FeatureMaps(values: Matrix(rows: 1, columns: shape.count, elements: Array(input[..<shape.count])), shape: shape)
-            let alone = backbone.network.forward(single, parallelism: Parallelism(threadCount: threads))[0].values.withUnsafeBufferPointer { Array($0) }
-            #expect(alone == Array(actual[..<alone.count]))
+            for graph in [imported, imported.optimizedForInference()] {
+                let actual = try graph.run([input], parallelism: Parallelism(threadCount: threads))[0].scalars
+                #expect(actual.count == expected.count)
+                #expect(relativeError(actual, expected) < 1e-5, "\(name), \(threads) thread(s): \(relativeError(actual, expected))")
+                // One example at a time gives the same values as the batch.
+                let alone = try graph.run([input.rows([0])], parallelism: Parallelism(threadCount: threads))[0].scalars
+                #expect(relativeError(alone, Array(actual[..<alone.count])) < 1e-6)
+            }
         }
     }
 
-    @Test func foldsBatchNormalizationPadsAndActivationsIntoConvolutions() throws {
-        let network = try GraphBackbone(onnx: fixture("convolutions.onnx")).network
-        // 5 convolutions and a pool: both batch normalisations and the ReLU/Clip are folded in.
-        #expect(network.nodes.count == 6)
-        #expect(network.nodes[0].clamp == 0...Float.infinity && network.nodes[1].clamp == 0...6)
-        let padded = try GraphBackbone(onnx: fixture("shape_arithmetic.onnx")).network
-        guard case .layer(.convolution(let convolution)) = padded.nodes[0].operation else {
+    @Test func importsBatchNormalizationAsANodeAndFoldsItOnlyForInference() throws {
+        let imported = try graph("convolutions")
+        // The imported graph trains as exported: its batch normalisations are nodes with running statistics.
+        #expect(imported.nodes.filter { $0.operation is BatchNormalization }.count == 2)
+        #expect(imported.parameters.filter { $0.kind == .statistic }.count == 4)
+        // For prediction they fold into the convolutions, as do the ReLU and the Clip after them.
+        let working = imported.optimizedForInference().nodes.filter { !($0.operation is Identity) }
+        #expect(working.count == 6)
+        let convolutions = working.compactMap { $0.operation as? Convolution }
+        #expect(convolutions.count == 5 && convolutions[0].clamp == 0...Float.infinity && convolutions[1].clamp == 0...6)
+        let padded = try graph("shape_arithmetic")
+        guard let convolution = padded.nodes[0].operation as? Convolution else {
             Issue.record("the zero Pad should fold into the convolution after it")
             return
         }
@@ -61,7 +74,7 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
 
     @Test func unsupportedOperatorNamesTheNode() throws {
         #expect {
-            _ = try GraphBackbone(onnx: fixture("unsupported.onnx"))
+            _ = try ImageNetwork(onnx: fixture("unsupported.onnx"))
         } throws: { error in
             let message = "\(error)"
             return message.contains("the_lp_norm") && message.contains("LpNormalization") && message.contains("unsupported.onnx")
@@ -101,35 +114,38 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
     }
 
     @Test func graphModelFilesRoundTrip() throws {
-        let backbone = try GraphBackbone(onnx: fixture("activations.onnx"), classNames: nil)
-        let input = try floats("activations.input.f32")
-        let maps = FeatureMaps(values: Matrix(rows: 2, columns: backbone.inputShape.count, elements: input), shape: backbone.inputShape)
-        let expected = backbone.network.forward(maps)[0].values.withUnsafeBufferPointer { Array($0) }
+        // The fixture's maps pooled into 9 class scores make it a classifier.
+        let imported = try graph("activations")
+        var builder = GraphBuilder(continuing: imported)
+        let pooled = builder.node(GlobalAveragePool(), [imported.outputs[0]])
+        let scores = builder.node(Flatten(), [pooled])
+        let classifier = try builder.graph(outputs: [scores])
+        let input = try input("activations", classifier)
+        let expected = try classifier.run([input])[0].scalars
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-roundtrip-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let model = TransferModel(graphBackbone: GraphBackbone(network: backbone.network, preprocessing: .torchvision,
-                                                                classNames: (0..<backbone.network.outputShape.count).map { "class \($0)" },
-                                                                featureValue: backbone.featureValue))
+        let model = TransferModel(imageNetwork: try ImageNetwork(graph: classifier, preprocessing: .torchvision,
+                                                                 classNames: (0..<9).map { "class \($0)" }))
         for precision in TensorPrecision.allCases {
             let path = folder.appendingPathComponent("model-\(precision.rawValue).ekm").path
             try model.write(to: path, precision: precision)
             let read = try TransferModel(contentsOf: path)
-            guard case .graphNet(let restored) = read.body else {
-                Issue.record("a graph model should read back as one")
+            guard let restored = read.imageNetwork else {
+                Issue.record("an image model should read back as one")
                 return
             }
-            let actual = restored.network.forward(maps)[0].values.withUnsafeBufferPointer { Array($0) }
+            let actual = try restored.graph.run([input])[0].scalars
             if precision == .float32 { #expect(actual == expected) } else { #expect(relativeError(actual, expected) < 3e-3) }
             #expect(read.labels == model.labels && restored.preprocessing == .torchvision)
         }
     }
 
-    private func importAll(_ bytes: [UInt8]) throws -> GraphBackbone? {
+    private func importAll(_ bytes: [UInt8]) throws -> ImageNetwork? {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).onnx").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try GraphBackbone(onnx: path)
+        return try ImageNetwork(onnx: path)
     }
 
     private func varint(_ value: UInt64) -> [UInt8] {

@@ -26,16 +26,16 @@ func barImages(count: Int, classes: [String] = ["horizontal", "vertical", "diago
 
 @Suite("Image strategies through TransferModel", .serialized)
 struct ImageTransferTests {
-    static let backbone: ConvNetBackbone = {
+    static let backbone: ImageNetwork = {
         var settings = ImageTrainingSettings()
         settings.schedule.epochs = 8
         settings.augmentation = .none
-        return try! ConvNetBackbone.pretrain(on: barImages(count: 300, seed: 1), settings: settings, seed: 1).0
+        return try! ImageNetwork.pretrain(on: barImages(count: 300, seed: 1), settings: settings, seed: 1).0
     }()
 
     @Test("a backbone pre-trained on bars recognises them as it is")
     func usePretrained() throws {
-        let report = try TransferModel(backbone: Self.backbone).evaluate(on: barImages(count: 90, seed: 2))
+        let report = try TransferModel(imageNetwork: Self.backbone).evaluate(on: barImages(count: 90, seed: 2))
         #expect(report.accuracy > 0.9, "\(report.accuracy)")
     }
 
@@ -55,7 +55,7 @@ struct ImageTransferTests {
         }
         var settings = ImageTrainingSettings()
         settings.schedule.epochs = 15
-        let model = try TransferModel.train(strategy, backbone: Self.backbone, on: train, settings: settings, seed: 7)
+        let model = try TransferModel.train(strategy, imageNetwork: Self.backbone, on: train, settings: settings, seed: 7)
         let report = try model.evaluate(on: test)
         #expect(report.accuracy > 0.8, "\(name): \(report.accuracy)")
         #expect(model.labels == ["b", "c", "a"] && model.imageInputShape == train.shape)
@@ -77,17 +77,16 @@ struct ImageTransferTests {
         fineTuning.backboneLayers = .top(1)
         var settings = ImageTrainingSettings()
         settings.schedule.epochs = 2
-        let model = try TransferModel.train(.fineTune(fineTuning), backbone: Self.backbone, on: barImages(count: 60, seed: 5),
+        let model = try TransferModel.train(.fineTune(fineTuning), imageNetwork: Self.backbone, on: barImages(count: 60, seed: 5),
                                             settings: settings, seed: 1)
-        guard case .convNet(let tuned) = model.body else { Issue.record("not a network"); return }
-        for (old, new) in zip(Self.backbone.network.layers.dropLast(), tuned.network.layers.dropLast()) {
-            switch (old, new) {
-            case (.convolution(let a), .convolution(let b)): #expect(a.weights == b.weights && a.bias == b.bias)
-            case (.batchNormalization(let a), .batchNormalization(let b)): #expect(a.scale == b.scale && a.runningMean == b.runningMean)
-            case (.dense(let a), .dense(let b)): #expect(a.weights == b.weights)
-            default: break
-            }
+        let tuned = try #require(model.imageNetwork).graph
+        var compared = 0
+        for parameter in Self.backbone.graph.parameters {
+            guard let index = tuned.parameterIndex(named: parameter.name) else { continue }
+            #expect(tuned.parameters[index].value == parameter.value, "\(parameter.name) changed")
+            compared += 1
         }
+        #expect(compared == Self.backbone.graph.parameters.count - 2, "every parameter but the replaced output layer's")
     }
 
     @Test("the same seed trains the same bytes")
@@ -95,8 +94,8 @@ struct ImageTransferTests {
         var settings = ImageTrainingSettings()
         settings.schedule.epochs = 2
         let images = barImages(count: 60, seed: 6)
-        let first = try TransferModel.train(.fineTune(FineTuning()), backbone: Self.backbone, on: images, settings: settings, seed: 9)
-        let second = try TransferModel.train(.fineTune(FineTuning()), backbone: Self.backbone, on: images, settings: settings, seed: 9)
+        let first = try TransferModel.train(.fineTune(FineTuning()), imageNetwork: Self.backbone, on: images, settings: settings, seed: 9)
+        let second = try TransferModel.train(.fineTune(FineTuning()), imageNetwork: Self.backbone, on: images, settings: settings, seed: 9)
         #expect(try first.probabilities(for: images) == second.probabilities(for: images))
     }
 
@@ -106,12 +105,12 @@ struct ImageTransferTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("bars.backbone").path
-        try Self.backbone.write(to: path, provenance: "unit test")
-        let loaded = try ConvNetBackbone(contentsOf: path)
+        try Self.backbone.writeBackbone(to: path, provenance: "unit test")
+        let loaded = try ImageNetwork(backboneAt: path)
         let images = barImages(count: 30, seed: 8)
-        #expect(loaded.features(of: images) == Self.backbone.features(of: images))
-        #expect(try ConvNetBackbone.provenance(ofFileAt: path) == "unit test")
-        #expect(loaded.classNames == Self.backbone.classNames && loaded.featureLayer == Self.backbone.featureLayer)
+        #expect(try loaded.features(of: images) == Self.backbone.features(of: images))
+        #expect(try ImageNetwork.provenance(ofBackboneAt: path) == "unit test")
+        #expect(loaded.classNames == Self.backbone.classNames && loaded.featureValue == Self.backbone.featureValue)
 
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         for offset in [bytes.count - 3, bytes.count / 2, 40] {
@@ -120,7 +119,7 @@ struct ImageTransferTests {
             let damagedPath = folder.appendingPathComponent("damaged.backbone").path
             try Data(damaged).write(to: URL(fileURLWithPath: damagedPath))
             do {
-                _ = try ConvNetBackbone(contentsOf: damagedPath)
+                _ = try ImageNetwork(backboneAt: damagedPath)
                 Issue.record("a changed byte at \(offset) was accepted")
             } catch let error as ModelFileError {
                 #expect(error.path == damagedPath)
@@ -128,17 +127,17 @@ struct ImageTransferTests {
         }
         bytes = Array(bytes.prefix(bytes.count / 3))
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(throws: ModelFileError.self) { try ConvNetBackbone(contentsOf: path) }
+        #expect(throws: ModelFileError.self) { try ImageNetwork(backboneAt: path) }
     }
 
     @Test("images of another shape, and text strategies on images, are refused")
     func refusesMismatches() throws {
         let wide = ImageSet(shape: MapShape(channels: 1, height: 8, width: 12), pixels: [UInt8](repeating: 0, count: 2 * 96),
                             labels: [0, 1], classNames: ["a", "b"], sources: ["x", "y"])
-        #expect(throws: TransferError.self) { try TransferModel.train(.fixedFeatures, backbone: Self.backbone, on: wide) }
-        #expect(throws: TransferError.self) { try TransferModel(backbone: Self.backbone).probabilities(for: wide) }
+        #expect(throws: TransferError.self) { try TransferModel.train(.fixedFeatures, imageNetwork: Self.backbone, on: wide) }
+        #expect(throws: TransferError.self) { try TransferModel(imageNetwork: Self.backbone).probabilities(for: wide) }
         #expect(throws: TransferError.self) {
-            try TransferModel.train(.usePretrained, backbone: Self.backbone, on: barImages(count: 6, seed: 1))
+            try TransferModel.train(.usePretrained, imageNetwork: Self.backbone, on: barImages(count: 6, seed: 1))
         }
     }
 }

@@ -87,7 +87,7 @@ struct TransferModelTests {
         for strategy in [TransferStrategy.fineTune(), .combine()] {
             let bag = try TransferModel.train(strategy, featurizer: DocumentFeaturizer(embeddings: Self.embeddings), on: repeated)
             guard case .embeddingBag(let network) = bag.body else { Issue.record("expected an embedding bag"); continue }
-            #expect(network.network.loss == .oneVersusAll)
+            #expect(network.loss == .oneVersusAll)
             // Both labels of a text apply, each with its own sigmoid: the probabilities need not sum to 1.
             let labels = Dictionary(uniqueKeysWithValues: try bag.predict("great film", k: 3).map { ($0.label, $0.probability) })
             #expect(labels["pos"]! > 0.5 && labels["movie"]! > 0.5 && labels["neg"]! < 0.5, "\(strategy.kind): \(labels)")

@@ -68,17 +68,35 @@ struct ImageTrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs).")
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: "Adam's learning rate.")
+    @Option(parsing: .unconditional, help: "The learning rate.")
     var lr: Float = 1e-3
+
+    @Option(help: "adam (the default), adamw (decoupled weight decay) or sgd (momentum 0.9).")
+    var optimizer: OptimizerSettings.Method = .adam
+
+    @Option(parsing: .unconditional, help: "Weight decay of the filters and matrices (default: 0; 0.01 with adamw).")
+    var weightDecay: Float?
+
+    @Option(help: "Nesterov momentum for --optimizer sgd.")
+    var nesterov = false
+
+    @Option(help: "constant (the default) or cosine (a linear warm-up over --warmup of the steps, then a half cosine to 0).")
+    var schedule: ScheduleKind = .constant
+
+    @Option(parsing: .unconditional, help: "The share of the steps the cosine schedule warms up over.")
+    var warmup: Float = 0.05
+
+    @Option(parsing: .unconditional, help: "Scale each step's gradients down to this global L2 norm at most (default: no clipping).")
+    var clipNorm: Float?
 
     @Option(parsing: .unconditional, help: "Images per step.")
     var batchSize = 64
 
-    @Option(parsing: .unconditional, help: "Augmentation: the largest random shift, in pixels (0: none).")
-    var shift: Float = 2
+    @Option(parsing: .unconditional, help: "Augmentation: the largest random shift, in pixels (0: none; default 2 for images of at most 64 pixels, else 0).")
+    var shift: Float?
 
-    @Option(parsing: .unconditional, help: "Augmentation: the largest random rotation, in degrees (0: none).")
-    var rotation: Float = 10
+    @Option(parsing: .unconditional, help: "Augmentation: the largest random rotation, in degrees (0: none; default 10 for images of at most 64 pixels, else 0).")
+    var rotation: Float?
 
     @Option(parsing: .unconditional, help: "Epochs without a better validation loss before stopping (with validation data).")
     var patience = 4
@@ -92,8 +110,11 @@ struct ImageTrainingOptions: ParsableArguments {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay < 1) { throw ValidationError("--weight-decay takes 0 to 1") }
+        if !(warmup >= 0 && warmup < 1) { throw ValidationError("--warmup takes a share in [0, 1)") }
+        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
         if !(2...4096).contains(batchSize) { throw ValidationError("--batch-size takes 2 to 4,096 (batch normalisation needs two images)") }
-        if !(shift >= 0 && shift <= 16) || !(rotation >= 0 && rotation <= 180) {
+        if !((shift ?? 0) >= 0 && (shift ?? 0) <= 16) || !((rotation ?? 0) >= 0 && (rotation ?? 0) <= 180) {
             throw ValidationError("--shift takes 0 to 16 pixels and --rotation 0 to 180 degrees")
         }
         if patience < 1 { throw ValidationError("--patience must be at least 1") }
@@ -105,13 +126,29 @@ struct ImageTrainingOptions: ParsableArguments {
         var settings = base
         settings.schedule.epochs = epochs ?? settings.schedule.epochs
         settings.schedule.learningRate = lr
+        settings.schedule.optimizer = OptimizerSettings(optimizer)
+        if let weightDecay { settings.schedule.optimizer.weightDecay = weightDecay }
+        settings.schedule.optimizer.nesterov = nesterov
+        settings.schedule.schedule = schedule == .cosine ? .warmupCosine(warmup: warmup) : .constant
+        settings.schedule.gradientClipNorm = clipNorm
         settings.schedule.batchSize = batchSize
         settings.schedule.patience = patience
         settings.schedule.threadCount = threads
-        settings.augmentation = ImageAugmentation(maxShift: shift, maxRotationDegrees: rotation)
+        settings.augmentation = ImageAugmentation(maxShift: shift ?? base.augmentation.maxShift,
+                                                  maxRotationDegrees: rotation ?? base.augmentation.maxRotationDegrees)
         return settings
     }
 }
+
+/// The learning-rate schedules the image commands offer.
+enum ScheduleKind: String, ExpressibleByArgument, CaseIterable {
+    /// The same rate throughout.
+    case constant
+    /// A linear warm-up, then a half cosine to zero.
+    case cosine
+}
+
+extension OptimizerSettings.Method: ExpressibleByArgument {}
 
 /// A progress callback that shows the epoch on stderr, with the time left when the most epochs
 /// training can run is known.

@@ -25,7 +25,7 @@ struct ImageImportCommand: ParsableCommand {
     @OptionGroup var onnx: ONNXOptions
 
     func run() throws {
-        let model = try onnx.openBackbone(self.model).pretrainedModel
+        let model = TransferModel(imageNetwork: try onnx.openNetwork(self.model))
         try reportingTrainingErrors { try model.write(to: output, precision: precision) }
         StandardError.print("wrote \(output): \(model.labels.count) classes, input \(model.imageInputShape!), \(precision.rawValue) weights")
     }

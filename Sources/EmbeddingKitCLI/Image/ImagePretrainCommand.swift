@@ -58,7 +58,7 @@ struct ImagePretrainCommand: ParsableCommand {
         let start = Date()
         let (backbone, outcome) = try reportingTrainingErrors(data: self.train) {
             let settings = training.settings(ImageTrainingSettings())
-            return try ConvNetBackbone.pretrain(on: images, validation: validation, settings: settings,
+            return try ImageNetwork.pretrain(on: images, validation: validation, settings: settings,
                                                 seed: training.seed, progress: epochProgress(line, epochs: settings.schedule.epochs))
         }
         line.finish()
@@ -68,11 +68,11 @@ struct ImagePretrainCommand: ParsableCommand {
         var report: ClassificationReport?
         if let test {
             let testImages = try data.read(test, shape: images.shape)
-            let evaluation = try reportingTrainingErrors { try TransferModel(backbone: backbone).evaluate(on: testImages) }
+            let evaluation = try reportingTrainingErrors { try TransferModel(imageNetwork: backbone).evaluate(on: testImages) }
             provenance += "; test accuracy \(String(format: "%.4f", evaluation.accuracy)) on \(testImages.count) images of \(test)"
             report = evaluation
         }
-        try reportingTrainingErrors { try backbone.write(to: output, provenance: provenance) }
+        try reportingTrainingErrors { try backbone.writeBackbone(to: output, provenance: provenance) }
         StandardError.print("pre-trained on \(images.count) images (\(images.classNames.count) classes) for \(outcome.epochsRun) epochs "
             + "(best \(outcome.bestEpoch)) in \(String(format: "%.1f", seconds)) s; wrote \(output)")
         if let report { print(ImageTestCommand.rendered(report, labels: backbone.classNames, json: json)) }

@@ -91,26 +91,24 @@ struct ONNXOptions: ParsableArguments {
         }
     }
 
-    /// Opens whatever image backbone `path` is; errors are printed and end the command with exit code 1.
-    func openBackbone(_ path: String) throws -> ImageBackbone {
+    /// Opens whatever image network `path` is (an ONNX model without class names gets the shipped
+    /// ImageNet names when it has 1,000 outputs); errors are printed and end the command with exit code 1.
+    func openNetwork(_ path: String) throws -> ImageNetwork {
         try reportingTrainingErrors {
             let names = try modelClasses.map(ImageSet.classNames(inFile:))
-            var backbone = try ImageBackbone(contentsOf: path, classNames: names, preprocessing: preprocessing.flatMap { ImagePreprocessing.presets[$0] })
-            if case .graph(var graph) = backbone, names == nil, graph.classNames == (0..<1000).map(String.init) {
-                let shipped = ShippedData.path(ShippedData.imageNetClasses)
-                if let imageNet = try? ImageSet.classNames(inFile: shipped), imageNet.count == 1000 {
-                    graph.classNames = imageNet
-                    backbone = .graph(graph)
-                }
+            let network = try ImageNetwork(contentsOf: path, classNames: names, preprocessing: preprocessing.flatMap { ImagePreprocessing.presets[$0] })
+            guard names == nil, network.classNames == (0..<1000).map(String.init),
+                  let imageNet = try? ImageSet.classNames(inFile: ShippedData.path(ShippedData.imageNetClasses)), imageNet.count == 1000 else {
+                return network
             }
-            return backbone
+            return try network.replacing(graph: network.graph, classNames: imageNet, featureValue: network.featureValue)
         }
     }
 
     /// Opens an image model, a backbone file (its own classes) or an ONNX classifier (used as it
     /// is); errors are printed and end the command with exit code 1.
     func openModel(_ path: String) throws -> TransferModel {
-        if path.lowercased().hasSuffix(".onnx") { return try openBackbone(path).pretrainedModel }
+        if path.lowercased().hasSuffix(".onnx") { return TransferModel(imageNetwork: try openNetwork(path)) }
         return try reportingTrainingErrors {
             do {
                 return try TransferModel(imageModelAt: path)

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import ImageFeatures
+import NeuralNetworks
 import TransferLearning
+
+extension BatchNormalizationMode: ExpressibleByArgument {}
 
 /// `embkit image train`: a new image classifier by transfer from a backbone (or from scratch).
 struct ImageTrainCommand: ParsableCommand {
@@ -26,11 +29,23 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "Hidden layer sizes of the combine head and the fixed-features MLP, comma-separated.")
     var hidden = "256"
 
-    @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with parameters train; default top 2) or all (the pre-trained layers at --base-rate-factor × the rate; small ConvNet only).")
+    @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with weights train; default top 2), all, or from LAYER (that node and every one after it; names and numbers as `embkit info` lists them); the pre-trained layers of all and from at --base-rate-factor × the rate.")
     var trainable: [String] = ["top", "2"]
 
-    @Option(parsing: .unconditional, help: "fine-tune all: the pre-trained layers' share of the learning rate.")
+    @Option(parsing: .unconditional, help: "fine-tune all / from LAYER: the pre-trained layers' share of the learning rate.")
     var baseRateFactor: Float = 0.3
+
+    @Option(help: "fine-tune: train (batch statistics, running averages updated) or frozen (running statistics kept, as for small data) batch normalisation in the layers that train.")
+    var batchNorm: BatchNormalizationMode = .train
+
+    @Option(parsing: .unconditional, help: "fine-tune: epochs of training the new output layer alone before the chosen layers train (LP-FT; default 0).")
+    var linearProbeEpochs = 0
+
+    @Option(parsing: .unconditional, help: "fine-tune: each pre-trained layer's rate is this factor times the rate of the layer above it (layer-wise decay; default none).")
+    var layerRateDecay: Float?
+
+    @Option(help: "fixed-features: the node whose output (global-average-pooled) feeds the classifier (default: the network's feature layer; names and numbers as `embkit info` lists them).")
+    var layer: String?
 
     @Option(parsing: .unconditional, help: "Train on at most this many images per class (drawn with --seed).")
     var perClass: Int?
@@ -62,14 +77,17 @@ struct ImageTrainCommand: ParsableCommand {
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }
         if !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
+        if !(0...1000).contains(linearProbeEpochs) { throw ValidationError("--linear-probe-epochs takes 0 to 1,000") }
+        if let layerRateDecay, !(layerRateDecay > 0 && layerRateDecay <= 1) { throw ValidationError("--layer-rate-decay takes a factor in (0, 1]") }
+        if layer != nil && strategy != .fixedFeatures { throw ValidationError("--layer applies to --strategy fixed-features") }
         if strategy == .usePretrained {
             throw ValidationError("use-pretrained does not train: give the backbone to `embkit image test` or `image predict`")
         }
     }
 
     func run() throws {
-        let pretrained = try onnx.openBackbone(backbone ?? ShippedData.path(ShippedData.imageBackbone))
-        let (shape, side) = (pretrained.inputShape, pretrained.shorterSide)
+        let pretrained = try onnx.openNetwork(backbone ?? ShippedData.path(ShippedData.imageBackbone))
+        let (shape, side) = (pretrained.inputShape, pretrained.preprocessing.shorterSide)
         var images = try data.read(train ?? ShippedData.path(ShippedData.imageTraining), shape: shape, shorterSide: side)
         if let perClass = perClass ?? (train == nil ? 200 : nil) { images = images.sample(perClass: perClass, seed: training.seed) }
         var validation = try valid.map { try data.read($0, shape: shape, shorterSide: side) }
@@ -78,14 +96,14 @@ struct ImageTrainCommand: ParsableCommand {
         let start = Date()
         let model = try reportingTrainingErrors(data: train ?? ShippedData.path(ShippedData.imageTraining)) {
             if strategy == .auto {
-                return try StrategyAdvisor(seed: training.seed).train(imageBackbone: pretrained, on: images, validation: validation,
-                                                                     settings: training.settings(.forTransfer(imageCount: images.count)),
-                                                                     progress: epochProgress(line))
+                return try StrategyAdvisor(seed: training.seed).train(
+                    imageNetwork: pretrained, on: images, validation: validation,
+                    settings: training.settings(.forTransfer(imageCount: images.count, inputShape: shape)), progress: epochProgress(line))
             }
-            let settings = training.settings(.forTransfer(imageCount: images.count))
+            let settings = training.settings(.forTransfer(imageCount: images.count, inputShape: shape))
             // Fixed features train by L-BFGS (no epoch count known in advance) or a short MLP run.
-            return try TransferModel.train(try transferStrategy(), imageBackbone: pretrained, on: images, validation: validation, head: head,
-                                    settings: settings, seed: training.seed,
+            return try TransferModel.train(try transferStrategy(), imageNetwork: pretrained, on: images, validation: validation, head: head,
+                                           featureLayer: layer, settings: settings, seed: training.seed,
                                     progress: epochProgress(line, epochs: strategy == .fixedFeatures ? nil : settings.schedule.epochs))
         }
         line.finish()
@@ -108,7 +126,8 @@ struct ImageTrainCommand: ParsableCommand {
         switch trainable {
         case ["all"]: return .all(baseRateFactor: baseRateFactor)
         case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: return .top(Int(words[1])!)
-        default: throw ValidationError("--trainable takes `all` or `top N` (N ≥ 1), not '\(trainable.joined(separator: " "))'")
+        case let words where words.count == 2 && words[0] == "from" && !words[1].isEmpty: return .from(layer: words[1], baseRateFactor: baseRateFactor)
+        default: throw ValidationError("--trainable takes `all`, `top N` (N ≥ 1) or `from LAYER`, not '\(trainable.joined(separator: " "))'")
         }
     }
 
@@ -117,6 +136,9 @@ struct ImageTrainCommand: ParsableCommand {
         case .fineTune:
             var fineTuning = FineTuning()
             fineTuning.backboneLayers = try backboneLayers()
+            fineTuning.batchNormalization = batchNorm
+            fineTuning.linearProbeEpochs = linearProbeEpochs
+            fineTuning.layerRateDecay = layerRateDecay
             return .fineTune(fineTuning)
         case .combine:
             var combination = Combination()

@@ -1,0 +1,23 @@
+/// Every operation type by its registered name: how model files and the ONNX importer turn a
+/// stored node back into an operation. Adding an operation is its file plus one line here.
+public enum OperationRegistry {
+    /// The operation types.
+    public static let types: [any Operation.Type] = [
+        Add.self, AveragePool.self, BatchNormalization.self, Clip.self, Concat.self, Convolution.self, Div.self, Dropout.self, Erf.self,
+        Flatten.self, Gelu.self, Gemm.self, GlobalAveragePool.self, HardSigmoid.self, HardSwish.self, Identity.self,
+        LayerNormalization.self, LogSoftmax.self, MatMul.self, MaxPool.self, Mul.self, Pad.self, Relu.self, Reshape.self,
+        Sigmoid.self, SiLU.self, Softmax.self, Sub.self, Tanh.self,
+    ]
+
+    private static let byName: [String: any Operation.Type] = Dictionary(uniqueKeysWithValues: types.map { ($0.typeName, $0) })
+
+    /// The type registered as `name`, or nil.
+    public static func type(named name: String) -> (any Operation.Type)? { byName[name] }
+
+    /// The operation `name` with `attributes`.
+    /// - Throws: `OperationError` for a name nothing is registered as, or attributes it refuses.
+    public static func operation(named name: String, attributes: OperationAttributes) throws -> any Operation {
+        guard let type = byName[name] else { throw OperationError("no operation is registered as '\(name)'") }
+        return try type.init(attributes: attributes)
+    }
+}

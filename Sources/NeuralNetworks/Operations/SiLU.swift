@@ -1,0 +1,35 @@
+import LinearAlgebra
+
+/// x · σ(x), element-wise (SiLU or swish, as EfficientNet uses it; ONNX spells it `Mul(x, Sigmoid(x))`).
+public struct SiLU: Operation {
+    /// `SiLU`.
+    public static let typeName = "SiLU"
+
+    /// The operation.
+    public init() {}
+    /// The operation (it has no attributes).
+    public init(attributes: OperationAttributes) {}
+    /// None.
+    public var attributes: OperationAttributes { [:] }
+
+    /// The input's shape.
+    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
+        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
+    }
+
+    /// The input.
+    public var backwardNeeds: BackwardNeeds { .inputs }
+
+    /// x · σ(x).
+    public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
+        Elementwise.map(inputs[0], parallelism: context.parallelism) { $0 * Sigmoid.sigmoid($0) }
+    }
+
+    /// σ(x) · (1 + x · (1 − σ(x))).
+    public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
+        [Elementwise.chain(outputGradient, pass.input(0), parallelism: pass.parallelism) { x in
+            let s = Sigmoid.sigmoid(x)
+            return s * (1 + x * (1 - s))
+        }]
+    }
+}

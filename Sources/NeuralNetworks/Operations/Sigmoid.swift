@@ -1,0 +1,39 @@
+import Foundation
+import LinearAlgebra
+
+/// 1 / (1 + e^−x), element-wise (ONNX `Sigmoid`).
+public struct Sigmoid: Operation {
+    /// `Sigmoid`.
+    public static let typeName = "Sigmoid"
+
+    /// The operation.
+    public init() {}
+    /// The operation (it has no attributes).
+    public init(attributes: OperationAttributes) {}
+    /// None.
+    public var attributes: OperationAttributes { [:] }
+
+    /// The input's shape.
+    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
+        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
+    }
+
+    /// The output (σ′ = σ(1 − σ)).
+    public var backwardNeeds: BackwardNeeds { .output }
+
+    /// σ(x), without overflow for large |x|.
+    public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
+        Elementwise.map(inputs[0], parallelism: context.parallelism, Self.sigmoid)
+    }
+
+    /// The gradient times σ(1 − σ).
+    public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
+        [Elementwise.chain(outputGradient, pass.output!, parallelism: pass.parallelism) { $0 * (1 - $0) }]
+    }
+
+    /// 1 / (1 + e^−x), without overflow for large |x|.
+    @inline(__always)
+    @Sendable static func sigmoid(_ x: Float) -> Float {
+        x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))
+    }
+}

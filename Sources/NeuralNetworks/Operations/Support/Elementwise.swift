@@ -1,0 +1,55 @@
+import LinearAlgebra
+
+/// The loops of element-wise operations: one pass over a tensor (or two of the same shape),
+/// split over the threads for large tensors. The result does not depend on the thread count.
+enum Elementwise {
+    /// Below this many elements a pass runs on one thread.
+    static let minimumChunk = 32_768
+
+    /// `transform(x)` for every element of `input`.
+    @inline(__always)
+    static func map(_ input: Tensor, parallelism: Parallelism, _ transform: @escaping @Sendable (Float) -> Float) -> Tensor {
+        Tensor(shape: input.shape) { output in
+            input.withUnsafeBufferPointer { source in
+                let x = SharedReadOnlyPointer(base: UnsafeRawPointer(source.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
+                parallelism.forEachChunk(of: source.count, minimumChunkSize: minimumChunk) { range in
+                    let values = x.base.assumingMemoryBound(to: Float.self)
+                    for index in range { y.base[index] = transform(values[index]) }
+                }
+            }
+        }
+    }
+
+    /// `combine(a, b)` for every pair of elements of two tensors of the same shape.
+    /// - Precondition: equal counts.
+    @inline(__always)
+    static func zip(_ a: Tensor, _ b: Tensor, parallelism: Parallelism, _ combine: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
+        precondition(a.count == b.count, "Elementwise.zip: \(a) and \(b)")
+        return Tensor(shape: a.shape) { output in
+            a.withUnsafeBufferPointer { first in
+                b.withUnsafeBufferPointer { second in
+                    let x = SharedReadOnlyPointer(base: UnsafeRawPointer(first.baseAddress!))
+                    let z = SharedReadOnlyPointer(base: UnsafeRawPointer(second.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
+                    parallelism.forEachChunk(of: first.count, minimumChunkSize: minimumChunk) { range in
+                        let left = x.base.assumingMemoryBound(to: Float.self), right = z.base.assumingMemoryBound(to: Float.self)
+                        for index in range { y.base[index] = combine(left[index], right[index]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The input gradient of a unary operation: `gradient × derivative(value)` element-wise, where
+    /// `value` is the saved input or output the derivative is written in terms of.
+    static func chain(_ gradient: Tensor, _ value: Tensor, parallelism: Parallelism,
+                      _ derivative: @escaping @Sendable (Float) -> Float) -> Tensor {
+        zip(gradient, value, parallelism: parallelism) { $0 * derivative($1) }
+    }
+
+    /// The output shape of a unary operation on a float tensor.
+    static func unaryShape(_ shapes: [[Int]], _ types: [Tensor.ElementType], name: String) throws -> [Int] {
+        guard shapes.count == 1 else { throw OperationError("\(name) takes one input, not \(shapes.count)") }
+        guard types[0] == .float32 else { throw OperationError("\(name) takes floats, not \(types[0])") }
+        return shapes[0]
+    }
+}

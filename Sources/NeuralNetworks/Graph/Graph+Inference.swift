@@ -104,24 +104,25 @@ extension Graph {
         return graph
     }
 
-    /// Runs the graph for prediction with the examples (dimension 0 of every feed) spread over
-    /// the threads — each thread one contiguous part, each example's activations staying in its
-    /// caches — when there are at least as many examples as threads; otherwise as `run`.
+    /// Runs the graph for prediction one example at a time (dimension 0 of every feed), so each
+    /// example's activations stay in the caches: the examples spread over the threads, each
+    /// thread taking a contiguous part, when there are at least as many as threads; otherwise
+    /// each operation spreads its own work. Batches of one, and feeds that are not all float
+    /// tensors of one batch, run as `run` does.
     /// - Throws: as `run`.
     public func runSplittingBatch(_ feeds: [Tensor], outputs requested: [Value]? = nil, parallelism: Parallelism = .available) throws -> [Tensor] {
         let batch = feeds.first?.shape.first ?? 0
-        guard parallelism.threadCount > 1, batch >= parallelism.threadCount,
-              feeds.allSatisfy({ $0.rank >= 1 && $0.shape[0] == batch && $0.elementType == .float32 }) else {
+        guard batch > 1, feeds.allSatisfy({ $0.rank >= 1 && $0.shape[0] == batch && $0.elementType == .float32 }) else {
             return try run(feeds, outputs: requested, parallelism: parallelism)
         }
-        let parts = parallelism.threadCount
-        var results = [Result<[Tensor], any Error>?](repeating: nil, count: parts)
+        let parts = batch >= parallelism.threadCount ? parallelism.threadCount : 1
+        let exampleParallelism = parts > 1 ? Parallelism.serial : parallelism
+        var results = [Result<[Tensor], any Error>?](repeating: nil, count: batch)
         results.withUnsafeMutableBufferPointer { slots in
             let target = SharedPointer(base: slots.baseAddress!)
-            parallelism.forEachChunk(of: parts) { chunks in
-                for part in chunks {
-                    let rows = Array(Parallelism.rangeOfChunk(part, chunkCount: parts, count: batch))
-                    target.base[part] = Result { try self.run(feeds.map { $0.rows(rows) }, outputs: requested, parallelism: .serial) }
+            Parallelism(threadCount: parts).forEachChunk(of: batch) { examples in
+                for example in examples {
+                    target.base[example] = Result { try self.run(feeds.map { $0.rows([example]) }, outputs: requested, parallelism: exampleParallelism) }
                 }
             }
         }

@@ -13,23 +13,28 @@ final class AlignedStorage: @unchecked Sendable {
 
     init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "AlignedStorage: negative count \(count)")
-        var raw: UnsafeMutableRawPointer?
         let bytes = max(1, count) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, AlignedStorage.alignment, bytes) == 0, let raw else {
-            fatalError("AlignedStorage: cannot allocate \(bytes) bytes")
+        var raw = BlockCache.take(bytes: bytes)
+        if raw == nil {
+            guard posix_memalign(&raw, AlignedStorage.alignment, bytes) == 0, raw != nil else {
+                fatalError("AlignedStorage: cannot allocate \(bytes) bytes")
+            }
         }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        pointer = raw!.bindMemory(to: Float.self, capacity: max(1, count))
         if zeroed { pointer.initialize(repeating: 0, count: max(1, count)) } else { pointer.initialize(to: 0) }
         self.count = count
     }
 
     func copy() -> AlignedStorage {
-        let result = AlignedStorage(count: count)
+        let result = AlignedStorage(count: count, zeroed: false)
         result.pointer.update(from: pointer, count: count)
         return result
     }
 
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
-    deinit { free(pointer) }
+    deinit {
+        let bytes = max(1, count) * MemoryLayout<Float>.stride
+        if !BlockCache.give(UnsafeMutableRawPointer(pointer), bytes: bytes) { free(pointer) }
+    }
 }

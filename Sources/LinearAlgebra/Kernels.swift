@@ -118,6 +118,16 @@ public enum Kernels {
         ek_relu_backward(InstructionSet.detected.kernelValue, gradient.count, a, g)
     }
 
+    /// The backward pass of a clamp to `range`, from its output: `gradient[i] = 0` wherever
+    /// `value[i]` is not strictly inside the range (ReLU6's and Clip's rule in PyTorch).
+    /// - Precondition: equal counts.
+    /// - Complexity: O(n).
+    public static func clampBackward(value: UnsafeBufferPointer<Float>, range: ClosedRange<Float>, gradient: UnsafeMutableBufferPointer<Float>) {
+        precondition(value.count == gradient.count, "clampBackward: lengths differ (\(value.count) vs \(gradient.count))")
+        guard let v = value.baseAddress, let g = gradient.baseAddress, !gradient.isEmpty else { return }
+        ek_clamp_backward(InstructionSet.detected.kernelValue, gradient.count, v, range.lowerBound, range.upperBound, g)
+    }
+
     /// One Adam update of `weights` from `gradient`, with moment estimates `first` and `second`:
     /// `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`, `w −= step · m / (√v + ε)`.
     /// - Precondition: equal counts.

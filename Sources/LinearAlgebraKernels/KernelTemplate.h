@@ -99,6 +99,15 @@ EK_TARGET static void EK_FN(relu_backward)(size_t n, const float *activation, fl
     for (; i < n; i++) gradient[i] = activation[i] > 0 ? gradient[i] : 0;
 }
 
+EK_TARGET static void EK_FN(clamp_backward)(size_t n, const float *value, float lower, float upper, float *gradient) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC v = EK_FN(load)((const char *)(value + i)), g = EK_FN(load)((const char *)(gradient + i));
+        EK_FN(store)(gradient + i, (VEC)((IVEC)g & (v > lower) & (v < upper)));
+    }
+    for (; i < n; i++) gradient[i] = value[i] > lower && value[i] < upper ? gradient[i] : 0;
+}
+
 EK_TARGET static void EK_FN(multiply_elementwise)(size_t n, const float *x, float *y) {
     size_t i = 0;
     for (; i + EK_VW <= n; i += EK_VW) {

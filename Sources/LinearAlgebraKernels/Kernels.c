@@ -207,6 +207,10 @@ void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *grad
     EK_DISPATCH(relu_backward, n, activation, gradient)
 }
 
+void ek_clamp_backward(ek_isa isa, size_t n, const float *value, float lower, float upper, float *gradient) {
+    EK_DISPATCH(clamp_backward, n, value, lower, upper, gradient)
+}
+
 void ek_multiply_elementwise(ek_isa isa, size_t n, const float *x, float *y) {
     EK_DISPATCH(multiply_elementwise, n, x, y)
 }

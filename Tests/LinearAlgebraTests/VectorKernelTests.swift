@@ -83,7 +83,7 @@ struct VectorKernelTests {
 
 @Suite("Element-wise kernels match naive loops on every length")
 struct ElementwiseKernelTests {
-    @Test("relu, its backward pass and the element-wise product", arguments: VectorKernelTests.instructionSets)
+    @Test("relu, its backward pass, a clamp's backward pass and the element-wise product", arguments: VectorKernelTests.instructionSets)
     func elementwise(instructionSet: InstructionSet) {
         let isa = instructionSet.kernelValue
         for length in VectorKernelTests.lengths {
@@ -94,6 +94,10 @@ struct ElementwiseKernelTests {
             var backward = g
             x.withUnsafeBufferPointer { a in backward.withUnsafeMutableBufferPointer { ek_relu_backward(isa, length, a.baseAddress, $0.baseAddress) } }
             #expect(backward == zip(x, g).map { $0 > 0 ? $1 : 0 }, "relu backward length \(length)")
+            var clamped = g
+            let bounds = x.map { min(max($0, -0.5), 0.5) }  // values exactly at the bounds pass no gradient
+            bounds.withUnsafeBufferPointer { a in clamped.withUnsafeMutableBufferPointer { ek_clamp_backward(isa, length, a.baseAddress, -0.5, 0.5, $0.baseAddress) } }
+            #expect(clamped == zip(bounds, g).map { $0 > -0.5 && $0 < 0.5 ? $1 : 0 }, "clamp backward length \(length)")
             var product = g
             x.withUnsafeBufferPointer { a in product.withUnsafeMutableBufferPointer { ek_multiply_elementwise(isa, length, a.baseAddress, $0.baseAddress) } }
             #expect(product == zip(x, g).map { $0 * $1 }, "product length \(length)")

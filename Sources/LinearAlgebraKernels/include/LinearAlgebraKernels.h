@@ -71,6 +71,9 @@ void ek_relu(ek_isa isa, size_t n, float *x);
 /// gradient[i] = activation[i] > 0 ? gradient[i] : 0 (the backward pass of ReLU).
 void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient);
 
+/// gradient[i] = 0 wherever value[i] is not strictly between lower and upper (a clamp's backward pass).
+void ek_clamp_backward(ek_isa isa, size_t n, const float *value, float lower, float upper, float *gradient);
+
 /// One Adam step: m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², w −= step · m / (√v + ε).
 void ek_adam_step(ek_isa isa, size_t n, const float *gradient, float *m, float *v, float *w, float beta1, float beta2,
                   float step, float epsilon);

@@ -15,7 +15,7 @@ public struct Add: BroadcastingBinary {
     /// a + b.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
         if inputs[0].shape == inputs[1].shape {
-            return Elementwise.zip(inputs[0], inputs[1], parallelism: context.parallelism, +)
+            return Elementwise.sum(inputs[0], inputs[1], parallelism: context.parallelism)
         }
         return layout(inputs.map(\.shape)).apply(inputs[0], inputs[1], parallelism: context.parallelism, +)
     }

@@ -52,9 +52,6 @@ public struct Clip: Operation {
 
     /// The gradient strictly inside the bounds, else 0 (PyTorch's `hardtanh` rule).
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
-        let (lower, upper) = (lower, upper)
-        return [Elementwise.zip(outputGradient, pass.output!, parallelism: pass.parallelism) { gradient, value in
-            value > lower && value < upper ? gradient : 0
-        }]
+        [Elementwise.gradientInside(outputGradient, where: pass.output!, lower: lower, upper: upper, parallelism: pass.parallelism)]
     }
 }

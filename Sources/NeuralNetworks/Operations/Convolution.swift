@@ -105,9 +105,8 @@ public struct Convolution: Operation {
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
         var gradient = outputGradient
         if let clamp, let output = pass.output {
-            gradient = Elementwise.zip(outputGradient, output, parallelism: pass.parallelism) { g, y in
-                y > clamp.lowerBound && y < clamp.upperBound ? g : 0
-            }
+            gradient = Elementwise.gradientInside(outputGradient, where: output, lower: clamp.lowerBound, upper: clamp.upperBound,
+                                                      parallelism: pass.parallelism)
         }
         let kernels = ConvolutionKernels(geometry: geometry, groups: groups, input: pass.inputShapes[0], output: gradient.shape)
         let (data, filters, bias) = kernels.backward(pass.input(0), filters: pass.input(1), outputGradient: gradient,

@@ -41,12 +41,12 @@ public struct Dropout: Operation {
         }
         context.generator = generator
         context.save(mask)
-        return Elementwise.zip(inputs[0], mask, parallelism: context.parallelism, *)
+        return Elementwise.product(inputs[0], mask)
     }
 
     /// The gradient times the mask (unchanged in inference).
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
         guard let mask = pass.saved.first else { return [outputGradient] }
-        return [Elementwise.zip(outputGradient, mask, parallelism: pass.parallelism, *)]
+        return [Elementwise.product(outputGradient, mask)]
     }
 }

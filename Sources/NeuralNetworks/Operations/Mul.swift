@@ -18,7 +18,7 @@ public struct Mul: BroadcastingBinary {
     /// a · b.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
         if inputs[0].shape == inputs[1].shape {
-            return Elementwise.zip(inputs[0], inputs[1], parallelism: context.parallelism, *)
+            return Elementwise.product(inputs[0], inputs[1])
         }
         return layout(inputs.map(\.shape)).apply(inputs[0], inputs[1], parallelism: context.parallelism, *)
     }
@@ -36,7 +36,7 @@ public struct Mul: BroadcastingBinary {
 
     /// `gradient · other`, `other` broadcast to the gradient's (the output's) shape.
     private func scaled(_ gradient: Tensor, by other: Tensor, parallelism: Parallelism) -> Tensor {
-        if other.shape == gradient.shape { return Elementwise.zip(gradient, other, parallelism: parallelism, *) }
+        if other.shape == gradient.shape { return Elementwise.product(gradient, other) }
         return layout([gradient.shape, other.shape]).apply(gradient, other, parallelism: parallelism, *)
     }
 }

@@ -39,6 +39,48 @@ enum Elementwise {
         }
     }
 
+    /// `a + b` for two tensors of the same shape (the vector kernel, spread over the threads).
+    static func sum(_ a: Tensor, _ b: Tensor, parallelism: Parallelism) -> Tensor {
+        precondition(a.count == b.count, "Elementwise.sum: \(a) and \(b)")
+        return Tensor(shape: a.shape) { output in
+            a.withUnsafeBufferPointer { first in
+                b.withUnsafeBufferPointer { second in
+                    _ = output.update(fromContentsOf: first)
+                    let x = SharedReadOnlyPointer(base: UnsafeRawPointer(second.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
+                    parallelism.forEachChunk(of: second.count, minimumChunkSize: minimumChunk) { range in
+                        Kernels.add(UnsafeBufferPointer(start: x.base.assumingMemoryBound(to: Float.self) + range.lowerBound, count: range.count),
+                                    to: UnsafeMutableBufferPointer(start: y.base + range.lowerBound, count: range.count))
+                    }
+                }
+            }
+        }
+    }
+
+    /// `a · b` for two tensors of the same shape (the vector kernel).
+    static func product(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.count == b.count, "Elementwise.product: \(a) and \(b)")
+        var output = a
+        b.withUnsafeBufferPointer { factors in output.withUnsafeMutableBufferPointer { Kernels.multiplyElementwise(factors, into: $0) } }
+        return output
+    }
+
+    /// The gradient where `value` lies strictly between `lower` and `upper`, else 0 (the
+    /// backward pass of a clamp written in terms of its output), spread over the threads.
+    static func gradientInside(_ gradient: Tensor, where value: Tensor, lower: Float, upper: Float, parallelism: Parallelism) -> Tensor {
+        precondition(gradient.count == value.count, "Elementwise.gradientInside: \(gradient) and \(value)")
+        var output = gradient
+        value.withUnsafeBufferPointer { values in
+            output.withUnsafeMutableBufferPointer { gradients in
+                let source = SharedReadOnlyPointer(base: UnsafeRawPointer(values.baseAddress!)), target = SharedPointer(base: gradients.baseAddress!)
+                parallelism.forEachChunk(of: gradients.count, minimumChunkSize: minimumChunk) { range in
+                    Kernels.clampBackward(value: UnsafeBufferPointer(start: source.base.assumingMemoryBound(to: Float.self) + range.lowerBound, count: range.count),
+                                          range: lower...upper, gradient: UnsafeMutableBufferPointer(start: target.base + range.lowerBound, count: range.count))
+                }
+            }
+        }
+        return output
+    }
+
     /// The input gradient of a unary operation: `gradient × derivative(value)` element-wise, where
     /// `value` is the saved input or output the derivative is written in terms of.
     static func chain(_ gradient: Tensor, _ value: Tensor, parallelism: Parallelism,

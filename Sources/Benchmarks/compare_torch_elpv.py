@@ -94,8 +94,6 @@ def main():
         trained = layers[-int(options.trainable.split()[1]):]
     trained_parameters = {id(p) for m in trained for p in m.parameters()}
     # A convolution's batch normalisation trains with it.
-    for index, module in enumerate(list(model.features.modules())):
-        pass
     for name, module in model.named_modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             parent_conv = None

@@ -58,6 +58,30 @@ public struct ImageNetwork: Sendable {
                          featureValue: featureValue ?? (classNames == nil ? self.featureValue : nil))
     }
 
+    /// The same network with another preprocessing (e.g. the whole image resized to the input
+    /// instead of a centre crop).
+    /// - Throws: `GraphError` when the normalisation does not fit the input's channels.
+    public func replacing(preprocessing: ImagePreprocessing) throws -> ImageNetwork {
+        try ImageNetwork(graph: graph, preprocessing: preprocessing, classNames: classNames, featureValue: featureValue)
+    }
+
+    /// The same network on images of `height` × `width` (a fully convolutional network up to
+    /// its global pool takes any size; a shorter side for the centre crop scales with it, so the
+    /// crop keeps the same share of the photo).
+    /// - Throws: `GraphError` naming the first node that cannot take the new size.
+    public func resized(height: Int, width: Int) throws -> ImageNetwork {
+        guard (8...4096).contains(height), (8...4096).contains(width) else { throw GraphError(node: nil, "an input of \(height)×\(width)") }
+        var input = graph.inputs[0]
+        input.shape = [nil, input.shape[1], height, width]
+        let resized = try Graph(inputs: [input], parameters: graph.parameters, nodes: graph.nodes, outputs: graph.outputs)
+        var preprocessing = preprocessing
+        if let side = preprocessing.shorterSide {
+            let scale = max(Double(height) / Double(inputShape.height), Double(width) / Double(inputShape.width))
+            preprocessing.shorterSide = max(height, width, Int((Double(side) * scale).rounded()))
+        }
+        return try ImageNetwork(graph: resized, preprocessing: preprocessing, classNames: classNames, featureValue: featureValue)
+    }
+
     /// The shape images are fitted to.
     public var inputShape: MapShape {
         let shape = graph.inputs[0].shape

@@ -1,5 +1,5 @@
 import Foundation
-import ImageFeatures
+@testable import ImageFeatures
 import LinearAlgebra
 import NeuralNetworks
 import Testing
@@ -111,5 +111,29 @@ struct ImageSetTests {
         let plain = set.tensor(normalization: normalization)
         #expect(a == b && a != plain && a.shape == [1, 1, 28, 28])
         #expect(a.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
+    }
+    @Test("flips and quarter turns give exactly the eight symmetries of a square image, each drawn")
+    func symmetriesOfTheSquare() {
+        // A 3 x 3 image whose nine pixels all differ, so every symmetry gives a different image.
+        let pixels: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        func transformed(_ map: (Int, Int) -> (Int, Int)) -> [Float] {
+            (0..<9).map { index in let (y, x) = map(index / 3, index % 3); return Float(pixels[y * 3 + x]) }
+        }
+        let symmetries: Set<[Float]> = [
+            transformed { ($0, $1) }, transformed { ($0, 2 - $1) }, transformed { (2 - $0, $1) }, transformed { (2 - $0, 2 - $1) },
+            transformed { ($1, $0) }, transformed { ($1, 2 - $0) }, transformed { (2 - $1, $0) }, transformed { (2 - $1, 2 - $0) },
+        ]
+        let augmentation = ImageAugmentation(maxShift: 0, maxRotationDegrees: 0, flips: true, quarterTurns: true)
+        var generator = SplitMix64(seed: 3), seen = Set<[Float]>()
+        var target = [Float](repeating: 0, count: 9)
+        for _ in 0..<200 {
+            pixels.withUnsafeBufferPointer { source in
+                target.withUnsafeMutableBufferPointer { augmentation.apply(source.baseAddress!, into: $0.baseAddress!, channels: 1, height: 3, width: 3, using: &generator) }
+            }
+            let rounded = target.map { $0.rounded() }
+            #expect(symmetries.contains(rounded) && zip(rounded, target).allSatisfy { abs($0 - $1) < 1e-4 })
+            seen.insert(rounded)
+        }
+        #expect(seen == symmetries)
     }
 }

@@ -66,6 +66,19 @@ struct GraphTransferTests {
         #expect(read.labels == ["b", "c", "a"] && read.strategy == strategy)
     }
 
+    @Test("a network pooled before its classifier takes another input size; one that flattens maps refuses it by name")
+    func resizedInput() throws {
+        let resized = try Self.network.resized(height: 16, width: 16)
+        #expect(resized.inputShape == MapShape(channels: 1, height: 16, width: 16))
+        var generator = SplitMix64(seed: 2)
+        let pixels = (0..<(4 * 256)).map { _ in UInt8(generator.next() % 256) }
+        let images = ImageSet(shape: resized.inputShape, pixels: pixels, labels: [0, 1, 2, 0], classNames: ["x", "y", "z"],
+                              sources: ["a", "b", "c", "d"])
+        let probabilities = try resized.outputs([resized.graph.outputs[0]], of: images)[0]
+        #expect(probabilities.shape == [4, 3])
+        #expect(throws: GraphError.self) { try ImageTransferTests.backbone.resized(height: 16, width: 16) }
+    }
+
     @Test("fine-tuning from a layer changes only the parameters from it on; every layer changes with all")
     func trainableLayers() throws {
         let images = barImages(count: 60, classes: ["b", "c", "a"], seed: 5)

@@ -101,6 +101,12 @@ struct ImageTrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs without a better validation loss before stopping (with validation data).")
     var patience = 4
 
+    @Flag(help: "Augmentation: flip each image left-right and up-down at random.")
+    var flips = false
+
+    @Flag(help: "Augmentation: turn each square image by a random multiple of 90 degrees.")
+    var quarterTurns = false
+
     @Option(help: "Threads (default: every core).")
     var threads = Parallelism.available.threadCount
 
@@ -135,7 +141,8 @@ struct ImageTrainingOptions: ParsableArguments {
         settings.schedule.patience = patience
         settings.schedule.threadCount = threads
         settings.augmentation = ImageAugmentation(maxShift: shift ?? base.augmentation.maxShift,
-                                                  maxRotationDegrees: rotation ?? base.augmentation.maxRotationDegrees)
+                                                  maxRotationDegrees: rotation ?? base.augmentation.maxRotationDegrees,
+                                                  flips: flips, quarterTurns: quarterTurns)
         return settings
     }
 }

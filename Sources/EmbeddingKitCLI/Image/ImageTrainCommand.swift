@@ -6,6 +6,14 @@ import TransferLearning
 
 extension BatchNormalizationMode: ExpressibleByArgument {}
 
+/// How a photo is fitted to a network's input.
+enum ImageGeometry: String, ExpressibleByArgument, CaseIterable {
+    /// The network's own preprocessing (for ImageNet networks: shorter side, then centre crop).
+    case crop
+    /// The whole image resized to the input.
+    case whole
+}
+
 /// `embkit image train`: a new image classifier by transfer from a backbone (or from scratch).
 struct ImageTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +52,12 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "fine-tune: each pre-trained layer's rate is this factor times the rate of the layer above it (layer-wise decay; default none).")
     var layerRateDecay: Float?
 
+    @Option(help: "crop (resize the shorter side, then crop the centre: the network's own preprocessing, ImageNet's) or whole (the whole image resized to the input, keeping its borders).")
+    var geometry: ImageGeometry?
+
+    @Option(parsing: .unconditional, help: "Train and predict at N × N pixels instead of the network's input size (a fully convolutional network up to its pool takes any size).")
+    var inputSize: Int?
+
     @Option(help: "fixed-features: the node whose output (global-average-pooled) feeds the classifier (default: the network's feature layer; names and numbers as `embkit info` lists them).")
     var layer: String?
 
@@ -79,6 +93,7 @@ struct ImageTrainCommand: ParsableCommand {
         if !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
         if !(0...1000).contains(linearProbeEpochs) { throw ValidationError("--linear-probe-epochs takes 0 to 1,000") }
         if let layerRateDecay, !(layerRateDecay > 0 && layerRateDecay <= 1) { throw ValidationError("--layer-rate-decay takes a factor in (0, 1]") }
+        if let inputSize, !(8...4096).contains(inputSize) { throw ValidationError("--input-size takes 8 to 4,096 pixels") }
         if layer != nil && strategy != .fixedFeatures { throw ValidationError("--layer applies to --strategy fixed-features") }
         if strategy == .usePretrained {
             throw ValidationError("use-pretrained does not train: give the backbone to `embkit image test` or `image predict`")
@@ -86,7 +101,17 @@ struct ImageTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pretrained = try onnx.openNetwork(backbone ?? ShippedData.path(ShippedData.imageBackbone))
+        var pretrained = try onnx.openNetwork(backbone ?? ShippedData.path(ShippedData.imageBackbone))
+        pretrained = try reportingTrainingErrors {
+            var network = pretrained
+            if let inputSize { network = try network.resized(height: inputSize, width: inputSize) }
+            if geometry == .whole {
+                var preprocessing = network.preprocessing
+                preprocessing.shorterSide = nil
+                network = try network.replacing(preprocessing: preprocessing)
+            }
+            return network
+        }
         let (shape, side) = (pretrained.inputShape, pretrained.preprocessing.shorterSide)
         var images = try data.read(train ?? ShippedData.path(ShippedData.imageTraining), shape: shape, shorterSide: side)
         if let perClass = perClass ?? (train == nil ? 200 : nil) { images = images.sample(perClass: perClass, seed: training.seed) }

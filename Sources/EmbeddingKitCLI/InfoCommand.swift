@@ -19,7 +19,11 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "List an image network's layers (ONNX, backbone or image model): number, name, operation, output shape and weights — the names and numbers --layer and --trainable from take.")
+    var layers = false
+
     func run() throws {
+        if layers { return try printLayers() }
         if file.lowercased().hasSuffix(".onnx") { return try printONNXSummary() }
         if isTensorContainer(file) { return try printModelSummary() }
         let embeddings = try fileOptions.load(file)
@@ -67,6 +71,11 @@ struct InfoCommand: ParsableCommand {
         let texts = summary.inputs == "texts"
         if texts, let optimizer = summary.strategy.bagTraining?.optimizer { fields.append(("optimizer", optimizer.rawValue)) }
         if texts { fields.append(("training_coverage", summary.trainingCoverage)) }
+        if let training = summary.imageTraining {
+            fields += [("optimizer", training.schedule.optimizer.method.rawValue), ("learning_rate", training.schedule.learningRate),
+                       ("batch_size", training.schedule.batchSize), ("epochs", training.schedule.epochs),
+                       ("augmentation", "\(training.augmentation)")]
+        }
         if let file = summary.embeddingFile {
             fields += [("embeddings", file.path), ("embeddings_fingerprint", file.fingerprint)]
         } else if texts {
@@ -100,6 +109,23 @@ struct InfoCommand: ParsableCommand {
             print("nodes: \(model.graph.nodes.count) (" + operators.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
             print("parameters: \(model.parameterCount)")
             print(importError.map { "importable: no (\($0))" } ?? "importable: yes (features at the global pool: \(featureCount ?? 0))")
+        }
+    }
+
+    /// `info --layers NETWORK`: one line (or JSON object) per node.
+    private func printLayers() throws {
+        let network = try reportingTrainingErrors { try ImageNetwork(contentsOf: file) }
+        let summaries = network.graph.layerSummaries
+        if json {
+            let objects: [[String: Any]] = summaries.map {
+                ["number": $0.number, "name": $0.name, "operation": $0.operation, "shape": $0.shape, "weights": $0.weightCount]
+            }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: ["layers": objects], options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            for summary in summaries {
+                let shape = summary.shape.map(String.init).joined(separator: "×")
+                print("\(summary.number)\t\(summary.name)\t\(summary.operation)\t\(shape)\t\(summary.weightCount)")
+            }
         }
     }
 }

@@ -79,3 +79,16 @@ public struct ImageAugmentation: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension ImageAugmentation: CustomStringConvertible {
+    /// The changes in words, e.g. `shifts ±2 px, rotations ±10°, flips, quarter turns` (`none`).
+    public var description: String {
+        func number(_ value: Float) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+        var parts: [String] = []
+        if maxShift > 0 { parts.append("shifts ±\(number(maxShift)) px") }
+        if maxRotationDegrees > 0 { parts.append("rotations ±\(number(maxRotationDegrees))°") }
+        if flips { parts.append("flips") }
+        if quarterTurns { parts.append("quarter turns") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+}

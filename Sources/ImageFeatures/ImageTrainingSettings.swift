@@ -2,7 +2,7 @@ import LinearAlgebra
 import NeuralNetworks
 
 /// How an image network trains: the mini-batch schedule and the augmentation of each batch.
-public struct ImageTrainingSettings: Sendable, Hashable {
+public struct ImageTrainingSettings: Sendable, Hashable, Codable {
     /// Epochs, batch size, optimizer, learning rate, patience, threads.
     public var schedule = TrainingSettings()
     /// The random shifts and rotations applied to each training image as it is drawn.

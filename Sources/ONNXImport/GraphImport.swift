@@ -74,7 +74,8 @@ struct GraphImport {
     private static func input(_ input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?) throws -> Graph.Input {
         let type: Tensor.ElementType
         switch ONNXTensor.DataType(rawValue: input.elementType) {
-        case .float?, nil where input.elementType == 0: type = .float32
+        case .float?: type = .float32
+        case nil where input.elementType == 0: type = .float32  // undefined: as exporters leave images
         case .int64?, .int32?: type = .int32
         default:
             throw ONNXError(path: path, message: "input '\(input.name)' has element type \(input.elementType); float images and integer ids are supported")

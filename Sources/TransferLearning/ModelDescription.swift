@@ -1,6 +1,7 @@
 import Classifiers
 import EmbeddingStore
 import Foundation
+import ImageFeatures
 import LinearAlgebra
 import TextFeatures
 
@@ -19,12 +20,14 @@ struct ModelDescription: Codable {
     var embeddingBag: TextBagModel.Description?
     /// Image models: the network, from the image to the classes.
     var image: ImageNetworkDescription?
+    /// Image models: how they trained (the schedule and the augmentation).
+    var imageTraining: ImageTrainingSettings?
     /// Whether the header holds an image model in the form of format version 2 (`imageNetwork`,
     /// `imageGraph`), which this build cannot read.
     var olderImageModel = false
 
     private enum CodingKeys: String, CodingKey {
-        case format, version, strategy, labels, advice, trainingCoverage, dimensions, embeddings, pooledFeatures, embeddingBag, image
+        case format, version, strategy, labels, advice, trainingCoverage, dimensions, embeddings, pooledFeatures, embeddingBag, image, imageTraining
         case imageNetwork, imageGraph
     }
 
@@ -50,6 +53,7 @@ struct ModelDescription: Codable {
         pooledFeatures = try values.decodeIfPresent(PooledFeaturesDescription.self, forKey: .pooledFeatures)
         embeddingBag = try values.decodeIfPresent(TextBagModel.Description.self, forKey: .embeddingBag)
         image = try values.decodeIfPresent(ImageNetworkDescription.self, forKey: .image)
+        imageTraining = try values.decodeIfPresent(ImageTrainingSettings.self, forKey: .imageTraining)
         olderImageModel = values.contains(.imageNetwork) || values.contains(.imageGraph)
     }
 
@@ -66,6 +70,7 @@ struct ModelDescription: Codable {
         try values.encodeIfPresent(pooledFeatures, forKey: .pooledFeatures)
         try values.encodeIfPresent(embeddingBag, forKey: .embeddingBag)
         try values.encodeIfPresent(image, forKey: .image)
+        try values.encodeIfPresent(imageTraining, forKey: .imageTraining)
     }
 
     /// The referenced file after checking it is the one trained with, the embedded vectors, or

@@ -1,4 +1,5 @@
 import Foundation
+import ImageFeatures
 import NeuralNetworks
 
 /// What an EmbeddingKit model file holds, read from its header without opening the embeddings
@@ -18,6 +19,8 @@ public struct ModelFileSummary: Sendable {
     public let architecture: String
     /// The embedding file the model reads and its fingerprint (nil: self-contained or an image model).
     public let embeddingFile: (path: String, fingerprint: String)?
+    /// How an image model trained (nil for text models and networks used as they are).
+    public let imageTraining: ImageTrainingSettings?
     /// The number of tensors and their bytes.
     public let tensorCount: Int, tensorBytes: Int
 
@@ -30,6 +33,7 @@ public struct ModelFileSummary: Sendable {
         labels = description.labels
         advice = description.advice
         trainingCoverage = description.trainingCoverage
+        imageTraining = description.imageTraining
         embeddingFile = description.embeddings.map { ($0.absolutePath, $0.fingerprint) }
         tensorCount = container.tensors.count
         tensorBytes = container.tensors.values.reduce(0) { $0 + $1.bytes.count }

@@ -69,6 +69,7 @@ extension TransferModel {
         case .image(let network):
             embeddings = nil
             description.image = ImageNetworkDescription(network, precision: precision, into: &tensors)
+            description.imageTraining = imageTraining
         }
         if storage == .reference, description.image == nil {
             guard let embeddings else {
@@ -114,6 +115,7 @@ extension TransferModel {
                 throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels")
             }
             self.init(strategy: description.strategy, labels: description.labels, body: .image(network), advice: description.advice)
+            imageTraining = description.imageTraining
             return
         }
         if description.olderImageModel {

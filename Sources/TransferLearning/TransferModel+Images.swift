@@ -27,7 +27,7 @@ extension TransferModel {
     ///   - images: the labelled training images (of the network's input shape).
     ///   - validation: for early stopping (and reported through `progress`).
     ///   - head: the classifier of fixed features.
-    ///   - featureLayer: for fixed features, the node (name or number, as `embkit info` lists
+    ///   - featureLayer: for fixed features, the node (name or number, as `embkit info --layers` lists
     ///     them) whose pooled output the classifier reads.
     ///   - settings: the schedule and augmentation (`ImageTrainingSettings.forTransfer(imageCount:inputShape:)` when nil).
     ///   - seed: drives initialisation, shuffling, augmentation and dropout.
@@ -49,7 +49,7 @@ extension TransferModel {
         case .fixedFeatures:
             let layer = try featureLayer.map { name -> Graph.Value in
                 guard let index = network.graph.nodeIndex(named: name) else {
-                    throw GraphError(node: nil, "no node is named '\(name)' (names and numbers as `embkit info` lists them)")
+                    throw GraphError(node: nil, "no node is named '\(name)' (names and numbers as `embkit info --layers` lists them)")
                 }
                 return .node(index)
             }
@@ -71,7 +71,9 @@ extension TransferModel {
                             seed: seed &+ 1, progress: progress)
             trained = try fresh.replacing(graph: graph)
         }
-        return TransferModel(strategy: strategy, labels: images.classNames, body: .image(trained))
+        var model = TransferModel(strategy: strategy, labels: images.classNames, body: .image(trained))
+        model.imageTraining = settings
+        return model
     }
 
     /// The image network of an image model (nil for a text model).

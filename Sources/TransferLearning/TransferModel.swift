@@ -50,6 +50,9 @@ public struct TransferModel: Sendable {
     public let trainingCoverage: Double
     /// The number of documents trained on (nil for a model read from a file or used as it is).
     public internal(set) var trainingDocumentCount: Int?
+    /// How an image model trained — schedule, optimizer, augmentation — as its file records it
+    /// (nil for a text model or a network used as it is).
+    public internal(set) var imageTraining: ImageTrainingSettings?
 
     /// A model from its parts (as training or loading does).
     public init(strategy: TransferStrategy, labels: [String], body: Body, advice: StrategyAdvice? = nil, trainingCoverage: Double = 1) {

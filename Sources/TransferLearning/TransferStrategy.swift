@@ -115,7 +115,7 @@ public enum BackboneLayers: Sendable, Hashable, Codable {
     /// Only the top `n` layers with weights (convolutions and dense layers, each with its batch
     /// normalisation), counting the new output layer, all at the full rate; the rest stay frozen.
     case top(Int)
-    /// The named node (as `embkit info` lists them) and everything after it; the pre-trained
+    /// The named node (as `embkit info --layers` lists them) and everything after it; the pre-trained
     /// layers among them at this factor of the learning rate.
     case from(layer: String, baseRateFactor: Float)
 }

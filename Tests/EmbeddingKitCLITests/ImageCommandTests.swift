@@ -80,3 +80,33 @@ struct ImageCommandTests {
         #expect(try String(contentsOf: folder.appendingPathComponent("grid-confusion.svg"), encoding: .utf8).contains(">predicted</text>"))
     }
 }
+
+@Suite("embkit image train records how it trained; info --layers names the layers training options take")
+struct ImageTrainingRecordTests {
+    @Test("a fine-tuned model's file records its optimizer and augmentation; a layer info lists trains fixed features")
+    func trainingIsRecordedAndLayersListed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-image-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tuned = folder.appendingPathComponent("tuned.ekm").path
+        let train = try EmbeddingKitProcess.run(["image", "train", "--strategy", "fine-tune", "--per-class", "12", "--epochs", "1",
+                                                 "--optimizer", "adamw", "--flips", "--quarter-turns", "--output", tuned, "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let info = try EmbeddingKitProcess.run(["info", tuned, "--json"])
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any], "\(info.stderr)")
+        #expect(summary["optimizer"] as? String == "adamw" && summary["epochs"] as? Int == 1)
+        #expect(summary["augmentation"] as? String == "shifts ±2 px, rotations ±10°, flips, quarter turns")
+
+        let listed = try EmbeddingKitProcess.run(["info", "--layers", "--json", tuned])
+        let layers = try #require((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["layers"] as? [[String: Any]],
+                                  "\(listed.stderr)")
+        #expect(layers.first?["number"] as? Int == 1 && layers.last?["operation"] as? String == "Gemm")
+        let pool = try #require(layers.first { $0["operation"] as? String == "MaxPool" }?["name"] as? String)
+        let fixed = try EmbeddingKitProcess.run(["image", "train", "--strategy", "fixed-features", "--layer", pool, "--per-class", "12",
+                                                 "--output", folder.appendingPathComponent("fixed.ekm").path, "--quiet"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        let unknown = try EmbeddingKitProcess.run(["image", "train", "--strategy", "fixed-features", "--layer", "no-such-layer", "--per-class", "12",
+                                                   "--output", folder.appendingPathComponent("unknown.ekm").path, "--quiet"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no-such-layer"), "\(unknown.stderr)")
+    }
+}

@@ -37,7 +37,7 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "Hidden layer sizes of the combine head and the fixed-features MLP, comma-separated.")
     var hidden = "256"
 
-    @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with weights train; default top 2), all, or from LAYER (that node and every one after it; names and numbers as `embkit info` lists them); the pre-trained layers of all and from at --base-rate-factor × the rate.")
+    @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with weights train; default top 2), all, or from LAYER (that node and every one after it; names and numbers as `embkit info --layers` lists them); the pre-trained layers of all and from at --base-rate-factor × the rate.")
     var trainable: [String] = ["top", "2"]
 
     @Option(parsing: .unconditional, help: "fine-tune all / from LAYER: the pre-trained layers' share of the learning rate.")
@@ -58,7 +58,7 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Train and predict at N × N pixels instead of the network's input size (a fully convolutional network up to its pool takes any size).")
     var inputSize: Int?
 
-    @Option(help: "fixed-features: the node whose output (global-average-pooled) feeds the classifier (default: the network's feature layer; names and numbers as `embkit info` lists them).")
+    @Option(help: "fixed-features: the node whose output (global-average-pooled) feeds the classifier (default: the network's feature layer; names and numbers as `embkit info --layers` lists them).")
     var layer: String?
 
     @Option(parsing: .unconditional, help: "Train on at most this many images per class (drawn with --seed).")

@@ -5,7 +5,7 @@ public enum TrainableLayers: Sendable, Hashable, Codable {
     /// The top `n` layers with weights (a convolution or dense layer counts as one, together with
     /// the batch normalisation after it); the rest stay frozen.
     case top(Int)
-    /// The named node (or 1-based node number, as `embkit info` lists them) and every node after it.
+    /// The named node (or 1-based node number, as `embkit info --layers` lists them) and every node after it.
     case from(String)
 }
 
@@ -41,7 +41,7 @@ public struct TrainingScope: Sendable, Hashable {
             self.init(firstNode: 0, batchNormalization: batchNormalization)
         case .from(let name):
             guard let index = graph.nodeIndex(named: name) else {
-                throw GraphError(node: nil, "no node is named '\(name)' (names and numbers as `embkit info` lists them)")
+                throw GraphError(node: nil, "no node is named '\(name)' (names and numbers as `embkit info --layers` lists them)")
             }
             self.init(firstNode: index, batchNormalization: batchNormalization)
         case .top(let count):

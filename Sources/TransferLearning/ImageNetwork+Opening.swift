@@ -60,7 +60,7 @@ extension ImageNetwork {
             return
         }
         let model = try TransferModel(container: container, path: path)
-        guard case .image(let network) = model.body else {
+        guard let network = model.body as? ImageNetwork else {
             throw ModelFileError(path: path, message: "a text model, not an image network")
         }
         self = network

@@ -142,7 +142,7 @@ struct PooledFeaturesDescription: Codable {
     var defaultWeight: Float
     var head: TrainedClassifier
 
-    func body(embeddings: WordEmbeddings?, labelCount: Int, modelPath: String) throws -> TransferModel.Body {
+    func body(embeddings: WordEmbeddings?, labelCount: Int, modelPath: String) throws -> PooledFeaturesModel {
         guard let embeddings else { throw ModelFileError(path: modelPath, message: "the model has no embeddings") }
         let featurizer = DocumentFeaturizer(embeddings: embeddings, tokenizer: tokenizer.makeTokenizer(), settings: settings,
                                             wordWeights: wordWeights, defaultWeight: defaultWeight)
@@ -150,7 +150,7 @@ struct PooledFeaturesDescription: Codable {
             throw ModelFileError(path: modelPath, message: "header: the classifier's shape does not match its \(labelCount) labels "
                                  + "and \(featurizer.featureCount) features")
         }
-        return .pooledFeatures(featurizer, head)
+        return PooledFeaturesModel(featurizer: featurizer, head: head)
     }
 }
 

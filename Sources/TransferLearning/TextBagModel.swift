@@ -108,7 +108,7 @@ public struct TextBagModel: Sendable {
     /// The network after the bag: the pooled vector (N × width) to class probabilities (a softmax,
     /// or a sigmoid per class for one-vs-all).
     func headGraph() throws -> Graph {
-        var builder = TransferModel.textBuilder(width: pooling == .meanAndMax ? 2 * dimensions : dimensions)
+        var builder = GraphBuilder(inputs: [Graph.Input(name: "features", shape: [nil, pooling == .meanAndMax ? 2 * dimensions : dimensions])])
         var value = Graph.Value.input(0)
         for (index, layer) in parts.layers.enumerated() {
             if index > 0 { value = builder.node(Relu(), [value], name: "relu\(index)") }

@@ -48,35 +48,17 @@ extension TransferModel {
     ///   - precision: the element type of image network weights (float16 halves the file).
     /// - Throws: `ModelFileError` when it cannot be written; `.usePretrained` models are files already.
     public func write(to path: String, embeddings storage: EmbeddingStorage = .reference, precision: TensorPrecision = .float32) throws {
-        var tensors: [String: TensorContainer.Tensor] = [:]
-        var description = ModelDescription(format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels,
-                                           advice: advice, trainingCoverage: trainingCoverage)
-        let embeddings: WordEmbeddings?
-        switch body {
-        case .fastText:
-            throw ModelFileError(path: path, message: "a fastText model is used as it is; it has no EmbeddingKit model file")
-        case .pooledFeatures(let featurizer, let head):
-            embeddings = featurizer.embeddings
-            description.dimensions = featurizer.embeddings.dimensions
-            description.pooledFeatures = .init(tokenizer: featurizer.tokenizer.configuration, settings: featurizer.settings,
-                                               wordWeights: featurizer.wordWeights, defaultWeight: featurizer.defaultWeight, head: head)
-            if storage == .selfContained { tensors.merge(Self.embeddedTensors(featurizer)) { $1 } }
-        case .embeddingBag(let model):
-            embeddings = model.sourceEmbeddings
-            description.dimensions = model.dimensions
-            description.embeddingBag = model.description
-            tensors.merge(model.tensors(selfContained: storage == .selfContained)) { $1 }
-        case .image(let network):
-            embeddings = nil
-            description.image = ImageNetworkDescription(network, precision: precision, into: &tensors)
-            description.imageTraining = imageTraining
-        }
-        if storage == .reference, description.image == nil {
-            guard let embeddings else {
+        var file = ModelFileContents(path: path, description: ModelDescription(
+            format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels, advice: advice, trainingCoverage: trainingCoverage))
+        try body.record(into: &file, storage: storage, precision: precision)
+        file.description.imageTraining = imageTraining
+        if storage == .reference, file.description.image == nil {
+            guard let embeddings = file.embeddings else {
                 throw ModelFileError(path: path, message: "the model was read self-contained and knows no embedding file; write it self-contained")
             }
-            description.embeddings = try EmbeddingReference(embeddings: embeddings, modelPath: path)
+            file.description.embeddings = try EmbeddingReference(embeddings: embeddings, modelPath: path)
         }
+        let (description, tensors) = (file.description, file.tensors)
         let json = String(decoding: try JSONEncoder.sorted.encode(description), as: UTF8.self)
         do {
             try TensorContainer(metadata: [Self.descriptionKey: json], tensors: tensors).write(to: path)
@@ -108,13 +90,13 @@ extension TransferModel {
         guard description.labels.count >= 2, Set(description.labels).count == description.labels.count else {
             throw ModelFileError(path: path, message: "header: \(description.labels.count) labels, or repeated labels")
         }
-        let body: Body
+        let body: any TransferBody
         if let image = description.image {
             let network = try image.network(tensors: container.tensors, path: path)
             guard network.classNames == description.labels else {
                 throw ModelFileError(path: path, message: "header: the network's classes are not the model's labels")
             }
-            self.init(strategy: description.strategy, labels: description.labels, body: .image(network), advice: description.advice)
+            self.init(strategy: description.strategy, labels: description.labels, body: network, advice: description.advice)
             imageTraining = description.imageTraining
             return
         }
@@ -126,8 +108,7 @@ extension TransferModel {
         if let pooled = description.pooledFeatures {
             body = try pooled.body(embeddings: embeddings, labelCount: description.labels.count, modelPath: path)
         } else if let bag = description.embeddingBag {
-            body = .embeddingBag(try TextBagModel(bag, tensors: container.tensors, embeddings: embeddings,
-                                                  labelCount: description.labels.count, modelPath: path))
+            body = try TextBagModel(bag, tensors: container.tensors, embeddings: embeddings, labelCount: description.labels.count, modelPath: path)
         } else {
             throw ModelFileError(path: path, message: "header: the model description has no body")
         }
@@ -152,20 +133,5 @@ extension TransferModel {
                                  + "this build reads \(formatName) versions \(oldestReadableVersion) to \(formatVersion)")
         }
         return description
-    }
-
-    /// Every word and vector of the featurizer's embeddings, as tensors: the vectors, the words'
-    /// UTF-8 bytes back to back and where each word ends.
-    private static func embeddedTensors(_ featurizer: DocumentFeaturizer) -> [String: TensorContainer.Tensor] {
-        let embeddings = featurizer.embeddings
-        var vectors = [Float](), words = [UInt8](), ends: [Int32] = []
-        vectors.reserveCapacity(embeddings.count * embeddings.dimensions)
-        for index in 0..<embeddings.count {
-            vectors += embeddings.vector(at: index)
-            words += embeddings.vocabulary.wordBytes(at: index)
-            ends.append(Int32(words.count))
-        }
-        return [EmbeddedVectors.vectorsName: .init(floats: vectors, shape: [embeddings.count, embeddings.dimensions]),
-                EmbeddedVectors.wordBytesName: .init(bytes: words), EmbeddedVectors.wordEndsName: .init(integers: ends)]
     }
 }

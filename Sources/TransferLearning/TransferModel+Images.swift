@@ -6,7 +6,7 @@ import NeuralNetworks
 extension TransferModel {
     /// An image network used as it is, on its own classes.
     public init(imageNetwork network: ImageNetwork) {
-        self.init(strategy: .usePretrained, labels: network.classNames, body: .image(network))
+        self.init(strategy: .usePretrained, labels: network.classNames, body: network)
     }
 
     /// Trains an image classifier on `images` by `strategy`, reusing `network` (the small ConvNet
@@ -71,15 +71,14 @@ extension TransferModel {
                             seed: seed &+ 1, progress: progress)
             trained = try fresh.replacing(graph: graph)
         }
-        var model = TransferModel(strategy: strategy, labels: images.classNames, body: .image(trained))
+        var model = TransferModel(strategy: strategy, labels: images.classNames, body: trained)
         model.imageTraining = settings
         return model
     }
 
     /// The image network of an image model (nil for a text model).
     public var imageNetwork: ImageNetwork? {
-        if case .image(let network) = body { return network }
-        return nil
+        body as? ImageNetwork
     }
 
     /// The shape images must have for this model (nil for a text model).

@@ -43,7 +43,7 @@ extension TransferModel {
                 let fitted = featurizer.fitted(on: corpus.documents.map(\.text))
                 let (features, labelSets, coverage) = try fitted.multiLabelFeatures(corpus, labels: labels)
                 let model = try OneVersusAll.train(features: features, labelSets: labelSets, labelCount: labels.count, configuration: settings)
-                var trained = TransferModel(strategy: strategy, labels: labels, body: .pooledFeatures(fitted, .oneVersusAll(model)),
+                var trained = TransferModel(strategy: strategy, labels: labels, body: PooledFeaturesModel(featurizer: fitted, head: .oneVersusAll(model)),
                                             trainingCoverage: coverage)
                 trained.trainingDocumentCount = corpus.documents.count
                 return trained
@@ -106,7 +106,7 @@ extension TransferModel {
         let (trained, coverage) = try trainHead(head, extractor: fitted, inputs: corpus.documents.map(\.text),
                                                 classes: try corpus.classIndices(labels: labels), classCount: labels.count,
                                                 validation: held, seed: seed, progress: progress)
-        var model = TransferModel(strategy: .fixedFeatures, labels: labels, body: .pooledFeatures(fitted, trained), trainingCoverage: coverage)
+        var model = TransferModel(strategy: .fixedFeatures, labels: labels, body: PooledFeaturesModel(featurizer: fitted, head: trained), trainingCoverage: coverage)
         model.trainingDocumentCount = corpus.documents.count
         return model
     }
@@ -167,7 +167,7 @@ extension TransferModel {
         let validationExamples = try held.map { try EncodedDocuments.examples($0.documents, encoder: encoder, labels: labels) }
         let model = try TextBagModel.train(recipe, encoder: encoder, examples: examples, validation: validationExamples,
                                            embeddings: featurizer.embeddings, seed: seed, progress: progress)
-        var trained = TransferModel(strategy: strategy, labels: labels, body: .embeddingBag(model), trainingCoverage: fitting.coverage)
+        var trained = TransferModel(strategy: strategy, labels: labels, body: model, trainingCoverage: fitting.coverage)
         trained.trainingDocumentCount = fitting.textCount
         return trained
     }

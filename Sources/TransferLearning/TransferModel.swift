@@ -25,25 +25,14 @@ public struct Prediction: Sendable, Hashable, CustomStringConvertible {
 
 /// A text or image classifier built by transfer, by any of the four strategies.
 public struct TransferModel: Sendable {
-    /// What predicts: the trained parts of each strategy.
-    public enum Body: Sendable {
-        /// Fixed features: a featurizer over frozen embeddings and a classifier trained on its output.
-        case pooledFeatures(DocumentFeaturizer, TrainedClassifier)
-        /// Fine-tune or combine: an embedding-bag network.
-        case embeddingBag(TextBagModel)
-        /// Use pre-trained: a supervised fastText model as it is.
-        case fastText(FastTextSupervisedModel)
-        /// Images, by any strategy: one network from the image to the classes (for fixed
-        /// features, the frozen layers up to the features with the trained classifier on top).
-        case image(ImageNetwork)
-    }
-
     /// The strategy it was built with.
     public let strategy: TransferStrategy
     /// The class names, by class index.
     public let labels: [String]
-    /// The trained parts.
-    public let body: Body
+    /// The trained parts: for texts a `PooledFeaturesModel` (fixed features), a `TextBagModel`
+    /// (fine-tune, combine) or a `FastTextSupervisedModel` (used as it is); for images, by any
+    /// strategy, one `ImageNetwork` from the image to the classes.
+    public let body: any TransferBody
     /// Why `auto` chose the strategy (nil when it was given).
     public let advice: StrategyAdvice?
     /// The mean share of training tokens that had a vector (1 for a pre-trained model).
@@ -55,7 +44,7 @@ public struct TransferModel: Sendable {
     public internal(set) var imageTraining: ImageTrainingSettings?
 
     /// A model from its parts (as training or loading does).
-    public init(strategy: TransferStrategy, labels: [String], body: Body, advice: StrategyAdvice? = nil, trainingCoverage: Double = 1) {
+    public init(strategy: TransferStrategy, labels: [String], body: any TransferBody, advice: StrategyAdvice? = nil, trainingCoverage: Double = 1) {
         self.strategy = strategy
         self.labels = labels
         self.body = body
@@ -65,7 +54,7 @@ public struct TransferModel: Sendable {
 
     /// A supervised fastText model used as it is.
     public init(fastText model: FastTextSupervisedModel) {
-        self.init(strategy: .usePretrained, labels: model.labels, body: .fastText(model))
+        self.init(strategy: .usePretrained, labels: model.labels, body: model)
     }
 
     /// The `k` most probable labels of `text` with probability at least `threshold`, best first.
@@ -83,40 +72,14 @@ public struct TransferModel: Sendable {
     /// - Throws: `FeaturizerError` under the fail policy for unknown words.
     public func predictionsAndCoverage(for texts: [String], k: Int = 1, threshold: Float = 0) throws
         -> (predictions: [[Prediction]], coverage: Double) {
-        if case .fastText(let model) = body {
-            let predictor = FastTextPredictor(model)
-            return (texts.map { predictor.predict($0, k: k, threshold: threshold) }, 1)
-        }
-        let (probabilities, coverage) = try probabilities(for: texts)
-        let predictions = (0..<texts.count).map { row in
-            probabilities.withRow(row) { scores in
-                Kernels.topK(scores, k: k).filter { $0.score >= threshold }
-                    .map { Prediction(label: labels[$0.index], probability: $0.score) }
-            }
-        }
-        return (predictions, coverage)
+        try body.predictions(for: texts, labels: labels, k: k, threshold: threshold)
     }
 
     /// Class probabilities for each text (rows) and the mean share of tokens that had a vector.
+    /// - Throws: `TransferError.wrongInputs` for an image model; `FeaturizerError` under the fail
+    ///   policy for unknown words.
     public func probabilities(for texts: [String]) throws -> (matrix: Matrix, coverage: Double) {
-        switch body {
-        case .pooledFeatures(let featurizer, let head):
-            let (features, coverage) = try featurizer.featureMatrix(for: texts)
-            return (head.classifier.probabilities(for: features), coverage)
-        case .embeddingBag(let model):
-            return model.probabilities(for: texts)
-        case .fastText(let model):
-            let predictor = FastTextPredictor(model)
-            var matrix = Matrix(rows: texts.count, columns: labels.count)
-            for (row, text) in texts.enumerated() {
-                for prediction in predictor.predict(text, k: labels.count, threshold: 0) {
-                    if let column = labels.firstIndex(of: prediction.label) { matrix[row, column] = prediction.probability }
-                }
-            }
-            return (matrix, 1)
-        case .image:
-            throw TransferError.wrongInputs(expected: "images")
-        }
+        try body.probabilities(for: texts, labels: labels)
     }
 }
 

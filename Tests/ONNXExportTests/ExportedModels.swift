@@ -17,7 +17,7 @@ enum ExportedModels {
     static func model(named name: String) throws -> TransferModel {
         switch name {
         case "convnet":
-            return TransferModel(strategy: .fromScratch, labels: labels(4), body: .image(try convNet()))
+            return TransferModel(strategy: .fromScratch, labels: labels(4), body: try convNet())
         case "convnet-features-mlp":
             let network = try convNet()
             var generator = SplitMix64(seed: 7)
@@ -30,7 +30,7 @@ enum ExportedModels {
             value = builder.node(Softmax(), [value], name: "probabilities")
             let graph = try builder.graph(outputs: [value])
             return TransferModel(strategy: .fixedFeatures, labels: labels(3),
-                                 body: .image(try network.replacing(graph: graph, classNames: labels(3), featureValue: network.featureValue)))
+                                 body: try network.replacing(graph: graph, classNames: labels(3), featureValue: network.featureValue))
         case "graph":
             return TransferModel(imageNetwork: try graphNetwork())
         case "graph-features-one-vs-all":
@@ -44,8 +44,8 @@ enum ExportedModels {
                                      bias: bias, name: "log_odds")
             let probabilities = builder.node(Sigmoid(), [odds], name: "probabilities")
             return TransferModel(strategy: .fixedFeatures, labels: labels(3),
-                                 body: .image(try network.replacing(graph: try builder.graph(outputs: [probabilities]), classNames: labels(3),
-                                                                    featureValue: network.featureValue)))
+                                 body: try network.replacing(graph: try builder.graph(outputs: [probabilities]), classNames: labels(3),
+                                                             featureValue: network.featureValue))
         case "text-features-logistic":
             var generator = SplitMix64(seed: 13)
             let words = ["good", "bad", "film", "plot"]
@@ -54,7 +54,7 @@ enum ExportedModels {
                                                 settings: FeaturizerSettings(pooling: .meanAndMax))
             let head = LogisticRegression(weights: Matrix(rows: 3, columns: 12, initializer: .glorotUniform, using: &generator),
                                           bias: [0.1, -0.2, 0.3])
-            return TransferModel(strategy: .fixedFeatures, labels: labels(3), body: .pooledFeatures(featurizer, .logisticRegression(head)))
+            return TransferModel(strategy: .fixedFeatures, labels: labels(3), body: PooledFeaturesModel(featurizer: featurizer, head: .logisticRegression(head)))
         default:
             preconditionFailure("no export fixture \(name)")
         }

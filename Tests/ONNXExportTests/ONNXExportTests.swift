@@ -26,15 +26,12 @@ private func maximumDifference(_ actual: Matrix, _ expected: [Float]) -> Float {
 /// The batch of 3 inputs onnxruntime was given, as the model's inputs: images for image models
 /// (the fixture holds whole pixel values), pooled vectors for text models.
 private func probabilities(of model: TransferModel, input: [Float]) throws -> Matrix {
-    switch model.body {
-    case .pooledFeatures(_, let head):
-        return head.classifier.probabilities(for: Matrix(rows: 3, columns: input.count / 3, elements: input))
-    default:
-        let shape = try #require(model.imageInputShape)
-        let images = ImageSet(shape: shape, pixels: input.map { UInt8($0) }, labels: [0, 0, 0], classNames: model.labels,
-                              sources: ["0", "1", "2"])
-        return try model.probabilities(for: images)
+    if let pooled = model.body as? PooledFeaturesModel {
+        return pooled.head.classifier.probabilities(for: Matrix(rows: 3, columns: input.count / 3, elements: input))
     }
+    let shape = try #require(model.imageInputShape)
+    let images = ImageSet(shape: shape, pixels: input.map { UInt8($0) }, labels: [0, 0, 0], classNames: model.labels, sources: ["0", "1", "2"])
+    return try model.probabilities(for: images)
 }
 
 @Suite struct ONNXExportTests {

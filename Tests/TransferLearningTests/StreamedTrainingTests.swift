@@ -93,7 +93,7 @@ struct StreamedTrainingTests {
         let chunked = EncodedDocuments(source: corpus, encoder: encoder, labels: ["neg", "pos"], count: 400, heldOut: nil, idLimit: 64)
         let model = try TextBagModel.train(TextBagModel.Recipe(.fineTune())!, encoder: encoder, examples: chunked, validation: nil,
                                            embeddings: embeddings, seed: 1, progress: nil)
-        let trained = TransferModel(strategy: .fineTune(), labels: ["neg", "pos"], body: .embeddingBag(model))
+        let trained = TransferModel(strategy: .fineTune(), labels: ["neg", "pos"], body: model)
         #expect(try trained.evaluate(on: TransferStrategyTests.sentimentCorpus(count: 100, seed: 7)).accuracy > 0.95)
     }
 

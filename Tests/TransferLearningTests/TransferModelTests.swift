@@ -73,7 +73,7 @@ struct TransferModelTests {
         let corpus = LabeledCorpus(documents: documents)
         let model = try TransferModel.train(featurizer: DocumentFeaturizer(embeddings: Self.embeddings),
                                             head: .logisticRegression(), on: corpus)
-        guard case .pooledFeatures(_, .oneVersusAll) = model.body else {
+        guard let pooled = model.body as? PooledFeaturesModel, case .oneVersusAll = pooled.head else {
             Issue.record("expected a one-vs-all head")
             return
         }
@@ -86,7 +86,7 @@ struct TransferModelTests {
         let repeated = LabeledCorpus(documents: Array(repeating: documents, count: 40).flatMap { $0 })
         for strategy in [TransferStrategy.fineTune(), .combine()] {
             let bag = try TransferModel.train(strategy, featurizer: DocumentFeaturizer(embeddings: Self.embeddings), on: repeated)
-            guard case .embeddingBag(let network) = bag.body else { Issue.record("expected an embedding bag"); continue }
+            guard let network = bag.body as? TextBagModel else { Issue.record("expected an embedding bag"); continue }
             #expect(network.loss == .oneVersusAll)
             // Both labels of a text apply, each with its own sigmoid: the probabilities need not sum to 1.
             let labels = Dictionary(uniqueKeysWithValues: try bag.predict("great film", k: 3).map { ($0.label, $0.probability) })

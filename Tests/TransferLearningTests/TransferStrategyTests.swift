@@ -86,7 +86,7 @@ struct TransferStrategyTests {
         settings.trainable = .headOnly
         let frozen = try TransferModel.train(.fineTune(settings), featurizer: DocumentFeaturizer(embeddings: embeddings),
                                              on: Self.sentimentCorpus(count: 200, seed: 3))
-        guard case .embeddingBag(let model) = frozen.body, let rows = model.parts.bag.frozenRows, model.parts.baseTable == nil else {
+        guard let model = frozen.body as? TextBagModel, let rows = model.parts.bag.frozenRows, model.parts.baseTable == nil else {
             Issue.record("head-only fine-tuning must leave a frozen base")
             return
         }
@@ -99,7 +99,7 @@ struct TransferStrategyTests {
 
         let tuned = try TransferModel.train(.fineTune(), featurizer: DocumentFeaturizer(embeddings: embeddings),
                                             on: Self.sentimentCorpus(count: 200, seed: 3))
-        guard case .embeddingBag(let trained) = tuned.body, let base = trained.parts.baseTable else {
+        guard let trained = tuned.body as? TextBagModel, let base = trained.parts.baseTable else {
             Issue.record("fine-tuning embeddings must leave a trainable base")
             return
         }

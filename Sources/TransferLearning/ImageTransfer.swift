@@ -14,6 +14,8 @@ struct ImageTransfer {
     let settings: ImageTrainingSettings
     let seed: UInt64
     let progress: TrainingProgress?
+    /// After each training step: the steps done and planned in the current run.
+    let stepProgress: (@Sendable (Int, Int) -> Void)?
 
     /// The most bytes of frozen-part outputs kept in memory to train on.
     static let cacheBudget = 2 << 30
@@ -105,14 +107,15 @@ struct ImageTransfer {
                 let headMultipliers = Dictionary(uniqueKeysWithValues: multipliers.compactMap { key, value in sourceIndex[key].map { ($0, value) } })
                 try head.graph.train(on: try cached(images), validation: try validation.map(cached),
                                      scope: TrainingScope(firstNode: 0, batchNormalization: scope.batchNormalization),
-                                     rateMultipliers: headMultipliers, settings: settings.schedule, seed: seed, progress: progress)
+                                     rateMultipliers: headMultipliers, settings: settings.schedule, seed: seed, progress: progress,
+                                     stepProgress: stepProgress)
                 graph.absorb(head)
                 return
             }
         }
         try graph.train(on: ImageBatches(images, normalization: normalization, augmentation: settings.augmentation),
                         validation: validation.map { ImageBatches($0, normalization: normalization) }, scope: scope,
-                        rateMultipliers: multipliers, settings: settings.schedule, seed: seed, progress: progress)
+                        rateMultipliers: multipliers, settings: settings.schedule, seed: seed, progress: progress, stepProgress: stepProgress)
     }
 
     /// The values `values` of `graph` for every image, in batches (inference mode).

@@ -13,9 +13,9 @@ extension StrategyAdvisor {
     /// pixels (a thumbnail of at most 32 × 32) with logistic regression on held-out images? — and
     /// the candidates the rule allows are trained on 80% (or on everything when `validation` is
     /// given) and compared held out: fixed features, combine and fine-tuning the top two layers,
-    /// plus fine-tuning every layer when the data differ (for inputs of at most 64 pixels: a
-    /// whole ImageNet network is too slow to try here). The best is trained on everything; the
-    /// model's `advice` records why.
+    /// plus fine-tuning every layer when the data differ (the guidance for large, different data;
+    /// on an ImageNet network the slowest candidate by far). The best is trained on everything;
+    /// the model's `advice` records why.
     /// - Throws: what training throws.
     public func train(imageNetwork network: ImageNetwork, on images: ImageSet, validation: ImageSet? = nil,
                       settings: ImageTrainingSettings? = nil, progress: TrainingProgress? = nil) throws -> TransferModel {
@@ -37,7 +37,7 @@ extension StrategyAdvisor {
             top.backboneLayers = .top(2)
             all.backboneLayers = .all(baseRateFactor: 0.3)
             var candidates: [(name: String, strategy: TransferStrategy)] = [("combine", .combine(Combination())), ("fine-tune top", .fineTune(top))]
-            if !similar, max(network.inputShape.height, network.inputShape.width) <= 64 { candidates.append(("fine-tune all", .fineTune(all))) }
+            if !similar { candidates.append(("fine-tune all", .fineTune(all))) }
             for candidate in candidates {
                 let model = try TransferModel.train(candidate.strategy, imageNetwork: network, on: fit, settings: settings, seed: seed)
                 advice.heldOutAccuracy[candidate.name] = try model.evaluate(on: held).accuracy

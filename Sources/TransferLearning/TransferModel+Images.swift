@@ -32,16 +32,19 @@ extension TransferModel {
     ///   - settings: the schedule and augmentation (`ImageTrainingSettings.forTransfer(imageCount:inputShape:)` when nil).
     ///   - seed: drives initialisation, shuffling, augmentation and dropout.
     ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
+    ///   - stepProgress: after each mini-batch step, the steps done and planned in the current run
+    ///     (a linear probe before fine-tuning is a run of its own).
     /// - Throws: `TransferError` for images of another shape or a strategy that does not train,
     ///   `TrainingError` for one class only or divergence, `GraphError` for a layer that does not exist.
     public static func train(
         _ strategy: TransferStrategy, imageNetwork network: ImageNetwork, on images: ImageSet, validation: ImageSet? = nil,
         head: ClassifierHead = .logisticRegression(), featureLayer: String? = nil, settings: ImageTrainingSettings? = nil,
-        seed: UInt64 = 1, progress: TrainingProgress? = nil
+        seed: UInt64 = 1, progress: TrainingProgress? = nil, stepProgress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> TransferModel {
         try checkTrainable(images, validation: validation, inputShape: network.inputShape)
         let settings = settings ?? .forTransfer(imageCount: images.count, inputShape: network.inputShape)
-        let transfer = ImageTransfer(network: network, images: images, validation: validation, settings: settings, seed: seed, progress: progress)
+        let transfer = ImageTransfer(network: network, images: images, validation: validation, settings: settings, seed: seed, progress: progress,
+                                     stepProgress: stepProgress)
         let trained: ImageNetwork
         switch strategy {
         case .usePretrained:
@@ -68,7 +71,7 @@ extension TransferModel {
             let normalization = fresh.preprocessing.normalization
             try graph.train(on: ImageBatches(images, normalization: normalization, augmentation: settings.augmentation),
                             validation: validation.map { ImageBatches($0, normalization: normalization) }, settings: settings.schedule,
-                            seed: seed &+ 1, progress: progress)
+                            seed: seed &+ 1, progress: progress, stepProgress: stepProgress)
             trained = try fresh.replacing(graph: graph)
         }
         var model = TransferModel(strategy: strategy, labels: images.classNames, body: trained)

@@ -4,6 +4,7 @@ import ImageFeatures
 import LinearAlgebra
 import NeuralNetworks
 import ONNXImport
+import Synchronization
 import TransferLearning
 
 extension BadImagePolicy: ExpressibleByArgument {}
@@ -160,10 +161,38 @@ extension OptimizerSettings.Method: ExpressibleByArgument {}
 /// A progress callback that shows the epoch on stderr, with the time left when the most epochs
 /// training can run is known.
 func epochProgress(_ line: ProgressLine, epochs: Int? = nil) -> TrainingProgress {
-    { epoch, loss, accuracy in
-        line.show("epoch \(epoch)\(epochs.map { " of \($0)" } ?? ""): loss \(String(format: "%.4f", loss))"
-                  + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? ""),
-                  fraction: epochs.map { Double(epoch) / Double($0) })
+    { epoch, loss, accuracy in line.show(epochSummary(epoch, epochs: epochs, loss: loss, accuracy: accuracy), fraction: epochs.map { Double(epoch) / Double($0) }) }
+}
+
+/// `epoch 3 of 10: loss 0.4213, validation accuracy 0.8800`.
+private func epochSummary(_ epoch: Int, epochs: Int?, loss: Double, accuracy: Double?) -> String {
+    "epoch \(epoch)\(epochs.map { " of \($0)" } ?? ""): loss \(String(format: "%.4f", loss))"
+        + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? "")
+}
+
+/// Progress of a mini-batch training run on one line: the steps done with the time left, after
+/// the last epoch's loss (and validation accuracy) — for runs whose epochs take minutes.
+final class StepProgress: Sendable {
+    private let line: ProgressLine
+    private let lastEpoch = Mutex("")
+
+    init(_ line: ProgressLine) { self.line = line }
+
+    /// Records each epoch's summary.
+    var epoch: TrainingProgress {
+        { [self] epoch, loss, accuracy in
+            let summary = epochSummary(epoch, epochs: nil, loss: loss, accuracy: accuracy)
+            lastEpoch.withLock { $0 = summary }
+            line.show(summary)
+        }
+    }
+
+    /// Shows the steps done of those planned.
+    var step: @Sendable (Int, Int) -> Void {
+        { [self] done, total in
+            let summary = lastEpoch.withLock { $0 }
+            line.show((summary.isEmpty ? "" : summary + "; ") + "step \(done) of \(total)", fraction: Double(done) / Double(max(1, total)))
+        }
     }
 }
 

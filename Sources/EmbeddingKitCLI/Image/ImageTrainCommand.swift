@@ -126,10 +126,13 @@ struct ImageTrainCommand: ParsableCommand {
                     settings: training.settings(.forTransfer(imageCount: images.count, inputShape: shape)), progress: epochProgress(line))
             }
             let settings = training.settings(.forTransfer(imageCount: images.count, inputShape: shape))
-            // Fixed features train by L-BFGS (no epoch count known in advance) or a short MLP run.
+            // Fixed features train by L-BFGS (no epoch count known in advance) or a short MLP run;
+            // the others show their steps.
+            let steps = StepProgress(line)
             return try TransferModel.train(try transferStrategy(), imageNetwork: pretrained, on: images, validation: validation, head: head,
                                            featureLayer: layer, settings: settings, seed: training.seed,
-                                    progress: epochProgress(line, epochs: strategy == .fixedFeatures ? nil : settings.schedule.epochs))
+                                           progress: strategy == .fixedFeatures ? epochProgress(line) : steps.epoch,
+                                           stepProgress: strategy == .fixedFeatures ? nil : steps.step)
         }
         line.finish()
         try reportingTrainingErrors { try model.write(to: output) }

@@ -136,4 +136,58 @@ struct ImageSetTests {
         }
         #expect(seen == symmetries)
     }
+    /// One augmented copy of a `size` × `size` single-channel image.
+    private func augmented(_ pixels: [UInt8], size: Int, _ augmentation: ImageAugmentation, using generator: inout SplitMix64) -> [Float] {
+        var target = [Float](repeating: 0, count: pixels.count)
+        pixels.withUnsafeBufferPointer { source in
+            target.withUnsafeMutableBufferPointer {
+                augmentation.apply(source.baseAddress!, into: $0.baseAddress!, channels: 1, height: size, width: size, using: &generator)
+            }
+        }
+        return target
+    }
+
+    @Test("a random resized crop zooms into a window of at least the asked area, inside the image; an area of 1 changes nothing")
+    func randomResizedCrop() {
+        // A horizontal ramp 0, 8, …, 248: a crop's width shows as the span of the values it keeps.
+        let size = 32
+        let ramp = (0..<(size * size)).map { UInt8(($0 % size) * 8) }
+        var generator = SplitMix64(seed: 9)
+        let none = ImageAugmentation(maxShift: 0, maxRotationDegrees: 0, minimumCropArea: 1)
+        #expect(augmented(ramp, size: size, none, using: &generator) == ramp.map(Float.init))
+        let crop = ImageAugmentation(maxShift: 0, maxRotationDegrees: 0, minimumCropArea: 0.25)
+        var spans: [Float] = []
+        for _ in 0..<50 {
+            let row = Array(augmented(ramp, size: size, crop, using: &generator)[0..<size])
+            let span = row.last! - row.first!
+            // At least 1/4 of the area with an aspect ratio of at most 4/3: at least 0.43 of the width; never outside.
+            #expect(span >= 0.43 * 248 - 1e-3 && span <= 248 + 1e-3 && row.first! >= 0 && row.last! <= 248 + 1e-3)
+            spans.append(span)
+        }
+        #expect(spans.min()! < 0.8 * 248)
+    }
+
+    @Test("colour jitter scales brightness and contrast within the asked factors, within 0…255")
+    func colourJitter() {
+        let size = 8
+        let pixels = (0..<(size * size)).map { UInt8(100 + ($0 % 2) * 40) }  // 100 and 140: mean 120, spread ±20
+        var generator = SplitMix64(seed: 4)
+        let contrastOnly = ImageAugmentation(maxShift: 0, maxRotationDegrees: 0, contrast: 0.5)
+        let brightnessOnly = ImageAugmentation(maxShift: 0, maxRotationDegrees: 0, brightness: 0.3)
+        var contrastFactors: [Float] = [], brightnessFactors: [Float] = []
+        for _ in 0..<40 {
+            let contrasted = augmented(pixels, size: size, contrastOnly, using: &generator)
+            // The mean stays; the spread scales by one factor within 1 ± 0.5.
+            #expect(abs(contrasted.reduce(0, +) / Float(contrasted.count) - 120) < 1e-3)
+            contrastFactors.append((contrasted[1] - contrasted[0]) / 40)
+            let brightened = augmented(pixels, size: size, brightnessOnly, using: &generator)
+            brightnessFactors.append(brightened[0] / 100)
+            #expect(abs(brightened[1] / 140 - brightened[0] / 100) < 1e-4)
+        }
+        #expect(contrastFactors.allSatisfy { $0 >= 0.5 - 1e-4 && $0 <= 1.5 + 1e-4 } && Set(contrastFactors).count > 30)
+        #expect(brightnessFactors.allSatisfy { $0 >= 0.7 - 1e-4 && $0 <= 1.3 + 1e-4 } && Set(brightnessFactors).count > 30)
+        let bright = augmented([250, 250, 10, 10], size: 2, ImageAugmentation(maxShift: 0, maxRotationDegrees: 0, brightness: 0.9, contrast: 0.9),
+                               using: &generator)
+        #expect(bright.allSatisfy { $0 >= 0 && $0 <= 255 })
+    }
 }

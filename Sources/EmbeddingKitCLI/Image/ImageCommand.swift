@@ -108,6 +108,15 @@ struct ImageTrainingOptions: ParsableArguments {
     @Flag(help: "Augmentation: turn each square image by a random multiple of 90 degrees.")
     var quarterTurns = false
 
+    @Option(parsing: .unconditional, help: "Augmentation: a random resized crop keeping this share of the area up to all of it (e.g. 0.5; aspect ratio 3/4 to 4/3).")
+    var cropArea: Float?
+
+    @Option(parsing: .unconditional, help: "Augmentation: scale each image's brightness by a random factor within 1 ± this (e.g. 0.2).")
+    var brightness: Float = 0
+
+    @Option(parsing: .unconditional, help: "Augmentation: scale each image's contrast by a random factor within 1 ± this (e.g. 0.2).")
+    var contrast: Float = 0
+
     @Option(help: "Threads (default: every core).")
     var threads = Parallelism.available.threadCount
 
@@ -123,6 +132,10 @@ struct ImageTrainingOptions: ParsableArguments {
         if !(2...4096).contains(batchSize) { throw ValidationError("--batch-size takes 2 to 4,096 (batch normalisation needs two images)") }
         if !((shift ?? 0) >= 0 && (shift ?? 0) <= 16) || !((rotation ?? 0) >= 0 && (rotation ?? 0) <= 180) {
             throw ValidationError("--shift takes 0 to 16 pixels and --rotation 0 to 180 degrees")
+        }
+        if let cropArea, !(cropArea >= 0.05 && cropArea <= 1) { throw ValidationError("--crop-area takes a share of 0.05 to 1") }
+        if !(brightness >= 0 && brightness < 1) || !(contrast >= 0 && contrast < 1) {
+            throw ValidationError("--brightness and --contrast take 0 to less than 1")
         }
         if patience < 1 { throw ValidationError("--patience must be at least 1") }
         if !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
@@ -143,7 +156,8 @@ struct ImageTrainingOptions: ParsableArguments {
         settings.schedule.threadCount = threads
         settings.augmentation = ImageAugmentation(maxShift: shift ?? base.augmentation.maxShift,
                                                   maxRotationDegrees: rotation ?? base.augmentation.maxRotationDegrees,
-                                                  flips: flips, quarterTurns: quarterTurns)
+                                                  flips: flips, quarterTurns: quarterTurns, minimumCropArea: cropArea ?? 1,
+                                                  brightness: brightness, contrast: contrast)
         return settings
     }
 }

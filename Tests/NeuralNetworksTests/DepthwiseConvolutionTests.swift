@@ -63,4 +63,72 @@ import Testing
             }
         }
     }
+    /// The reference backward pass: every output's gradient spread over the taps that made it.
+    static func naiveBackward(_ geometry: WindowGeometry, filters: [Float], input: Tensor, upstream: Tensor)
+        -> (input: [Float], filters: [Float], bias: [Float]) {
+        let source = input.scalars, gradient = upstream.scalars, shape = upstream.shape
+        let (channels, height, width) = (input.shape[1], input.shape[2], input.shape[3])
+        var dx = [Float](repeating: 0, count: source.count), dw = [Float](repeating: 0, count: filters.count)
+        var db = [Float](repeating: 0, count: channels)
+        for example in 0..<shape[0] {
+            for channel in 0..<channels {
+                for oy in 0..<shape[2] {
+                    for ox in 0..<shape[3] {
+                        let g = gradient[((example * channels + channel) * shape[2] + oy) * shape[3] + ox]
+                        db[channel] += g
+                        for ky in 0..<geometry.kernelHeight {
+                            for kx in 0..<geometry.kernelWidth {
+                                let iy = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
+                                let ix = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
+                                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                let tap = channel * geometry.taps + ky * geometry.kernelWidth + kx
+                                let position = ((example * channels + channel) * height + iy) * width + ix
+                                dw[tap] += g * source[position]
+                                dx[position] += g * filters[tap]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dx, dw, db)
+    }
+
+    @Test("the backward pass — input, filter and bias gradients — equals the naive loop for every window", arguments: [1, 2, 5, 7, 14, 17])
+    func backwardEqualsTheNaiveLoop(width: Int) throws {
+        var generator = SplitMix64(seed: UInt64(100 + width))
+        let windows = [
+            WindowGeometry(kernel: 3, stride: 1, padding: 1),
+            WindowGeometry(kernel: 3, stride: 2, padding: 1),
+            WindowGeometry(kernelHeight: 5, kernelWidth: 5, strideY: 2, strideX: 2, padTop: 1, padBottom: 2, padLeft: 1, padRight: 2),
+            WindowGeometry(kernelHeight: 3, kernelWidth: 2, strideY: 1, strideX: 3, dilationY: 2, dilationX: 2, padTop: 0, padBottom: 3,
+                           padLeft: 2, padRight: 0),
+            WindowGeometry(kernelHeight: 2, kernelWidth: 3, strideY: 3, strideX: 2, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0),
+        ]
+        for (index, window) in windows.enumerated() {
+            let inputShape = [2, 3, 1 + (width * 5 + index) % 11, width]
+            let input = Tensor(Matrix(rows: 2, columns: inputShape.dropFirst().reduce(1, *), initializer: .normal(standardDeviation: 1),
+                                      using: &generator)).reshaped(inputShape)
+            let filters = Tensor(Matrix(rows: 3, columns: window.taps, initializer: .normal(standardDeviation: 1), using: &generator))
+                .reshaped([3, 1, window.kernelHeight, window.kernelWidth])
+            let operation = Convolution(geometry: window, groups: 3)
+            let values = [input, filters, Tensor(zeros: [3])]
+            guard let shape = try? operation.outputShape(for: values.map(\.shape), elementTypes: [.float32, .float32, .float32]) else { continue }
+            let parameters = values.enumerated().map { Graph.Parameter(name: "p\($0)", value: $1, kind: .weight) }
+            let graph = try Graph(inputs: [], parameters: parameters, nodes: [Graph.Node(operation, inputs: [.parameter(0), .parameter(1), .parameter(2)],
+                                                                                        name: "depthwise")], outputs: [.node(0)])
+            let upstream = Tensor(Matrix(rows: 1, columns: shape.reduce(1, *), initializer: .normal(standardDeviation: 1), using: &generator))
+                .reshaped(shape)
+            let expected = Self.naiveBackward(window, filters: filters.scalars, input: input, upstream: upstream)
+            for threads in [1, 2] {
+                let pass = try graph.trainingPass([], scope: TrainingScope(), seed: 1, parallelism: Parallelism(threadCount: threads))
+                let gradients = graph.backward(pass, outputGradients: [upstream])
+                for (position, reference) in [expected.input, expected.filters, expected.bias].enumerated() {
+                    let actual = gradients[position]?.scalars ?? []
+                    #expect(actual.count == reference.count && zip(actual, reference).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) },
+                            "width \(width), window \(index), gradient \(position), \(threads) thread(s)")
+                }
+            }
+        }
+    }
 }

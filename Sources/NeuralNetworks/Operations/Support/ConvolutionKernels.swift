@@ -196,14 +196,13 @@ struct ConvolutionKernels {
 
 extension ConvolutionKernels {
     /// The backward pass of a depthwise convolution, one channel per thread at a time (so its
-    /// filter and bias gradients and its input maps belong to that thread): for every tap, the
-    /// filter gradient is a dot product of the output gradient with the shifted input and the
-    /// input gradient an axpy of the filter tap into the shifted rows (vector kernels for stride 1).
+    /// filter and bias gradients and its input maps belong to that thread), each map by long
+    /// vector products (`DepthwisePhases`).
     func depthwiseBackward(_ data: Tensor, filters: Tensor, outputGradient: Tensor, dataGradient: Bool,
                            parallelism: Parallelism) -> (data: Tensor?, filters: Tensor, bias: Tensor) {
         let (batch, channels, height, width) = (input[0], input[1], input[2], input[3])
-        let (outputHeight, outputWidth) = (output[2], output[3])
-        let geometry = geometry, taps = geometry.taps
+        let layout = DepthwisePhases(geometry, height: height, width: width, outputHeight: output[2], outputWidth: output[3])
+        let taps = geometry.taps, outputSpatial = output[2] * output[3]
         var filterGradient = Tensor(zeros: filters.shape), biasGradient = Tensor(zeros: [channels])
         var gradient: Tensor? = dataGradient ? Tensor(zeros: input) : nil
         data.withUnsafeBufferPointer { inputs in
@@ -218,17 +217,16 @@ extension ConvolutionKernels {
                                 let dw = SharedPointer(base: filterSums.baseAddress!), db = SharedPointer(base: biasSums.baseAddress!)
                                 let dx = inputGradients.map { SharedPointer(base: $0) }
                                 parallelism.forEachChunk(of: channels) { range in
+                                    var scratch = DepthwisePhases.Scratch(layout, inputGradient: dx != nil)
                                     for channel in range {
-                                        let filter = w.base.assumingMemoryBound(to: Float.self) + channel * taps
                                         for example in 0..<batch {
                                             let map = example * channels + channel
-                                            let source = x.base.assumingMemoryBound(to: Float.self) + map * height * width
-                                            let upstream = dy.base.assumingMemoryBound(to: Float.self) + map * outputHeight * outputWidth
-                                            db.base[channel] += UnsafeBufferPointer(start: upstream, count: outputHeight * outputWidth).reduce(0, +)
-                                            Self.depthwiseMapBackward(geometry, source: source, upstream: upstream, filter: filter,
-                                                                      filterGradient: dw.base + channel * taps,
-                                                                      inputGradient: dx.map { $0.base + map * height * width },
-                                                                      height: height, width: width, outputHeight: outputHeight, outputWidth: outputWidth)
+                                            let upstream = dy.base.assumingMemoryBound(to: Float.self) + map * outputSpatial
+                                            db.base[channel] += UnsafeBufferPointer(start: upstream, count: outputSpatial).reduce(0, +)
+                                            layout.backward(source: x.base.assumingMemoryBound(to: Float.self) + map * height * width, upstream: upstream,
+                                                            filter: w.base.assumingMemoryBound(to: Float.self) + channel * taps,
+                                                            filterGradient: dw.base + channel * taps,
+                                                            inputGradient: dx.map { $0.base + map * height * width }, scratch: &scratch)
                                         }
                                     }
                                 }
@@ -239,45 +237,6 @@ extension ConvolutionKernels {
             }
         }
         return (gradient, filterGradient, biasGradient)
-    }
-
-    /// One map's filter gradient (added into `filterGradient`) and input gradient (added into
-    /// `inputGradient` when given) of a depthwise convolution.
-    private static func depthwiseMapBackward(_ geometry: WindowGeometry, source: UnsafePointer<Float>, upstream: UnsafePointer<Float>,
-                                             filter: UnsafePointer<Float>, filterGradient: UnsafeMutablePointer<Float>,
-                                             inputGradient: UnsafeMutablePointer<Float>?, height: Int, width: Int,
-                                             outputHeight: Int, outputWidth: Int) {
-        for ky in 0..<geometry.kernelHeight {
-            for kx in 0..<geometry.kernelWidth {
-                let tap = ky * geometry.kernelWidth + kx, weight = filter[tap]
-                let offset = kx * geometry.dilationX - geometry.padLeft
-                // The output columns whose input column ox · strideX + offset lies inside the map.
-                let first = max(0, (-offset + geometry.strideX - 1) / geometry.strideX)
-                let end = min(outputWidth, offset >= width ? 0 : (width - 1 - offset) / geometry.strideX + 1)
-                guard first < end else { continue }
-                var sum: Float = 0
-                for oy in 0..<outputHeight {
-                    let iy = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
-                    guard iy >= 0 && iy < height else { continue }
-                    let gradientRow = upstream + oy * outputWidth + first, inputRow = source + iy * width + first * geometry.strideX + offset
-                    let count = end - first
-                    if geometry.strideX == 1 {
-                        sum += Kernels.dot(UnsafeBufferPointer(start: gradientRow, count: count), UnsafeBufferPointer(start: inputRow, count: count))
-                        if let inputGradient {
-                            Kernels.axpy(weight, UnsafeRawPointer(gradientRow),
-                                         UnsafeMutableBufferPointer(start: inputGradient + iy * width + first + offset, count: count))
-                        }
-                    } else {
-                        for column in 0..<count { sum += gradientRow[column] * inputRow[column * geometry.strideX] }
-                        if let inputGradient {
-                            let target = inputGradient + iy * width + first * geometry.strideX + offset
-                            for column in 0..<count { target[column * geometry.strideX] += weight * gradientRow[column] }
-                        }
-                    }
-                }
-                filterGradient[tap] += sum
-            }
-        }
     }
 }
 

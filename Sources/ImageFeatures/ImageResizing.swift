@@ -23,7 +23,9 @@ extension DecodedImage {
     /// half to even), converted to `shape`'s channels, as planar (CHW) bytes.
     /// - Precondition: `shorterSide`, when given, is at least the target's height and width.
     public func fitted(to shape: MapShape, shorterSide: Int? = nil) -> [UInt8] {
-        let image = converted(toChannels: shape.channels)
+        // A gray image resizes as one channel, repeated into RGB after (every channel resizes alike).
+        let resizedChannels = channels < 3 ? 1 : shape.channels
+        let image = converted(toChannels: resizedChannels)
         let side = shorterSide ?? 0
         precondition(shorterSide == nil || (side >= shape.height && side >= shape.width), "fitted: shorter side \(side) below the crop \(shape)")
         let scaled: DecodedImage
@@ -41,7 +43,7 @@ extension DecodedImage {
             for row in 0..<shape.height {
                 for column in 0..<shape.width {
                     planar[(channel * shape.height + row) * shape.width + column] =
-                        scaled.pixels[((top + row) * scaled.width + left + column) * shape.channels + channel]
+                        scaled.pixels[((top + row) * scaled.width + left + column) * resizedChannels + (resizedChannels == 1 ? 0 : channel)]
                 }
             }
         }
@@ -72,20 +74,34 @@ extension DecodedImage {
             weights[output] = taps.map { Int(($0 < 0 ? -0.5 : 0.5) + $0 * Double(1 << Self.precisionBits)) }
         }
         let newWidth = axis == .horizontal ? outputSize : width, newHeight = axis == .horizontal ? height : outputSize
+        // The weights side by side, `span` per output (zeros after a short window's taps).
+        let span = weights.map(\.count).max() ?? 0
+        var flat = [Int](repeating: 0, count: outputSize * span)
+        for (output, taps) in weights.enumerated() { flat.replaceSubrange((output * span)..<(output * span + taps.count), with: taps) }
         var result = [UInt8](repeating: 0, count: newWidth * newHeight * channels)
-        let rounding = 1 << (Self.precisionBits - 1)
-        for row in 0..<newHeight {
-            for column in 0..<newWidth {
-                let output = axis == .horizontal ? column : row
-                for channel in 0..<channels {
-                    var sum = rounding
-                    for (tap, weight) in weights[output].enumerated() {
-                        let source = axis == .horizontal
-                            ? (row * width + starts[output] + tap) * channels + channel
-                            : ((starts[output] + tap) * width + column) * channels + channel
-                        sum += Int(pixels[source]) * weight
+        let rounding = 1 << (Self.precisionBits - 1), channels = channels, width = width
+        // Consecutive taps are this far apart in the source.
+        let tapStride = axis == .horizontal ? channels : width * channels
+        pixels.withUnsafeBufferPointer { source in
+            flat.withUnsafeBufferPointer { flat in
+                result.withUnsafeMutableBufferPointer { result in
+                    for row in 0..<newHeight {
+                        for column in 0..<newWidth {
+                            let output = axis == .horizontal ? column : row
+                            let first = axis == .horizontal ? (row * width + starts[output]) * channels : (starts[output] * width + column) * channels
+                            let taps = flat.baseAddress! + output * span
+                            let count = min(span, (axis == .horizontal ? width : height) - starts[output])
+                            for channel in 0..<channels {
+                                var sum = rounding
+                                var position = first + channel
+                                for tap in 0..<count {
+                                    sum += Int(source[position]) * taps[tap]
+                                    position += tapStride
+                                }
+                                result[(row * newWidth + column) * channels + channel] = UInt8(clamping: sum >> Self.precisionBits)
+                            }
+                        }
                     }
-                    result[(row * newWidth + column) * channels + channel] = UInt8(clamping: sum >> Self.precisionBits)
                 }
             }
         }

@@ -13,8 +13,9 @@ import Synchronization
 enum BlockCache {
     /// Blocks smaller than this go straight back to the C allocator.
     static let minimumBytes = 1 << 20
-    /// The most bytes the cache keeps.
-    static let capacity = 1 << 30
+    /// The most bytes the cache keeps: a whole MobileNetV2 step at 224 × 224 in batches of 32
+    /// frees more than 1 GiB (with 1 GiB, half its page faults remained; peak RSS is the same).
+    static let capacity = 1 << 31
 
     private struct State: ~Copyable {
         /// Each cached block's address, by its size in bytes.

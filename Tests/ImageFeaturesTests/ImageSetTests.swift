@@ -190,4 +190,16 @@ struct ImageSetTests {
                                using: &generator)
         #expect(bright.allSatisfy { $0 >= 0 && $0 <= 255 })
     }
+    @Test("an augmentation survives JSON as written; one written before crops and jitter existed reads with them off")
+    func augmentationCodable() throws {
+        let augmentation = ImageAugmentation(maxShift: 1, maxRotationDegrees: 5, flips: true, quarterTurns: true, minimumCropArea: 0.5,
+                                             brightness: 0.2, contrast: 0.3)
+        #expect(try JSONDecoder().decode(ImageAugmentation.self, from: JSONEncoder().encode(augmentation)) == augmentation)
+        var settings = ImageTrainingSettings()
+        settings.augmentation = augmentation
+        let encoded = try JSONEncoder().encode(settings)
+        #expect(try JSONDecoder().decode(ImageTrainingSettings.self, from: encoded) == settings, "\(String(decoding: encoded, as: UTF8.self))")
+        let older = try JSONDecoder().decode(ImageAugmentation.self, from: Data(#"{"maxShift": 2, "maxRotationDegrees": 10}"#.utf8))
+        #expect(older == ImageAugmentation() && older.description == "shifts ±2 px, rotations ±10°")
+    }
 }

@@ -42,6 +42,21 @@ struct DepthwisePhases: Sendable {
             + (row / geometry.strideY) * phaseWidth + column / geometry.strideX
     }
 
+    /// Calls `body` for every run of input values that lie side by side in one phase row: the
+    /// first value's index in the map (the next ones `strideX` apart), its index among the
+    /// phases, and the run's length — one run per input row and column remainder.
+    private func forEachPhaseRun(rows: Int, columns: Int, _ body: (_ sourceStart: Int, _ phaseStart: Int, _ count: Int) -> Void) {
+        let (strideX, padTop, padLeft) = (geometry.strideX, geometry.padTop, geometry.padLeft)
+        for iy in 0..<rows {
+            for remainder in 0..<strideX {
+                // The first input column whose padded column has this remainder.
+                let first = ((remainder - padLeft) % strideX + strideX) % strideX
+                guard first < columns else { continue }
+                body(iy * width + first, phaseIndex(row: iy + padTop, column: first + padLeft), (columns - first + strideX - 1) / strideX)
+            }
+        }
+    }
+
     /// Adds one map's filter gradient into `filterGradient` and, when given, its input gradient
     /// into `inputGradient`.
     func backward(source: UnsafePointer<Float>, upstream: UnsafePointer<Float>, filter: UnsafePointer<Float>,
@@ -56,8 +71,9 @@ struct DepthwisePhases: Sendable {
             }
             scratch.phases.withUnsafeMutableBufferPointer { phases in
                 phases.update(repeating: 0)
-                for iy in 0..<rows {
-                    for ix in 0..<columns { phases[phaseIndex(row: iy + padTop, column: ix + padLeft)] = source[iy * width + ix] }
+                forEachPhaseRun(rows: rows, columns: columns) { sourceStart, phaseStart, count in
+                    let stride = geometry.strideX
+                    for k in 0..<count { phases[phaseStart + k] = source[sourceStart + k * stride] }
                 }
                 if inputGradient != nil { scratch.phaseGradients.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
                 scratch.phaseGradients.withUnsafeMutableBufferPointer { phaseGradients in
@@ -74,8 +90,9 @@ struct DepthwisePhases: Sendable {
                         }
                     }
                     guard let inputGradient else { return }
-                    for iy in 0..<rows {
-                        for ix in 0..<columns { inputGradient[iy * width + ix] += phaseGradients[phaseIndex(row: iy + padTop, column: ix + padLeft)] }
+                    forEachPhaseRun(rows: rows, columns: columns) { sourceStart, phaseStart, count in
+                        let stride = geometry.strideX
+                        for k in 0..<count { inputGradient[sourceStart + k * stride] += phaseGradients[phaseStart + k] }
                     }
                 }
             }

@@ -11,7 +11,7 @@ import Foundation
 /// Options: `--data DIR` (`/tmp/elpv-bench`, prepared by `elpv_prepare.py` when missing),
 /// `--embkit PATH` (the `embkit` beside this binary), `--torch PYTHON` (`/usr/bin/python3`;
 /// `none` to skip), `--threads N` (2), `--throughput-size N` (224), `--batch N` (32), `--steps N`
-/// (4), `--strategies LIST` (fixed, top2, from-block14, all, lp-ft, combine, auto),
+/// (4), `--strategies LIST` (fixed, top2, from-block14, all-defaults, all, lp-ft, combine, auto),
 /// `--throughput-only`, `--skip-throughput`.
 enum ELPVBenchmark {
     /// One recipe: the `embkit image train` options and, when PyTorch runs it too, its options.
@@ -34,6 +34,7 @@ enum ELPVBenchmark {
                    torch: ["--size", "224", "--trainable", "top 2", "--optimizer", "adam", "--batch", "64", "--epochs", "30"]),
             Recipe(name: "from-block14", options: whole + ["--strategy", "fine-tune", "--trainable", "from", "/features/features.14/conv/conv.0/conv.0.0/Conv",
                                                            "--base-rate-factor", "1", "--epochs", "10"], torch: nil),
+            Recipe(name: "all-defaults", options: whole + ["--strategy", "fine-tune", "--trainable", "all"], torch: nil),
             Recipe(name: "all", options: allLayers + ["--strategy", "fine-tune", "--trainable", "all", "--base-rate-factor", "1"],
                    torch: torchAll + ["--trainable", "all", "--base-rate-factor", "1"]),
             Recipe(name: "lp-ft", options: allLayers + ["--strategy", "fine-tune", "--trainable", "all", "--base-rate-factor", "0.3",

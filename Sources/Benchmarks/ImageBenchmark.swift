@@ -75,8 +75,6 @@ enum ImageBenchmark {
     /// The test accuracy of one strategy trained on `train`.
     private static func accuracy(_ name: String, backbone: ImageNetwork, train: ImageSet, test: ImageSet, fittedTest: ImageSet,
                                  seed: UInt64, threads: Int) throws -> Double {
-        var settings = ImageTrainingSettings.forTransfer(imageCount: train.count, inputShape: backbone.inputShape)
-        settings.schedule.threadCount = threads
         let strategy: TransferStrategy
         var head = ClassifierHead.logisticRegression()
         switch name {
@@ -106,6 +104,8 @@ enum ImageBenchmark {
         case "combine": strategy = .combine(Combination())
         default: throw BenchmarkError("unknown strategy '\(name)'")
         }
+        var settings = ImageTrainingSettings.forTransfer(imageCount: train.count, inputShape: backbone.inputShape, strategy: strategy)
+        settings.schedule.threadCount = threads
         let fitted = train.fitted(to: backbone.inputShape, shorterSide: backbone.preprocessing.shorterSide)
         let model = try TransferModel.train(strategy, imageNetwork: backbone, on: fitted, head: head, settings: settings, seed: seed)
         return try model.evaluate(on: fittedTest).accuracy

@@ -14,8 +14,10 @@ extension StrategyAdvisor {
     /// the candidates the rule allows are trained on 80% (or on everything when `validation` is
     /// given) and compared held out: fixed features, combine and fine-tuning the top two layers,
     /// plus fine-tuning every layer when the data differ (the guidance for large, different data;
-    /// on an ImageNet network the slowest candidate by far). The best is trained on everything;
-    /// the model's `advice` records why.
+    /// on an ImageNet network the slowest candidate by far, trained on the schedule of
+    /// `ImageTrainingSettings.wholeNetworkFineTuning(imageCount:)` with the threads and
+    /// augmentation of `settings`). The best is trained on everything; the model's `advice`
+    /// records why.
     /// - Throws: what training throws.
     public func train(imageNetwork network: ImageNetwork, on images: ImageSet, validation: ImageSet? = nil,
                       settings: ImageTrainingSettings? = nil, progress: TrainingProgress? = nil) throws -> TransferModel {
@@ -39,7 +41,8 @@ extension StrategyAdvisor {
             var candidates: [(name: String, strategy: TransferStrategy)] = [("combine", .combine(Combination())), ("fine-tune top", .fineTune(top))]
             if !similar { candidates.append(("fine-tune all", .fineTune(all))) }
             for candidate in candidates {
-                let model = try TransferModel.train(candidate.strategy, imageNetwork: network, on: fit, settings: settings, seed: seed)
+                let model = try TransferModel.train(candidate.strategy, imageNetwork: network, on: fit,
+                                                    settings: Self.settings(settings, for: candidate.strategy, imageCount: fit.count), seed: seed)
                 advice.heldOutAccuracy[candidate.name] = try model.evaluate(on: held).accuracy
             }
             let ranked = [("fixed-features", TransferStrategy.fixedFeatures)] + candidates
@@ -51,9 +54,19 @@ extension StrategyAdvisor {
                 + "\(best.0) scored best held out"
         }
         advice.chosen = chosen.kind
-        let model = try TransferModel.train(chosen, imageNetwork: network, on: images, validation: validation, settings: settings,
-                                            seed: seed, progress: progress)
+        let model = try TransferModel.train(chosen, imageNetwork: network, on: images, validation: validation,
+                                            settings: Self.settings(settings, for: chosen, imageCount: images.count), seed: seed, progress: progress)
         return TransferModel(strategy: model.strategy, labels: model.labels, body: model.body, advice: advice)
+    }
+
+    /// `settings` for training by `strategy`: a fine-tune through pre-trained layers below the top
+    /// takes the whole-network schedule, keeping the threads and augmentation asked for.
+    static func settings(_ settings: ImageTrainingSettings?, for strategy: TransferStrategy, imageCount: Int) -> ImageTrainingSettings? {
+        guard var settings, strategy.trainsPretrainedLayers else { return settings }
+        let threads = settings.schedule.threadCount
+        settings.schedule = ImageTrainingSettings.wholeNetworkFineTuning(imageCount: imageCount)
+        settings.schedule.threadCount = threads
+        return settings
     }
 
     /// Held-out accuracy of logistic regression on raw pixels, each image average-pooled to at most 32 × 32.

@@ -29,7 +29,7 @@ extension TransferModel {
     ///   - head: the classifier of fixed features.
     ///   - featureLayer: for fixed features, the node (name or number, as `embkit info --layers` lists
     ///     them) whose pooled output the classifier reads.
-    ///   - settings: the schedule and augmentation (`ImageTrainingSettings.forTransfer(imageCount:inputShape:)` when nil).
+    ///   - settings: the schedule and augmentation (`ImageTrainingSettings.forTransfer(imageCount:inputShape:strategy:)` when nil).
     ///   - seed: drives initialisation, shuffling, augmentation and dropout.
     ///   - progress: epoch (or L-BFGS iteration), training loss and validation accuracy.
     ///   - stepProgress: after each mini-batch step, the steps done and planned in the current run
@@ -42,7 +42,7 @@ extension TransferModel {
         seed: UInt64 = 1, progress: TrainingProgress? = nil, stepProgress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> TransferModel {
         try checkTrainable(images, validation: validation, inputShape: network.inputShape)
-        let settings = settings ?? .forTransfer(imageCount: images.count, inputShape: network.inputShape)
+        let settings = settings ?? .forTransfer(imageCount: images.count, inputShape: network.inputShape, strategy: strategy)
         let transfer = ImageTransfer(network: network, images: images, validation: validation, settings: settings, seed: seed, progress: progress,
                                      stepProgress: stepProgress)
         let trained: ImageNetwork
@@ -165,16 +165,50 @@ extension TransferModel {
 }
 
 extension ImageTrainingSettings {
-    /// The schedule for transfer and from-scratch training on `imageCount` images: small sets
-    /// get more epochs, so every run takes at least about 500 steps (at most 200 epochs), since a
-    /// fixed short count underfits them; the small ConvNet's ±2 px / ±10° augmentation for inputs
-    /// of at most 64 pixels, none for larger ones (an ImageNet network's frozen part then runs once
-    /// per image).
-    public static func forTransfer(imageCount: Int, inputShape: MapShape) -> ImageTrainingSettings {
+    /// The schedule for transfer and from-scratch training on `imageCount` images by `strategy`:
+    /// small sets get more epochs, so every run takes at least about 500 steps (at most 200
+    /// epochs), since a fixed short count underfits them; the small ConvNet's ±2 px / ±10°
+    /// augmentation for inputs of at most 64 pixels, none for larger ones (an ImageNet network's
+    /// frozen part then runs once per image). A fine-tune that trains pre-trained layers below
+    /// the top (`--trainable all` or `from LAYER`) follows `wholeNetworkFineTuning` instead.
+    public static func forTransfer(imageCount: Int, inputShape: MapShape, strategy: TransferStrategy? = nil) -> ImageTrainingSettings {
         var settings = ImageTrainingSettings()
         if max(inputShape.height, inputShape.width) > 64 { settings.augmentation = .none }
-        let stepsPerEpoch = max(1, (imageCount + settings.schedule.batchSize - 1) / settings.schedule.batchSize)
-        settings.schedule.epochs = min(200, max(settings.schedule.epochs, (500 + stepsPerEpoch - 1) / stepsPerEpoch))
+        if strategy?.trainsPretrainedLayers == true {
+            settings.schedule = wholeNetworkFineTuning(imageCount: imageCount)
+        } else {
+            let stepsPerEpoch = Self.stepsPerEpoch(imageCount: imageCount, batchSize: settings.schedule.batchSize)
+            settings.schedule.epochs = min(200, max(settings.schedule.epochs, (500 + stepsPerEpoch - 1) / stepsPerEpoch))
+        }
         return settings
+    }
+
+    /// The schedule for fine-tuning a pre-trained network through its lower layers, as
+    /// practitioners fine-tune ImageNet networks: AdamW (weight decay 0.01), a linear warm-up over
+    /// 5% of the steps then a half cosine to zero, batches of 32, and about 400 steps — at least 5
+    /// epochs, at most 30. Whole-network steps cost the most, and a few epochs at a falling rate
+    /// move pre-trained weights far enough without forgetting what they hold; a constant rate
+    /// over hundreds of epochs does not.
+    public static func wholeNetworkFineTuning(imageCount: Int) -> TrainingSettings {
+        var schedule = TrainingSettings()
+        schedule.optimizer = OptimizerSettings(.adamW)
+        schedule.schedule = .warmupCosine(warmup: 0.05)
+        schedule.batchSize = 32
+        let stepsPerEpoch = Self.stepsPerEpoch(imageCount: imageCount, batchSize: schedule.batchSize)
+        schedule.epochs = min(30, max(5, (400 + stepsPerEpoch - 1) / stepsPerEpoch))
+        return schedule
+    }
+
+    private static func stepsPerEpoch(imageCount: Int, batchSize: Int) -> Int {
+        max(1, (imageCount + batchSize - 1) / batchSize)
+    }
+}
+
+extension TransferStrategy {
+    /// Whether pre-trained layers below the top train: a fine-tune of `all` or `from` a layer.
+    public var trainsPretrainedLayers: Bool {
+        guard case .fineTune(let fineTuning) = self else { return false }
+        if case .top = fineTuning.backboneLayers { return false }
+        return true
     }
 }

@@ -140,4 +140,26 @@ struct ImageTransferTests {
             try TransferModel.train(.usePretrained, imageNetwork: Self.backbone, on: barImages(count: 6, seed: 1))
         }
     }
+
+    @Test("fine-tuning through the pre-trained layers takes the whole-network schedule; the rest keep 30 epochs or ~500 steps")
+    func transferSchedules() {
+        let shape = MapShape(channels: 3, height: 224, width: 224)
+        var all = FineTuning(), top = FineTuning(), from = FineTuning()
+        all.backboneLayers = .all(baseRateFactor: 0.3)
+        top.backboneLayers = .top(2)
+        from.backboneLayers = .from(layer: "x", baseRateFactor: 1)
+        for strategy in [TransferStrategy.fineTune(all), .fineTune(from)] {
+            let schedule = ImageTrainingSettings.forTransfer(imageCount: 1968, inputShape: shape, strategy: strategy).schedule
+            #expect(schedule.optimizer.method == .adamW && schedule.optimizer.weightDecay == 0.01)
+            #expect(schedule.schedule == .warmupCosine(warmup: 0.05) && schedule.batchSize == 32)
+            #expect(schedule.epochs == 7)  // 62 steps an epoch: about 400 steps
+        }
+        #expect(ImageTrainingSettings.wholeNetworkFineTuning(imageCount: 100).epochs == 30)
+        #expect(ImageTrainingSettings.wholeNetworkFineTuning(imageCount: 100_000).epochs == 5)
+        for strategy in [TransferStrategy.fineTune(top), .combine(), .fixedFeatures] {
+            let schedule = ImageTrainingSettings.forTransfer(imageCount: 1968, inputShape: shape, strategy: strategy).schedule
+            #expect(schedule.optimizer.method == .adam && schedule.schedule == .constant && schedule.batchSize == 64)
+            #expect(schedule.epochs == 30)  // 31 steps an epoch: 30 epochs are more than 500 steps
+        }
+    }
 }

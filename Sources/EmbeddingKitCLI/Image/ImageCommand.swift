@@ -69,11 +69,11 @@ struct ImageTrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs).")
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: "The learning rate.")
-    var lr: Float = 1e-3
+    @Option(parsing: .unconditional, help: "The learning rate (default: 1e-3).")
+    var lr: Float?
 
-    @Option(help: "adam (the default), adamw (decoupled weight decay) or sgd (momentum 0.9).")
-    var optimizer: OptimizerSettings.Method = .adam
+    @Option(help: "adam, adamw (decoupled weight decay) or sgd (momentum 0.9) (default: adam; adamw when layers below the top fine-tune).")
+    var optimizer: OptimizerSettings.Method?
 
     @Option(parsing: .unconditional, help: "Weight decay of the filters and matrices (default: 0; 0.01 with adamw).")
     var weightDecay: Float?
@@ -81,17 +81,17 @@ struct ImageTrainingOptions: ParsableArguments {
     @Option(help: "Nesterov momentum for --optimizer sgd.")
     var nesterov = false
 
-    @Option(help: "constant (the default) or cosine (a linear warm-up over --warmup of the steps, then a half cosine to 0).")
-    var schedule: ScheduleKind = .constant
+    @Option(help: "constant or cosine (a linear warm-up over --warmup of the steps, then a half cosine to 0) (default: constant; cosine when layers below the top fine-tune).")
+    var schedule: ScheduleKind?
 
-    @Option(parsing: .unconditional, help: "The share of the steps the cosine schedule warms up over.")
-    var warmup: Float = 0.05
+    @Option(parsing: .unconditional, help: "The share of the steps the cosine schedule warms up over (default: 0.05).")
+    var warmup: Float?
 
     @Option(parsing: .unconditional, help: "Scale each step's gradients down to this global L2 norm at most (default: no clipping).")
     var clipNorm: Float?
 
-    @Option(parsing: .unconditional, help: "Images per step.")
-    var batchSize = 64
+    @Option(parsing: .unconditional, help: "Images per step (default: 64; 32 when layers below the top fine-tune).")
+    var batchSize: Int?
 
     @Option(parsing: .unconditional, help: "Augmentation: the largest random shift, in pixels (0: none; default 2 for images of at most 64 pixels, else 0).")
     var shift: Float?
@@ -125,11 +125,11 @@ struct ImageTrainingOptions: ParsableArguments {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay < 1) { throw ValidationError("--weight-decay takes 0 to 1") }
-        if !(warmup >= 0 && warmup < 1) { throw ValidationError("--warmup takes a share in [0, 1)") }
+        if let warmup, !(warmup >= 0 && warmup < 1) { throw ValidationError("--warmup takes a share in [0, 1)") }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
-        if !(2...4096).contains(batchSize) { throw ValidationError("--batch-size takes 2 to 4,096 (batch normalisation needs two images)") }
+        if let batchSize, !(2...4096).contains(batchSize) { throw ValidationError("--batch-size takes 2 to 4,096 (batch normalisation needs two images)") }
         if !((shift ?? 0) >= 0 && (shift ?? 0) <= 16) || !((rotation ?? 0) >= 0 && (rotation ?? 0) <= 180) {
             throw ValidationError("--shift takes 0 to 16 pixels and --rotation 0 to 180 degrees")
         }
@@ -141,17 +141,22 @@ struct ImageTrainingOptions: ParsableArguments {
         if !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
     }
 
-    /// The settings these options describe, starting from `base`.
+    /// The settings these options describe: `base` with what was given on the command line.
     func settings(_ base: ImageTrainingSettings) -> ImageTrainingSettings {
         var settings = base
         settings.schedule.epochs = epochs ?? settings.schedule.epochs
-        settings.schedule.learningRate = lr
-        settings.schedule.optimizer = OptimizerSettings(optimizer)
+        settings.schedule.learningRate = lr ?? settings.schedule.learningRate
+        if let optimizer { settings.schedule.optimizer = OptimizerSettings(optimizer) }
         if let weightDecay { settings.schedule.optimizer.weightDecay = weightDecay }
-        settings.schedule.optimizer.nesterov = nesterov
-        settings.schedule.schedule = schedule == .cosine ? .warmupCosine(warmup: warmup) : .constant
+        if nesterov { settings.schedule.optimizer.nesterov = true }
+        switch (schedule, settings.schedule.schedule) {
+        case (.cosine?, _): settings.schedule.schedule = .warmupCosine(warmup: warmup ?? 0.05)
+        case (.constant?, _): settings.schedule.schedule = .constant
+        case (nil, .warmupCosine): if let warmup { settings.schedule.schedule = .warmupCosine(warmup: warmup) }
+        case (nil, _): break
+        }
         settings.schedule.gradientClipNorm = clipNorm
-        settings.schedule.batchSize = batchSize
+        settings.schedule.batchSize = batchSize ?? settings.schedule.batchSize
         settings.schedule.patience = patience
         settings.schedule.threadCount = threads
         settings.augmentation = ImageAugmentation(maxShift: shift ?? base.augmentation.maxShift,

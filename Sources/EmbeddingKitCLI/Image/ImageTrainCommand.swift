@@ -125,11 +125,12 @@ struct ImageTrainCommand: ParsableCommand {
                     imageNetwork: pretrained, on: images, validation: validation,
                     settings: training.settings(.forTransfer(imageCount: images.count, inputShape: shape)), progress: epochProgress(line))
             }
-            let settings = training.settings(.forTransfer(imageCount: images.count, inputShape: shape))
+            let transfer = try transferStrategy()
+            let settings = training.settings(.forTransfer(imageCount: images.count, inputShape: shape, strategy: transfer))
             // Fixed features train by L-BFGS (no epoch count known in advance) or a short MLP run;
             // the others show their steps.
             let steps = StepProgress(line)
-            return try TransferModel.train(try transferStrategy(), imageNetwork: pretrained, on: images, validation: validation, head: head,
+            return try TransferModel.train(transfer, imageNetwork: pretrained, on: images, validation: validation, head: head,
                                            featureLayer: layer, settings: settings, seed: training.seed,
                                            progress: strategy == .fixedFeatures ? epochProgress(line) : steps.epoch,
                                            stepProgress: strategy == .fixedFeatures ? nil : steps.step)

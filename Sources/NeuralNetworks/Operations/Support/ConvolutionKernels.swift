@@ -222,7 +222,7 @@ extension ConvolutionKernels {
                                         for example in 0..<batch {
                                             let map = example * channels + channel
                                             let upstream = dy.base.assumingMemoryBound(to: Float.self) + map * outputSpatial
-                                            db.base[channel] += UnsafeBufferPointer(start: upstream, count: outputSpatial).reduce(0, +)
+                                            db.base[channel] += Float(ChannelLayout.laneSum(UnsafeBufferPointer(start: upstream, count: outputSpatial)) { $0 })
                                             layout.backward(source: x.base.assumingMemoryBound(to: Float.self) + map * height * width, upstream: upstream,
                                                             filter: w.base.assumingMemoryBound(to: Float.self) + channel * taps,
                                                             filterGradient: dw.base + channel * taps,

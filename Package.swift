@@ -37,8 +37,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "CZlib"]),
         .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "NeuralNetworks", "LinearAlgebra"]),
-        // PNG and JPEG through Debian's libpng and libjpeg-turbo (`libpng-dev libjpeg-dev`).
-        .target(name: "ImageCodecs", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        // PNG and JPEG through the system's libpng and libjpeg-turbo: a missing one is named with its package.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        .target(name: "ImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
         .target(name: "ImageFeatures", dependencies: ["NeuralNetworks", "LinearAlgebra", "CZlib", "ImageCodecs"]),
         // ONNX files are decoded by a small hand-written protobuf reader (ProtobufReader.swift).
         .target(name: "ONNXImport", dependencies: ["NeuralNetworks", "LinearAlgebra"]),

@@ -54,8 +54,7 @@ enum ReadmeExamples {
 
     /// The README's `swift` blocks that start with `import EmbeddingKit`, without that line.
     static func readmeBlocks() throws -> [[String]] {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let readme = root.appendingPathComponent("README.md")
         let lines = try String(contentsOf: readme, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var blocks: [[String]] = [], current: [String]?
         for line in lines {
@@ -67,6 +66,21 @@ enum ReadmeExamples {
             }
         }
         return blocks
+    }
+
+    /// The checkout's root, three folders up from this file.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("the README, .ci/run and Package.swift name the same system packages")
+    func systemPackagesAgree() throws {
+        func text(_ path: String) throws -> String { try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8) }
+        let ci = try text(".ci/run"), readme = try text("README.md"), manifest = try text("Package.swift")
+        let list = try #require(ci.split(separator: "\n").first { $0.hasPrefix("packages=(") })
+        let installed = list.dropFirst("packages=(".count).dropLast().split(separator: " ").map(String.init)
+        #expect(!installed.isEmpty)
+        #expect(readme.contains("apt-get install \(installed.joined(separator: " "))"), "the README's requirements must name \(installed)")
+        let provided = manifest.matches(of: /\.apt\(\["([^"]+)"\]\)/).map { String($0.1) }
+        #expect(Set(provided) == Set(installed), "Package.swift's apt providers \(provided) and .ci/run's \(installed) differ")
     }
 
     @Test func theReadmeShowsTheCompiledExamples() throws {

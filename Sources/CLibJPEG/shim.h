@@ -1,0 +1,3 @@
+// libjpeg (libjpeg-turbo), from the system (Debian: libjpeg-dev).
+#include <stdio.h>
+#include <jpeglib.h>

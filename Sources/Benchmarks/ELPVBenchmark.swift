@@ -34,7 +34,10 @@ enum ELPVBenchmark {
                    torch: ["--size", "224", "--trainable", "top 2", "--optimizer", "adam", "--batch", "64", "--epochs", "30"]),
             Recipe(name: "from-block14", options: whole + ["--strategy", "fine-tune", "--trainable", "from", "/features/features.14/conv/conv.0/conv.0.0/Conv",
                                                            "--base-rate-factor", "1", "--epochs", "10"], torch: nil),
-            Recipe(name: "all-defaults", options: whole + ["--strategy", "fine-tune", "--trainable", "all"], torch: nil),
+            // The tool's defaults for fine-tuning every layer (at this size: 7 epochs, base layers at 0.3 × the rate).
+            Recipe(name: "all-defaults", options: whole + ["--strategy", "fine-tune", "--trainable", "all"],
+                   torch: ["--size", "224", "--optimizer", "adamw", "--schedule", "cosine", "--batch", "32", "--epochs", "7",
+                           "--trainable", "all", "--base-rate-factor", "0.3"]),
             Recipe(name: "all", options: allLayers + ["--strategy", "fine-tune", "--trainable", "all", "--base-rate-factor", "1"],
                    torch: torchAll + ["--trainable", "all", "--base-rate-factor", "1"]),
             Recipe(name: "lp-ft", options: allLayers + ["--strategy", "fine-tune", "--trainable", "all", "--base-rate-factor", "0.3",

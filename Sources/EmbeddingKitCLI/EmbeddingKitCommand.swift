@@ -35,7 +35,7 @@ struct EmbeddingKitCommand: ParsableCommand {
         #endif
         if let first = CommandLine.arguments.dropFirst().first, let message = unknownCommandMessage(first) {
             FileHandle.standardError.write(Data("embkit: \(message)\nUsage: embkit <subcommand>; see 'embkit --help'.\n".utf8))
-            Glibc.exit(ExitCode.validationFailure.rawValue)
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         main(nil)
     }

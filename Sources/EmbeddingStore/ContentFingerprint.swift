@@ -111,7 +111,7 @@ public enum ContentFingerprint {
             guard descriptor >= 0 else { return }
             defer { close(descriptor) }
             let line = Array("\(identity.key) \(fingerprint)\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         }
     }
 }

@@ -10,8 +10,8 @@ public struct StrategyAdvice: Sendable, Hashable, Codable, CustomStringConvertib
     public var tokenCoverage: Double
     /// What the model reads (nil: texts, as in models written before images had `auto`).
     public var inputKind: InputKind?
-    /// Images: the held-out accuracy of logistic regression on raw pixels, the baseline the
-    /// frozen features are compared with to call the data similar (nil for texts).
+    /// Images: the held-out accuracy of logistic regression on raw pixels, the baseline transfer
+    /// must beat to be worth it (nil for texts).
     public var pixelBaselineAccuracy: Double?
     /// Held-out accuracy of each candidate measured in the quick comparison, by kind name.
     public var heldOutAccuracy: [String: Double]

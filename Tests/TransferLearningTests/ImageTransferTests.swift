@@ -141,7 +141,7 @@ struct ImageTransferTests {
         }
     }
 
-    @Test("fine-tuning through the pre-trained layers takes the whole-network schedule; the rest keep 30 epochs or ~500 steps")
+    @Test("fine-tuning an ImageNet-sized network through its pre-trained layers takes the whole-network schedule; the rest keep 30 epochs or ~500 steps")
     func transferSchedules() {
         let shape = MapShape(channels: 3, height: 224, width: 224)
         var all = FineTuning(), top = FineTuning(), from = FineTuning()
@@ -154,6 +154,10 @@ struct ImageTransferTests {
             #expect(schedule.schedule == .warmupCosine(warmup: 0.05) && schedule.batchSize == 32)
             #expect(schedule.epochs == 7)  // 62 steps an epoch: about 400 steps
         }
+        // The small ConvNet's steps cost milliseconds: its whole-network fine-tune keeps the long constant schedule.
+        let small = ImageTrainingSettings.forTransfer(imageCount: 250, inputShape: MapShape(channels: 1, height: 28, width: 28),
+                                                      strategy: .fineTune(all)).schedule
+        #expect(small.optimizer.method == .adam && small.schedule == .constant && small.batchSize == 64 && small.epochs == 125)
         #expect(ImageTrainingSettings.wholeNetworkFineTuning(imageCount: 100).epochs == 30)
         #expect(ImageTrainingSettings.wholeNetworkFineTuning(imageCount: 100_000).epochs == 5)
         for strategy in [TransferStrategy.fineTune(top), .combine(), .fixedFeatures] {

@@ -66,13 +66,13 @@ struct ImageDataOptions: ParsableArguments {
 
 /// How the training image commands schedule training.
 struct ImageTrainingOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs).")
+    @Option(parsing: .unconditional, help: "Epochs at most (default: 30 for pre-training; transfer runs at least ~500 steps, up to 200 epochs; an ImageNet network fine-tuned below its top about 400 steps, 5 to 30 epochs).")
     var epochs: Int?
 
     @Option(parsing: .unconditional, help: "The learning rate (default: 1e-3).")
     var lr: Float?
 
-    @Option(help: "adam, adamw (decoupled weight decay) or sgd (momentum 0.9) (default: adam; adamw when layers below the top fine-tune).")
+    @Option(help: "adam, adamw (decoupled weight decay) or sgd (momentum 0.9) (default: adam; adamw when an ImageNet network fine-tunes below its top).")
     var optimizer: OptimizerSettings.Method?
 
     @Option(parsing: .unconditional, help: "Weight decay of the filters and matrices (default: 0; 0.01 with adamw).")
@@ -81,7 +81,7 @@ struct ImageTrainingOptions: ParsableArguments {
     @Option(help: "Nesterov momentum for --optimizer sgd.")
     var nesterov = false
 
-    @Option(help: "constant or cosine (a linear warm-up over --warmup of the steps, then a half cosine to 0) (default: constant; cosine when layers below the top fine-tune).")
+    @Option(help: "constant or cosine (a linear warm-up over --warmup of the steps, then a half cosine to 0) (default: constant; cosine when an ImageNet network fine-tunes below its top).")
     var schedule: ScheduleKind?
 
     @Option(parsing: .unconditional, help: "The share of the steps the cosine schedule warms up over (default: 0.05).")
@@ -90,7 +90,7 @@ struct ImageTrainingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Scale each step's gradients down to this global L2 norm at most (default: no clipping).")
     var clipNorm: Float?
 
-    @Option(parsing: .unconditional, help: "Images per step (default: 64; 32 when layers below the top fine-tune).")
+    @Option(parsing: .unconditional, help: "Images per step (default: 64; 32 when an ImageNet network fine-tunes below its top).")
     var batchSize: Int?
 
     @Option(parsing: .unconditional, help: "Augmentation: the largest random shift, in pixels (0: none; default 2 for images of at most 64 pixels, else 0).")

@@ -122,6 +122,11 @@ struct GraphTransferTests {
         let large = try StrategyAdvisor(seed: 1).train(imageNetwork: Self.network, on: barImages(count: 330, seed: 3), settings: settings)
         let advice = try #require(large.advice)
         #expect(advice.pixelBaselineAccuracy != nil)
+        // The advice survives a write and read (image models once lost it).
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("graph-auto-\(UUID().uuidString).ekm").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try large.write(to: path)
+        #expect(try TransferModel(contentsOf: path).advice == advice)
         // A short fine-tune of every layer against the frozen features decides: different data fine-tune every layer.
         let different = try #require(advice.heldOutAccuracy["fine-tune all"]) > advice.heldOutAccuracy["fixed-features"]!
         if different {

@@ -91,10 +91,13 @@ extension TextBagModel {
             }
             return rows.enumerated().map { (Int($1), floats[($0 * dimensions)..<(($0 + 1) * dimensions)]) }
         }
-        /// A rows × dimensions tensor starting as `start` with the stored rows written over.
-        func overlay(_ start: Tensor, _ stored: [(row: Int, values: ArraySlice<Float>)]) -> Tensor {
-            var result = start
-            let width = start.shape[1]
+        /// A rows × dimensions tensor starting as `start` with the stored rows written over. `start`
+        /// is consumed, not copied: a copy of a zero table touches every page of it, and the rows
+        /// never stored (most hashed n-gram buckets) then cost cache misses instead of reading the
+        /// one shared zero page.
+        func overlay(_ start: consuming Tensor, _ stored: [(row: Int, values: ArraySlice<Float>)]) -> Tensor {
+            var result = consume start
+            let width = result.shape[1]
             result.withUnsafeMutableBufferPointer { values in
                 for (row, vector) in stored { for (column, value) in vector.enumerated() { values[row * width + column] = value } }
             }

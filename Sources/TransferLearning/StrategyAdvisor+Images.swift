@@ -70,7 +70,9 @@ extension StrategyAdvisor {
         let model = try TransferModel.train(chosen, imageNetwork: network, on: images, validation: validation,
                                             settings: Self.settings(settings, for: chosen, network: network, imageCount: images.count),
                                             seed: seed, progress: progress)
-        return TransferModel(strategy: model.strategy, labels: model.labels, body: model.body, advice: advice)
+        var advised = TransferModel(strategy: model.strategy, labels: model.labels, body: model.body, advice: advice)
+        advised.imageTraining = model.imageTraining
+        return advised
     }
 
     /// The settings for training by `strategy` on `imageCount` images: `settings` (or the

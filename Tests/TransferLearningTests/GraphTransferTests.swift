@@ -127,6 +127,8 @@ struct GraphTransferTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try large.write(to: path)
         #expect(try TransferModel(contentsOf: path).advice == advice)
+        let reread = try TransferModel(contentsOf: path)
+        #expect(large.imageTraining != nil && reread.imageTraining == large.imageTraining)
         // A short fine-tune of every layer against the frozen features decides: different data fine-tune every layer.
         let different = try #require(advice.heldOutAccuracy["fine-tune all"]) > advice.heldOutAccuracy["fixed-features"]!
         if different {

@@ -30,17 +30,19 @@ import Testing
         return output
     }
 
+    /// Strides 1–3, a dilated window and asymmetric padding: the windows both passes are checked on.
+    static let awkwardWindows = [
+        WindowGeometry(kernel: 3, stride: 1, padding: 1),
+        WindowGeometry(kernel: 3, stride: 2, padding: 1),
+        WindowGeometry(kernelHeight: 5, kernelWidth: 5, strideY: 2, strideX: 2, padTop: 1, padBottom: 2, padLeft: 1, padRight: 2),
+        WindowGeometry(kernelHeight: 3, kernelWidth: 2, strideY: 1, strideX: 3, dilationY: 2, dilationX: 2, padTop: 0, padBottom: 3,
+                       padLeft: 2, padRight: 0),
+    ]
+
     @Test("every map width 1…33 and every window: strides 1–3, dilations, asymmetric padding, 1×1 to 5×5", arguments: 1...33)
     func equalsTheNaiveLoop(width: Int) {
         var generator = SplitMix64(seed: UInt64(width))
-        let windows = [
-            WindowGeometry(kernel: 3, stride: 1, padding: 1),
-            WindowGeometry(kernel: 3, stride: 2, padding: 1),
-            WindowGeometry(kernelHeight: 5, kernelWidth: 5, strideY: 2, strideX: 2, padTop: 1, padBottom: 2, padLeft: 1, padRight: 2),
-            WindowGeometry(kernelHeight: 3, kernelWidth: 2, strideY: 1, strideX: 3, dilationY: 2, dilationX: 2, padTop: 0, padBottom: 3,
-                           padLeft: 2, padRight: 0),
-            WindowGeometry(kernel: 1),
-        ]
+        let windows = Self.awkwardWindows + [WindowGeometry(kernel: 1)]
         for (index, window) in windows.enumerated() {
             let inputShape = [2, 3, 1 + (width * 7 + index) % 9, width]
             let filters = Tensor(Matrix(rows: 3, columns: window.taps, initializer: .normal(standardDeviation: 1), using: &generator))
@@ -97,12 +99,7 @@ import Testing
     @Test("the backward pass — input, filter and bias gradients — equals the naive loop for every window", arguments: [1, 2, 5, 7, 14, 17])
     func backwardEqualsTheNaiveLoop(width: Int) throws {
         var generator = SplitMix64(seed: UInt64(100 + width))
-        let windows = [
-            WindowGeometry(kernel: 3, stride: 1, padding: 1),
-            WindowGeometry(kernel: 3, stride: 2, padding: 1),
-            WindowGeometry(kernelHeight: 5, kernelWidth: 5, strideY: 2, strideX: 2, padTop: 1, padBottom: 2, padLeft: 1, padRight: 2),
-            WindowGeometry(kernelHeight: 3, kernelWidth: 2, strideY: 1, strideX: 3, dilationY: 2, dilationX: 2, padTop: 0, padBottom: 3,
-                           padLeft: 2, padRight: 0),
+        let windows = Self.awkwardWindows + [
             WindowGeometry(kernelHeight: 2, kernelWidth: 3, strideY: 3, strideX: 2, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0),
         ]
         for (index, window) in windows.enumerated() {

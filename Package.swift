@@ -73,7 +73,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "NeuralNetworks", "EmbeddingStore", "TextFeatures", "ImageFeatures",
                            "Classifiers", "ONNXImport", "TransferLearning"],
             exclude: ["compare_sklearn.py", "compare_tfidf.py", "compare_torch_convnet.py", "compare_onnxruntime.py", "onnxruntime_photos.py", "make_png_folders.py",
-                      "check_onnx_export.py", "shared_pages.py", "serve", "elpv_prepare.py", "compare_torch_elpv.py"]),
+                      "check_onnx_export.py", "onnx_zoo.py", "shared_pages.py", "serve", "elpv_prepare.py", "compare_torch_elpv.py"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "LinearAlgebraKernels"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingStoreTests", dependencies: ["EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),

@@ -55,7 +55,7 @@ enum ONNXBenchmark {
         report("peak RSS: EmbeddingKit (this whole benchmark process) \(format(Double(usage.ru_maxrss) / 1024, 0)) MiB")
     }
 
-    private static func readInput(_ path: String, shape: MapShape) throws -> Tensor {
+    static func readInput(_ path: String, shape: MapShape) throws -> Tensor {
         guard let data = FileManager.default.contents(atPath: path), data.count == shape.count * 4 else {
             throw BenchmarkError("\(path): expected \(shape.count) float32 values")
         }
@@ -79,7 +79,7 @@ enum ONNXBenchmark {
     }
 
     /// Images per second: the median of `runs` runs of `images` images in batches of `batch`.
-    private static func throughput(_ network: Graph, input: Tensor, batch: Int, threads: Int, images: Int, runs: Int) throws -> Double {
+    static func throughput(_ network: Graph, input: Tensor, batch: Int, threads: Int, images: Int, runs: Int) throws -> Double {
         let batchInput = Tensor(concatenatingRows: [Tensor](repeating: input, count: batch))
         let parallelism = Parallelism(threadCount: threads)
         let calls = max(1, images / batch)

@@ -12,6 +12,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "transfer": TransferBenchmark.run,
     "image": ImageBenchmark.run,
     "onnx": ONNXBenchmark.run,
+    "onnx-zoo": ONNXZooBenchmark.run,
     "elpv": ELPVBenchmark.run,
 ]
 

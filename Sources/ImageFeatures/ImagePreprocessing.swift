@@ -34,4 +34,19 @@ public struct ImagePreprocessing: Sendable, Hashable, Codable {
 
     /// The presets by name.
     public static let presets: [String: ImagePreprocessing] = ["torchvision": .torchvision, "tflite": .tensorFlowLite]
+
+    /// The input side the presets' shorter side is given for (their crop takes 224/256 of it).
+    public static let presetInputSide = 224
+
+    /// This preset for a network whose input is `height` × `width`: the shorter side scaled with
+    /// the input so the crop keeps the same share of the photo (torchvision's 256 for a 224 input
+    /// becomes 342 for InceptionV3's 299, as torchvision's own transforms for it do), never below
+    /// the input.
+    public func scaled(toInputHeight height: Int, width: Int) -> ImagePreprocessing {
+        guard let side = shorterSide else { return self }
+        var scaled = self
+        let share = Double(max(height, width)) / Double(Self.presetInputSide)
+        scaled.shorterSide = max(height, width, Int((Double(side) * share).rounded()))
+        return scaled
+    }
 }

@@ -20,14 +20,13 @@ extension DecodedImage {
     /// The image scaled so its shorter side is `shorterSide` (default: the target's; keeping the
     /// aspect ratio, the longer side truncated, as torchvision's `Resize(size)`), then cropped
     /// around its centre to `shape`'s height and width (torchvision's `CenterCrop`, offsets rounded
-    /// half to even), converted to `shape`'s channels, as planar (CHW) bytes.
-    /// - Precondition: `shorterSide`, when given, is at least the target's height and width.
+    /// half to even), converted to `shape`'s channels, as planar (CHW) bytes. A shorter side below
+    /// the target's height or width scales the image just enough to cover the target instead.
     public func fitted(to shape: MapShape, shorterSide: Int? = nil) -> [UInt8] {
         // A gray image resizes as one channel, repeated into RGB after (every channel resizes alike).
         let resizedChannels = channels < 3 ? 1 : shape.channels
         let image = converted(toChannels: resizedChannels)
         let side = shorterSide ?? 0
-        precondition(shorterSide == nil || (side >= shape.height && side >= shape.width), "fitted: shorter side \(side) below the crop \(shape)")
         let scaled: DecodedImage
         if width * shape.height <= height * shape.width {
             let newWidth = max(shape.width, side)

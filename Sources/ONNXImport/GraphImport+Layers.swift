@@ -42,7 +42,7 @@ extension GraphImport {
                     throw fail("\(node.opType) before opset 13 over several dimensions is not supported")
                 }
                 try unary(node.opType == "Softmax" ? Softmax(axis: axis) : LogSoftmax(axis: axis))
-            case "Relu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "Gelu", "GlobalAveragePool", "Flatten":
+            case "Relu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Erf", "Gelu", "Sqrt", "GlobalAveragePool", "Flatten", "Transpose":
                 try unary(try OperationRegistry.operation(named: node.opType, attributes: attributes))
             case "MaxPool", "AveragePool":
                 guard node.outputs.count == 1 || node.outputs[1].isEmpty else { throw fail("MaxPool's indices output is not supported") }
@@ -53,7 +53,25 @@ extension GraphImport {
                                                             kernel: try attributes.integers("kernel_shape", count: 2, in: 1...1024)))
                 values["auto_pad"] = nil
                 try unary(try OperationRegistry.operation(named: node.opType, attributes: OperationAttributes(values)))
-            case "Add", "Sub", "Mul", "Div", "MatMul":
+            case "ReduceMean", "ReduceSum":
+                var values = attributes.values
+                if let axes = try constantInput(node, 1, index: index) { values["axes"] = .integers(axes.integers.map { Int(clamping: $0) }) }
+                let noOperation = try attributes.integer("noop_with_empty_axes", default: 0, in: 0...1) == 1
+                values["noop_with_empty_axes"] = nil
+                if noOperation, (values["axes"].map { $0 == .integers([]) } ?? true) {
+                    let (input, shape) = try activation(0)
+                    define(node, as: input, shape: shape)
+                } else {
+                    if values["axes"] == .integers([]) { values["axes"] = nil }
+                    try unary(try OperationRegistry.operation(named: node.opType, attributes: OperationAttributes(values)))
+                }
+            case "Slice":
+                var values = attributes.values
+                for (position, name) in ["starts", "ends", "axes", "steps"].enumerated() {
+                    if let constant = try constantInput(node, position + 1, index: index) { values[name] = .integers(constant.integers.map { Int(clamping: $0) }) }
+                }
+                try unary(try Slice(attributes: OperationAttributes(values)))
+            case "Add", "Sub", "Mul", "Div", "Pow", "MatMul":
                 let inputs = try (0..<2).map { try operand(node, $0, index: index, kind: node.opType == "MatMul" ? .weight : .constant) }
                 let (value, shape) = try append(try OperationRegistry.operation(named: node.opType, attributes: [:]), inputs, node: node, index: index)
                 define(node, as: value, shape: shape)

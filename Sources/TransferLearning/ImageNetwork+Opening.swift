@@ -11,6 +11,7 @@ extension ImageNetwork {
     ///     its metadata, else `0`, `1`, …).
     ///   - preprocessing: how photos become inputs (default: pixel values 0…255 for an
     ///     EmbeddingKit export, whose graph normalises them, else torchvision's ImageNet recipe).
+    ///     A preset's shorter side scales with the model's input (`ImagePreprocessing.scaled`).
     /// - Throws: `ONNXError` naming the byte or node of anything the importer cannot use.
     public init(onnx path: String, classNames: [String]? = nil, preprocessing: ImagePreprocessing? = nil) throws {
         let model = try ONNXModel(contentsOf: path)
@@ -22,12 +23,17 @@ extension ImageNetwork {
         guard outputShape.count == 2 else { throw ONNXError(path: path, message: "the output has shape \(outputShape), not N × classes") }
         let storedNames = model.metadata["embkit.labels"].map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
         let names = classNames ?? storedNames ?? (0..<outputShape[1]).map(String.init)
-        let preprocessing = preprocessing ?? Self.exportedPreprocessing(model, channels: channels) ?? .torchvision
+        let exported = preprocessing == nil ? Self.exportedPreprocessing(model, channels: channels) : nil
+        var chosen = preprocessing ?? exported ?? .torchvision
+        if exported == nil, let name = chosen.presetName, ImagePreprocessing.presets[name] != nil,
+           let height = graph.inputs[0].shape[2], let width = graph.inputs[0].shape[3] {
+            chosen = chosen.scaled(toInputHeight: height, width: width)
+        }
         guard names.count == outputShape[1] else {
             throw ONNXError(path: path, message: "the model has \(outputShape[1]) outputs; \(names.count) class names were given")
         }
         do {
-            self = try ImageNetwork(graph: graph, preprocessing: preprocessing, classNames: names)
+            self = try ImageNetwork(graph: graph, preprocessing: chosen, classNames: names)
         } catch {
             throw ONNXError(path: path, message: "\(error)")
         }

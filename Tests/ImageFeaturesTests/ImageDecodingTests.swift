@@ -38,6 +38,16 @@ struct ImageDecodingTests {
         #expect(image.fitted(to: MapShape(channels: 3, height: 96, width: 80)) == golden["rgb_80x96"])
     }
 
+    @Test("a preset's shorter side scales with the input (torchvision's 342 for 299); one below the crop covers the crop instead of trapping")
+    func shorterSideFollowsTheInput() throws {
+        #expect(ImagePreprocessing.torchvision.scaled(toInputHeight: 224, width: 224).shorterSide == 256)
+        #expect(ImagePreprocessing.torchvision.scaled(toInputHeight: 299, width: 299).shorterSide == 342)
+        #expect(ImagePreprocessing.tensorFlowLite.scaled(toInputHeight: 384, width: 384).shorterSide == 439)
+        let image = try DecodedImage(contentsOf: ImageGolden.path("scene.png"))
+        let crop = MapShape(channels: 3, height: 96, width: 80)
+        #expect(image.fitted(to: crop, shorterSide: 50) == image.fitted(to: crop))
+    }
+
     @Test("truncated and corrupted files are errors naming the file, never partial images",
           arguments: ["rgb8.png", "pngtest_interlaced.png", "rgb.jpg", "gray.jpg"])
     func damagedFilesFail(name: String) throws {

@@ -82,7 +82,7 @@ struct ONNXOptions: ParsableArguments {
     @Option(help: "ONNX models: a file of the model's class names, one per line (default: the shipped ImageNet names for 1,000 outputs).")
     var modelClasses: String?
 
-    @Option(help: "ONNX models: torchvision (resize 256, crop 224, ImageNet mean/std) or tflite ((x − 127) / 128, as EfficientNet-Lite) (default: what an EmbeddingKit export stores, else torchvision).")
+    @Option(help: "ONNX models: torchvision (resize 256, crop 224 — scaled with the model's input, 342 for 299 —, ImageNet mean/std) or tflite ((x − 127) / 128, as EfficientNet-Lite) (default: what an EmbeddingKit export stores, else torchvision).")
     var preprocessing: String?
 
     func validate() throws {
@@ -97,6 +97,11 @@ struct ONNXOptions: ParsableArguments {
         try reportingTrainingErrors {
             let names = try modelClasses.map(ImageSet.classNames(inFile:))
             let network = try ImageNetwork(contentsOf: path, classNames: names, preprocessing: preprocessing.flatMap { ImagePreprocessing.presets[$0] })
+            if preprocessing == nil, path.lowercased().hasSuffix(".onnx"), network.preprocessing.presetName == ImagePreprocessing.torchvision.presetName {
+                StandardError.print("embkit: \(path) does not say how its inputs are prepared; assuming torchvision's ImageNet preprocessing "
+                                    + "(shorter side \(network.preprocessing.shorterSide ?? 0), crop \(network.inputShape.height)×\(network.inputShape.width), "
+                                    + "ImageNet mean/std); --preprocessing tflite for (x − 127) / 128")
+            }
             guard names == nil, network.classNames == (0..<1000).map(String.init),
                   let imageNet = try? ImageSet.classNames(inFile: ShippedData.path(ShippedData.imageNetClasses)), imageNet.count == 1000 else {
                 return network

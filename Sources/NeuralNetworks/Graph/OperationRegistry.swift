@@ -5,8 +5,9 @@ public enum OperationRegistry {
     public static let types: [any Operation.Type] = [
         Add.self, AveragePool.self, BatchNormalization.self, Clip.self, Concat.self, Convolution.self, Div.self, Dropout.self, Erf.self,
         Flatten.self, Gelu.self, Gemm.self, GlobalAveragePool.self, HardSigmoid.self, HardSwish.self, Identity.self,
-        LayerNormalization.self, LogSoftmax.self, MatMul.self, MaxPool.self, Mul.self, Pad.self, Relu.self, Reshape.self,
-        Sigmoid.self, SiLU.self, Softmax.self, Sub.self, Tanh.self,
+        LayerNormalization.self, LogSoftmax.self, MatMul.self, MaxPool.self, Mul.self, Pad.self, Pow.self, ReduceMean.self,
+        ReduceSum.self, Relu.self, Reshape.self, Sigmoid.self, SiLU.self, Slice.self, Softmax.self, Sqrt.self, Sub.self, Tanh.self,
+        Transpose.self,
     ]
 
     private static let byName: [String: any Operation.Type] = Dictionary(uniqueKeysWithValues: types.map { ($0.typeName, $0) })

@@ -293,6 +293,30 @@ run_network("inverted residual block with squeeze-and-excitation", (2, 4, 6, 6),
     node("Gemm", ["n:18", "p:fc.weight", "p:fc.bias"], transB=attribute_integer(1)),
 ])
 
+# Operations of exported transformers and ConvNeXt/ShuffleNet/MNASNet (drawn after the networks so
+# the earlier cases keep their values).
+case("Transpose channels last", "Transpose", {"perm": attribute_integers([0, 2, 3, 1])}, [rounded(2, 3, 4, 5)], lambda x: x.permute(0, 2, 3, 1))
+case("Transpose rank 5 channel shuffle", "Transpose", {"perm": attribute_integers([0, 2, 1, 3, 4])}, [rounded(2, 2, 3, 2, 2)],
+     lambda x: x.transpose(1, 2))
+case("Transpose reversed by default", "Transpose", {}, [rounded(2, 3, 4)], lambda x: x.permute(2, 1, 0))
+case("ReduceMean last axis kept", "ReduceMean", {"axes": attribute_integers([-1]), "keepdims": attribute_integer(1)}, [rounded(2, 3, 5)],
+     lambda x: x.mean(-1, keepdim=True))
+case("ReduceMean spatial dropped", "ReduceMean", {"axes": attribute_integers([2, 3]), "keepdims": attribute_integer(0)}, [rounded(2, 3, 4, 5)],
+     lambda x: x.mean((2, 3)))
+case("ReduceMean axes 1 and 3 kept", "ReduceMean", {"axes": attribute_integers([1, 3]), "keepdims": attribute_integer(1)}, [rounded(2, 3, 4, 5)],
+     lambda x: x.mean((1, 3), keepdim=True))
+case("ReduceMean everything", "ReduceMean", {"keepdims": attribute_integer(1)}, [rounded(3, 4)], lambda x: x.mean().reshape(1, 1))
+case("ReduceSum channels", "ReduceSum", {"axes": attribute_integers([1]), "keepdims": attribute_integer(1)}, [rounded(2, 3, 4)],
+     lambda x: x.sum(1, keepdim=True))
+case("Pow square", "Pow", {}, [rounded(2, 3, 4), torch.tensor([2.0])], torch.pow, roles=["weight", "constant"])
+case("Pow broadcast exponents", "Pow", {}, [rounded(2, 3, 4).abs() + 0.5, rounded(4) * 0.5], torch.pow)
+case("Sqrt", "Sqrt", {}, [rounded(3, 4, 5).abs() + 0.1], torch.sqrt)
+case("Slice channels", "Slice", {"starts": attribute_integers([1]), "ends": attribute_integers([3]), "axes": attribute_integers([1])},
+     [rounded(2, 4, 3, 3)], lambda x: x[:, 1:3])
+case("Slice steps and negative bounds", "Slice", {"starts": attribute_integers([-1, 0]), "ends": attribute_integers([-9223372036854775807, 9223372036854775807]),
+                                                  "axes": attribute_integers([2, -1]), "steps": attribute_integers([-2, 3])},
+     [rounded(2, 3, 5, 7)], lambda x: x.flip(2)[:, :, ::2, ::3])
+
 with open("operation_goldens.json", "w") as out:
     json.dump({"tolerance": 1e-4, "cases": cases, "networks": networks}, out)
 print(len(cases), "cases,", len(networks), "networks")

@@ -1,5 +1,5 @@
 """onnxruntime's side of `embkit-bench onnx`: images per second of an ONNX model on a raw
-float32 1 x 3 x H x W input repeated to the batch size, with the same thread count, as the
+float32 1 x 3 x S x S input repeated to the batch size, with the same thread count, as the
 median of several timed runs after a warm-up. Prints one JSON object.
 
     python3 compare_onnxruntime.py MODEL INPUT.f32 --batch 16 --threads 1 --images 128 --runs 5
@@ -26,7 +26,9 @@ options.inter_op_num_threads = 1
 options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
 session = onnxruntime.InferenceSession(arguments.model, options, providers=["CPUExecutionProvider"])
 name = session.get_inputs()[0].name
-single = np.fromfile(arguments.input, dtype="<f4").reshape(1, 3, 224, 224)
+values = np.fromfile(arguments.input, dtype="<f4")
+side = int(round((values.size / 3) ** 0.5))  # square inputs: 224, 299, …
+single = values.reshape(1, 3, side, side)
 batch = np.repeat(single, arguments.batch, axis=0)
 calls = max(1, arguments.images // arguments.batch)
 for _ in range(3):

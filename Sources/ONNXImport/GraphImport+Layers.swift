@@ -27,7 +27,9 @@ extension GraphImport {
             case "BatchNormalization":
                 try unary(try BatchNormalization(attributes: attributes), kinds: [.weight, .weight, .statistic, .statistic])
             case "LayerNormalization":
-                try unary(try LayerNormalization(attributes: attributes), kinds: [.weight, .weight])
+                let normalization = try LayerNormalization(attributes: attributes)
+                try unary(normalization, kinds: [.weight, .weight])
+                try addLayerNormalizationStatistics(node, index: index, normalization)
             case "Clip":
                 var lower = try constantInput(node, 1, index: index)?.floats.first, upper = try constantInput(node, 2, index: index)?.floats.first
                 if let minimum = try attributes.optionalFloat("min") { lower = minimum }
@@ -72,13 +74,19 @@ extension GraphImport {
                 }
                 try unary(try Slice(attributes: OperationAttributes(values)))
             case "Add", "Sub", "Mul", "Div", "Pow", "MatMul":
-                let inputs = try (0..<2).map { try operand(node, $0, index: index, kind: node.opType == "MatMul" ? .weight : .constant) }
+                // Integer constants (a Pow's exponent, a Div's count) take part as floats.
+                let inputs = try (0..<2).map { try operand(node, $0, index: index, kind: node.opType == "MatMul" ? .weight : .constant, asFloats: true) }
                 let (value, shape) = try append(try OperationRegistry.operation(named: node.opType, attributes: [:]), inputs, node: node, index: index)
                 define(node, as: value, shape: shape)
             case "Gemm":
-                let inputs = try [try activation(0).value] + (1..<node.inputs.count).filter { !node.inputs[$0].isEmpty }
+                var data = try activation(0).value, values = attributes.values
+                if try attributes.integer("transA", default: 0, in: 0...1) == 1 {
+                    data = try append(Transpose(permutation: [1, 0]), [data], node: node, index: index).0
+                    values["transA"] = nil
+                }
+                let inputs = try [data] + (1..<node.inputs.count).filter { !node.inputs[$0].isEmpty }
                     .map { try operand(node, $0, index: index, kind: .weight) }
-                let (value, shape) = try append(try Gemm(attributes: attributes), inputs, node: node, index: index)
+                let (value, shape) = try append(try Gemm(attributes: OperationAttributes(values)), inputs, node: node, index: index)
                 define(node, as: value, shape: shape)
             case "Reshape":
                 try addReshape(node, index: index)
@@ -87,6 +95,13 @@ extension GraphImport {
                 let (value, shape) = try append(try Concat(attributes: attributes), parts, node: node, index: index)
                 define(node, as: value, shape: shape)
             case "Dropout", "Identity":
+                if node.opType == "Dropout", try constantInput(node, 2, index: index)?.integers.first ?? 0 != 0,
+                   try constantInput(node, 1, index: index)?.floats.first ?? 0.5 != 0 {
+                    throw fail("Dropout in training mode (training_mode true) drops at random; only inference is supported")
+                }
+                guard node.outputs.count < 2 || node.outputs[1].isEmpty || (readers[node.outputs[1]] ?? 0) == 0 else {
+                    throw fail("\(node.opType)'s mask output is not supported")
+                }
                 let (input, shape) = try activation(0)
                 define(node, as: input, shape: shape)
             case "Pad":
@@ -97,6 +112,27 @@ extension GraphImport {
         } catch let failure as OperationError {
             throw fail(failure.message)
         }
+    }
+
+    /// LayerNormalization's optional outputs `Mean` and `InvStdDev` (the statistics over the
+    /// normalised axes, kept as dimensions of 1), when something reads them: computed beside the
+    /// normalisation by the same primitives an exporter would use.
+    private mutating func addLayerNormalizationStatistics(_ node: ONNXNode, index: Int, _ normalization: LayerNormalization) throws {
+        let wanted = node.outputs.dropFirst().prefix(2).map { !$0.isEmpty && (readers[$0] ?? 0) > 0 }
+        guard wanted.contains(true), case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else { return }
+        let first = normalization.axis < 0 ? normalization.axis + shape.count : normalization.axis
+        let statistics = ReduceMean(axes: Array(first..<shape.count), keepsDimensions: true)
+        let (mean, meanShape) = try append(statistics, [input], node: node, index: index)
+        values[node.outputs[1]] = .activation(mean, shape: meanShape)
+        guard wanted.count > 1, wanted[1] else { return }
+        let centred = try append(Sub(), [input, mean], node: node, index: index).0
+        let squared = try append(Mul(), [centred, centred], node: node, index: index).0
+        let variance = try append(statistics, [squared], node: node, index: index).0
+        let epsilon = builder.parameter("\(node.outputs[2])_epsilon", Tensor(shape: [1], elements: [normalization.epsilon]), kind: .constant)
+        let deviation = try append(Sqrt(), [try append(Add(), [variance, epsilon], node: node, index: index).0], node: node, index: index).0
+        let one = builder.parameter("\(node.outputs[2])_one", Tensor(shape: [1], elements: [1]), kind: .constant)
+        let (inverse, inverseShape) = try append(Div(), [one, deviation], node: node, index: index)
+        values[node.outputs[2]] = .activation(inverse, shape: inverseShape)
     }
 
     private mutating func addConvolution(_ node: ONNXNode, index: Int, attributes: OperationAttributes) throws {
@@ -149,7 +185,7 @@ extension GraphImport {
             throw error(node, index: index, "Reshape needs a known target shape")
         }
         // A graph traced at batch 1 may have the batch folded to 1: keep it the batch when the rest is one example.
-        if target[0] == 1, let rest = try? reshapeTarget(target.dropFirst().map(Int64.init), of: Array(shape.dropFirst()), allowZero: false, node, index),
+        if !declaredShapes, target[0] == 1, let rest = try? reshapeTarget(target.dropFirst().map(Int64.init), of: Array(shape.dropFirst()), allowZero: false, node, index),
            rest.reduce(1, *) == shape.dropFirst().reduce(1, *) {
             target[0] = 0
         }

@@ -34,14 +34,20 @@ struct GraphImport {
     /// The parameter names taken so far.
     var parameterNames: Set<String> = []
 
-    /// Imports `model`, its inputs' height and width fixed at `inputSize` where the graph leaves them open.
-    static func graph(from model: ONNXModel, path: String, modelFolder: String, inputSize: (height: Int, width: Int)? = nil) throws -> Graph {
+    /// Whether every input dimension is as declared (else the first is the batch).
+    var declaredShapes = false
+
+    /// Imports `model`, its inputs' height and width fixed at `inputSize` where the graph leaves
+    /// them open, the first dimension of each input the batch unless `declaredShapes`.
+    static func graph(from model: ONNXModel, path: String, modelFolder: String, inputSize: (height: Int, width: Int)? = nil,
+                      declaredShapes: Bool = false) throws -> Graph {
         let graph = model.graph
         let feeds = model.feedInputs
         guard !feeds.isEmpty else { throw ONNXError(path: path, message: "the graph has no input to feed") }
         guard graph.outputs.count >= 1 else { throw ONNXError(path: path, message: "the graph has no output") }
-        let inputs = try feeds.map { try input($0, path: path, inputSize: inputSize) }
+        let inputs = try feeds.map { try input($0, path: path, inputSize: inputSize, declaredShapes: declaredShapes) }
         var importer = GraphImport(model: model, path: path, modelFolder: modelFolder, builder: GraphBuilder(inputs: inputs))
+        importer.declaredShapes = declaredShapes
         for (position, input) in inputs.enumerated() {
             importer.values[feeds[position].name] = .activation(.input(position), shape: input.shape.map { $0 ?? 1 })
         }
@@ -70,8 +76,9 @@ struct GraphImport {
     }
 
     /// A graph input: float images or integer ids, the first dimension the batch, the others
-    /// fixed (or given by `inputSize` for an image's height and width).
-    private static func input(_ input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?) throws -> Graph.Input {
+    /// fixed (or given by `inputSize` for an image's height and width); with `declaredShapes`
+    /// the first is fixed too when the file fixes it.
+    private static func input(_ input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?, declaredShapes: Bool) throws -> Graph.Input {
         let type: Tensor.ElementType
         switch ONNXTensor.DataType(rawValue: input.elementType) {
         case .float?: type = .float32
@@ -84,7 +91,7 @@ struct GraphImport {
             throw ONNXError(path: path, message: "input '\(input.name)' has no shape")
         }
         let shape = try dimensions.enumerated().map { axis, dimension -> Int? in
-            if case .fixed(let value) = dimension, value > 0, value <= 16_384 { return axis == 0 ? nil : Int(value) }
+            if case .fixed(let value) = dimension, value > 0, value <= 16_384 { return axis == 0 && !declaredShapes ? nil : Int(value) }
             if case .fixed(let value) = dimension, value != 1 || axis != 0 {
                 throw ONNXError(path: path, message: "input '\(input.name)' dimension \(axis) is \(value)")
             }
@@ -146,13 +153,15 @@ struct GraphImport {
     }
 
     /// The graph value of input `position`: an activation, or a constant made a parameter of `kind`.
-    mutating func operand(_ node: ONNXNode, _ position: Int, index: Int, kind: Graph.Parameter.Kind) throws -> Graph.Value {
+    /// Integer constants stay integers unless `asFloats`.
+    mutating func operand(_ node: ONNXNode, _ position: Int, index: Int, kind: Graph.Parameter.Kind, asFloats: Bool = false) throws -> Graph.Value {
         guard position < node.inputs.count, !node.inputs[position].isEmpty else { throw error(node, index: index, "input \(position + 1) is missing") }
         let name = node.inputs[position]
         switch try value(name, of: node, index: index) {
         case .activation(let value, _): return value
-        case .constant(let constant):
-            let key = "\(name)#\(kind.rawValue)"
+        case .constant(var constant):
+            if asFloats, constant.isInteger { constant = ConstantTensor(dimensions: constant.dimensions, floats: constant.floats) }
+            let key = "\(name)#\(kind.rawValue)\(asFloats ? "#float" : "")"
             if let existing = parameters[key] { return existing }
             let tensor = constant.isInteger ? Tensor(shape: constant.dimensions, integers: try constant.integers.map { value in
                 guard let narrow = Int32(exactly: value) else { throw error(node, index: index, "integer \(value) of '\(name)' is out of range") }

@@ -139,6 +139,17 @@ extension ONNXAttribute {
 }
 
 extension ONNXTensor {
+    /// Decodes a serialized `TensorProto` (as ONNX's test data sets store each input and output).
+    /// - Throws: `ONNXError` naming the byte offset of a truncated or malformed message.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ONNXError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        }
+        let bytes = [UInt8](data)
+        var reader = ProtobufReader(bytes: bytes, range: 0..<bytes.count, path: path)
+        try self.init(decoding: &reader)
+    }
+
     init(decoding reader: inout ProtobufReader) throws {
         path = reader.path
         byteOffset = reader.position

@@ -13,7 +13,7 @@ import ONNXImport
 /// Options: `--model PATH` (an ONNX file), `--input PATH` (raw float32 1 × 3 × 224 × 224),
 /// `--reference PATH` (`reference_outputs.json` of `../shared/data/images/imagenet`),
 /// `--photo NAME` (`chelsea.png`), `--images N` (128 per timed run), `--runs N` (5),
-/// `--python PATH` (`python3`; `none` to skip onnxruntime).
+/// `--python PATH` (`python3`; `none` to skip onnxruntime), `--only B,T` (one batch size and thread count).
 enum ONNXBenchmark {
     static func run(_ arguments: ArraySlice<String>) throws {
         let options = BenchmarkOptions(arguments)
@@ -37,7 +37,8 @@ enum ONNXBenchmark {
         report("\n| batch | threads | EmbeddingKit images/s | onnxruntime images/s | ratio |")
         report("|---|---|---|---|---|")
         let python = options.string("--python", default: "python3")
-        for (batch, threads) in [(1, 1), (16, 1), (1, 2), (16, 2)] {
+        let configurations = options.string("--only", default: "").split(separator: ",").compactMap { Int($0) }
+        for (batch, threads) in configurations.count == 2 ? [(configurations[0], configurations[1])] : [(1, 1), (16, 1), (1, 2), (16, 2)] {
             let ours = try throughput(network.inference, input: input, batch: batch, threads: threads, images: images, runs: runs)
             var theirs = Double.nan
             if python != "none" {

@@ -62,6 +62,16 @@ public enum Kernels {
         ek_relu(InstructionSet.detected.kernelValue, x.count, base)
     }
 
+    /// `y[i] = 1 / (1 + e^−x[i])` (the logistic sigmoid), or `x[i]` times that (SiLU) with
+    /// `timesInput`, vectorized (within a few ulp of `exp`'s; NaN stays NaN).
+    /// - Precondition: equal counts.
+    /// - Complexity: O(n).
+    public static func sigmoid(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>, timesInput: Bool = false) {
+        precondition(x.count == y.count, "sigmoid: lengths differ (\(x.count) vs \(y.count))")
+        guard let source = x.baseAddress, let target = y.baseAddress, !x.isEmpty else { return }
+        ek_sigmoid(InstructionSet.detected.kernelValue, x.count, source, target, timesInput ? 1 : 0)
+    }
+
     /// `x[i] = min(max(x[i], range.lowerBound), range.upperBound)`.
     /// - Complexity: O(n).
     public static func clamp(_ x: UnsafeMutableBufferPointer<Float>, to range: ClosedRange<Float>) {

@@ -81,6 +81,53 @@ EK_TARGET static void EK_FN(scale)(size_t n, float alpha, float *x) {
     for (; i < n; i++) x[i] *= alpha;
 }
 
+// e^x for every lane (Cephes' expf: x = n·ln 2 + r, a degree-6 polynomial for e^r, 2^n from the
+// exponent bits), within 2 ulp of expf; x is clamped to [−87.3, 88.7], so the result stays finite
+// and normal (0 and ∞ become 1.2e-38 and 3.4e38).
+EK_TARGET static inline VEC EK_FN(exp)(VEC x) {
+    x = (VEC)((IVEC)x & (x == x));  // NaN → 0 before clamping; the caller restores it
+    VEC high = 88.3762626647949f, low = -87.3365447505531f;
+    x = (VEC)(((IVEC)x & (x < high)) | ((IVEC)high & (x >= high)));
+    x = (VEC)(((IVEC)x & (x > low)) | ((IVEC)low & (x <= low)));
+    VEC t = x * 1.44269504088896341f + 0.5f;
+    IVEC n = __builtin_convertvector(t, IVEC);
+    n += (IVEC)(__builtin_convertvector(n, VEC) > t);  // truncation → floor (the mask is −1 where it rounded up)
+    VEC nf = __builtin_convertvector(n, VEC);
+    VEC r = x - nf * 0.693359375f - nf * -2.12194440e-4f;
+    VEC p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    VEC y = p * r * r + r + 1.0f;
+    return y * (VEC)((n + 127) << 23);
+}
+
+// σ(x) = 1 / (1 + e^−x) for every lane (0 below −88, where e^−x would pass the clamp); NaN stays NaN.
+EK_TARGET static inline VEC EK_FN(sigmoid_lanes)(VEC x) {
+    VEC s = (VEC)((IVEC)(1.0f / (1.0f + EK_FN(exp)(-x))) & (x > -88.0f));
+    IVEC nan = x != x;
+    return (VEC)(((IVEC)s & ~nan) | ((IVEC)x & nan));
+}
+
+// y[i] = σ(x[i]), or x[i]·σ(x[i]) (SiLU) with `times_input`; the tail through the same lanes, so a
+// value's result does not depend on where a chunk starts.
+EK_TARGET static void EK_FN(sigmoid)(size_t n, const float *x, float *y, int times_input) {
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC v = EK_FN(load)((const char *)(x + i)), s = EK_FN(sigmoid_lanes)(v);
+        EK_FN(store)(y + i, times_input ? v * s : s);
+    }
+    if (i < n) {
+        float lanes[EK_VW] = {0};
+        memcpy(lanes, x + i, (n - i) * sizeof(float));
+        VEC v = EK_FN(load)((const char *)lanes), s = EK_FN(sigmoid_lanes)(v);
+        EK_FN(store)(lanes, times_input ? v * s : s);
+        memcpy(y + i, lanes, (n - i) * sizeof(float));
+    }
+}
+
 EK_TARGET static void EK_FN(relu)(size_t n, float *x) {
     size_t i = 0;
     for (; i + EK_VW <= n; i += EK_VW) {

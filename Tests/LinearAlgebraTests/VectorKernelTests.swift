@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 import LinearAlgebraKernels
 import Testing
@@ -33,6 +34,33 @@ struct VectorKernelTests {
                             tolerance: 1e-5, context)
             }
         }
+    }
+
+    @Test("sigmoid and SiLU within 3e-7 (relative) of Foundation's exp, over ±100, the tails and NaN", arguments: instructionSets)
+    func logistic(instructionSet: InstructionSet) {
+        var values = stride(from: -100.0 as Float, through: 100, by: 0.0137).map { $0 }
+        values += [0, -0, 1e-30, -1e-30, 88.5, -88.5, 200, -200, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        for timesInput in [false, true] {
+            var output = [Float](repeating: 0, count: values.count + 1)
+            values.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in
+                    ek_sigmoid(instructionSet.kernelValue, x.count, x.baseAddress!, y.baseAddress!, timesInput ? 1 : 0)
+                }
+            }
+            for (x, y) in zip(values, output) {
+                let sigmoid = 1 / (1 + Foundation.exp(-Double(x))), expected = timesInput ? Double(x) * sigmoid : sigmoid
+                let error = abs(Double(y) - expected)
+                #expect(error <= 3e-7 * abs(expected) + 1e-35 || (x.isInfinite && timesInput), "\(instructionSet) x \(x): \(y), not \(expected)")
+            }
+            #expect(output[values.count] == 0, "wrote past the end")
+        }
+        let nan = [Float.nan, 1], result = nan.withUnsafeBufferPointer { x in
+            [Float](unsafeUninitializedCapacity: 2) { y, count in
+                ek_sigmoid(instructionSet.kernelValue, 2, x.baseAddress!, y.baseAddress!, 0)
+                count = 2
+            }
+        }
+        #expect(result[0].isNaN && abs(result[1] - 0.7310586) < 1e-6)
     }
 
     @Test("axpy and scale", arguments: instructionSets)

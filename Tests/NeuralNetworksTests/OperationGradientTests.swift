@@ -154,4 +154,19 @@ struct GraphGradientTests {
         #expect(throws: GraphError.self) { _ = try TrainingScope(.top(4), in: graph) }
         #expect(throws: GraphError.self) { _ = try TrainingScope(.from("no such node"), in: graph) }
     }
+
+    @Test("prediction computes x · Sigmoid(x) as one SiLU node, with the same values (either operand order)")
+    func siluIsFusedForInference() throws {
+        let values = stride(from: -9 as Float, through: 9, by: 0.25).map { $0 }
+        for swapped in [false, true] {
+            let graph = try Graph(inputs: [Graph.Input(name: "x", shape: [nil, values.count])], parameters: [], nodes: [
+                Graph.Node(Sigmoid(), inputs: [.input(0)]),
+                Graph.Node(Mul(), inputs: swapped ? [.node(0), .input(0)] : [.input(0), .node(0)]),
+            ], outputs: [.node(1)])
+            let fused = graph.optimizedForInference()
+            #expect(fused.nodes[1].operation is SiLU)
+            let input = Tensor(shape: [1, values.count], elements: values)
+            #expect(matches(try fused.run([input])[0].scalars, try graph.run([input])[0].scalars))
+        }
+    }
 }

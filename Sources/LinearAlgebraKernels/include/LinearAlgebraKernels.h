@@ -67,6 +67,8 @@ void ek_depthwise_map(ek_isa isa, const float *input, size_t height, size_t widt
 
 /// x[i] = max(x[i], 0).
 void ek_relu(ek_isa isa, size_t n, float *x);
+// y[i] = 1 / (1 + exp(-x[i])), times x[i] when `times_input` (SiLU); within a few ulp of expf's.
+void ek_sigmoid(ek_isa isa, size_t n, const float *x, float *y, int times_input);
 
 /// gradient[i] = activation[i] > 0 ? gradient[i] : 0 (the backward pass of ReLU).
 void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient);

@@ -3,8 +3,8 @@ import LinearAlgebra
 extension Graph {
     /// The graph rewritten for prediction, computing the same outputs faster: batch normalisation
     /// by running statistics folded into the convolution before it, a `Relu` or `Clip` after a
-    /// convolution fused into it, and single-group convolution filters packed once for the matrix
-    /// product. Node indices stay as they are (a folded node becomes an `Identity` of the node it
+    /// convolution fused into it, single-group convolution filters packed once for the matrix
+    /// product, and `x · Sigmoid(x)` computed as one `SiLU`. Node indices stay as they are (a folded node becomes an `Identity` of the node it
     /// was folded into), so every value keeps its meaning except the outputs of convolutions that
     /// absorbed what followed them; values in `keeping` are never absorbed.
     public func optimizedForInference(keeping: Set<Value> = []) -> Graph {
@@ -57,7 +57,22 @@ extension Graph {
             }
             nodes[index] = Node(current.prepacking(weights), inputs: inputs, name: nodes[index].name)
         }
+        Self.fuseSiLU(&nodes)
         return Self.droppingUnusedParameters(inputs: inputs, parameters: parameters, nodes: nodes, outputs: outputs)
+    }
+
+    /// Every `Mul` of a value by its own `Sigmoid` (SiLU as exporters write it: EfficientNet's
+    /// activations) becomes one `SiLU` node, one pass instead of two; a sigmoid nothing else
+    /// reads is then skipped by `run`.
+    private static func fuseSiLU(_ nodes: inout [Node]) {
+        for index in nodes.indices where nodes[index].operation is Mul && nodes[index].inputs.count == 2 {
+            let inputs = nodes[index].inputs
+            for (gate, value) in [(inputs[1], inputs[0]), (inputs[0], inputs[1])] {
+                guard case .node(let sigmoid) = gate, nodes[sigmoid].operation is Sigmoid, nodes[sigmoid].inputs == [value] else { continue }
+                nodes[index] = Node(SiLU(), inputs: [value], name: nodes[index].name)
+                break
+            }
+        }
     }
 
     /// The values of `node`'s parameter inputs from position `first` on, or nil when one is computed.

@@ -22,7 +22,7 @@ public struct SiLU: Operation {
 
     /// x · σ(x).
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
-        Elementwise.map(inputs[0], parallelism: context.parallelism) { $0 * Sigmoid.sigmoid($0) }
+        Elementwise.apply(inputs[0], parallelism: context.parallelism) { Kernels.sigmoid($0, into: $1, timesInput: true) }
     }
 
     /// σ(x) · (1 + x · (1 − σ(x))).

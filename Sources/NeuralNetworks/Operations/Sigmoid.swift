@@ -21,9 +21,9 @@ public struct Sigmoid: Operation {
     /// The output (σ′ = σ(1 − σ)).
     public var backwardNeeds: BackwardNeeds { .output }
 
-    /// σ(x), without overflow for large |x|.
+    /// σ(x) (the vector kernel).
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
-        Elementwise.map(inputs[0], parallelism: context.parallelism, Self.sigmoid)
+        Elementwise.apply(inputs[0], parallelism: context.parallelism) { Kernels.sigmoid($0, into: $1) }
     }
 
     /// The gradient times σ(1 − σ).

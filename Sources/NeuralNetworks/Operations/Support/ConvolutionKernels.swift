@@ -63,7 +63,7 @@ struct ConvolutionKernels {
                 let y = target.base + example * outputSize
                 for group in 0..<groups {
                     let groupInput = x + group * groupInputs * inputSpatial
-                    if let columns { unfold.unfold(groupInput, into: columns) }
+                    if let columns { unfold.unfold(groupInput, into: columns, parallelism: productParallelism) }
                     if let packed {
                         packed.multiply(UnsafePointer(columns) ?? groupInput, ldb: positions, into: y, ldc: positions, n: positions,
                                         parallelism: productParallelism)

@@ -20,6 +20,21 @@ enum Elementwise {
         }
     }
 
+    /// A vector kernel from `input` into a new tensor of its shape, one chunk of elements per call.
+    @inline(__always)
+    static func apply(_ input: Tensor, parallelism: Parallelism,
+                      _ kernel: @escaping @Sendable (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        Tensor(shape: input.shape) { output in
+            input.withUnsafeBufferPointer { source in
+                let x = SharedReadOnlyPointer(base: UnsafeRawPointer(source.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
+                parallelism.forEachChunk(of: source.count, minimumChunkSize: minimumChunk) { range in
+                    kernel(UnsafeBufferPointer(start: x.base.assumingMemoryBound(to: Float.self) + range.lowerBound, count: range.count),
+                           UnsafeMutableBufferPointer(start: y.base + range.lowerBound, count: range.count))
+                }
+            }
+        }
+    }
+
     /// `combine(a, b)` for every pair of elements of two tensors of the same shape.
     /// - Precondition: equal counts.
     @inline(__always)

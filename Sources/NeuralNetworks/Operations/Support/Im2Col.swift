@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// The unfolding that turns a convolution into a matrix product: for `channels` input maps of
 /// `height` × `width`, a matrix with one row per (channel, kernel row, kernel column) tap and
 /// one column per output position, holding the input value that tap reads there (0 in the padding).
@@ -11,10 +13,20 @@ struct Im2Col {
     /// Columns of the unfolded matrix.
     var columns: Int { outputHeight * outputWidth }
 
-    /// Unfolds `input` (`channels` maps) into `output` (`rows` × `columns`).
-    func unfold(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
-        var row = 0
-        for channel in 0..<channels {
+    /// Unfolds `input` (`channels` maps) into `output` (`rows` × `columns`), the channels spread
+    /// over the threads of `parallelism`.
+    func unfold(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, parallelism: Parallelism = .serial) {
+        guard parallelism.threadCount > 1 else { return unfold(input, into: output, channels: 0..<channels) }
+        let source = SharedReadOnlyPointer(base: UnsafeRawPointer(input)), target = SharedPointer(base: output)
+        parallelism.forEachChunk(of: channels, minimumChunkSize: max(1, 65_536 / max(1, geometry.taps * columns))) { range in
+            unfold(source.base.assumingMemoryBound(to: Float.self), into: target.base, channels: range)
+        }
+    }
+
+    /// Unfolds the maps of `range` into their rows of `output`.
+    private func unfold(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, channels range: Range<Int>) {
+        var row = range.lowerBound * geometry.kernelHeight * geometry.kernelWidth
+        for channel in range {
             let map = input + channel * height * width
             for ky in 0..<geometry.kernelHeight {
                 for kx in 0..<geometry.kernelWidth {

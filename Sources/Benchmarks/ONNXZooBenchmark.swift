@@ -6,7 +6,8 @@ import ONNXImport
 
 /// `embkit-bench onnx-zoo`: every torchvision classifier of `onnx_zoo.py` beside onnxruntime.
 /// For each model and photo: our logits for onnxruntime's own input tensor (top-5 identical, the
-/// largest difference relative to the largest logit at most 1e-4), then the photo read and
+/// largest difference relative to the largest logit at most 1e-4), the photos run as one batch
+/// (each row against the photo run alone: batch-dependent shapes followed), then the photo read and
 /// prepared by us (top-5 against onnxruntime's, and the largest difference from Pillow's input in
 /// 0–255 pixel steps); then images per second at batch 1 on
 /// the given threads, ours and onnxruntime's (`compare_onnxruntime.py`, same input, same run).
@@ -26,14 +27,14 @@ enum ONNXZooBenchmark {
         let threads = options.integer("--threads", default: 2), python = options.string("--python", default: "python3")
         report(Measurement.machineDescription())
         report("onnxruntime \(reference?["onnxruntime"] as? String ?? "?"); tolerance: top-5 identical, max |difference| ≤ 1e-4 of the largest logit\n")
-        report("| model | input | load ms | top-5 (given input) | max rel. difference | our preprocessing: top-5, max pixel difference | EmbeddingKit img/s | onnxruntime img/s | ratio |")
-        report("|---|---|---|---|---|---|---|---|---|")
+        report("| model | input | load ms | top-5 (given input) | max rel. difference | batch of 3 vs alone | our preprocessing: top-5, max pixel difference | EmbeddingKit img/s | onnxruntime img/s | ratio |")
+        report("|---|---|---|---|---|---|---|---|---|---|")
         for name in models.keys.sorted() where chosen.isEmpty || chosen.contains(name) {
             let path = "\(folder)/\(name).onnx", entries = models[name]?["photos"] as? [String: [String: Any]] ?? [:]
             let start = Date()
             let network: ImageNetwork
             do { network = try ImageNetwork(onnx: path) } catch {
-                report("| \(name) | – | – | REFUSED: \(error) | | | | | |")
+                report("| \(name) | – | – | REFUSED: \(error) | | | | | | |")
                 continue
             }
             let loadMilliseconds = Date().timeIntervalSince(start) * 1000
@@ -57,6 +58,15 @@ enum ONNXZooBenchmark {
                 if topFive(ours.map(Double.init)) == expectedTop { sameEndToEnd += 1 }
             }
             guard let input = firstInput else { continue }
+            // The photos as one batch through the whole graph (not split into examples): each row as alone.
+            let inputs = try entries.keys.sorted().compactMap { entries[$0]?["input"] as? String }
+                .map { try ONNXBenchmark.readInput("\(folder)/\($0)", shape: network.inputShape) }
+            let batched = try network.inference.run([Tensor(concatenatingRows: inputs)], parallelism: .serial)[0].matrix
+            var batchDifference = 0.0
+            for (row, single) in inputs.enumerated() {
+                let alone = try network.inference.run([single], parallelism: .serial)[0].matrix.withRow(0) { Array($0) }
+                batchDifference = max(batchDifference, batched.withRow(row) { zip($0, alone).map { Double(abs($0 - $1)) }.max() ?? 0 })
+            }
             let images = options.integer("--images", default: 8), runs = options.integer("--runs", default: 3)
             let ours = try ONNXBenchmark.throughput(network.inference, input: input, batch: 1, threads: threads, images: images, runs: runs)
             var theirs = Double.nan
@@ -68,7 +78,7 @@ enum ONNXZooBenchmark {
             }
             let verdict = sameTopFive == entries.count && largestDifference <= 1e-4 ? "" : " ✗"
             report("| \(name) | \(network.inputShape.height) | \(format(loadMilliseconds, 0)) | \(sameTopFive)/\(entries.count)\(verdict) | "
-                + "\(String(format: "%.1e", largestDifference)) | \(sameEndToEnd)/\(entries.count), \(format(largestPixelDifference, 1)) | \(format(ours, 1)) | \(format(theirs, 1)) | \(format(ours / theirs, 2))× |")
+                + "\(String(format: "%.1e", largestDifference)) | \(String(format: "%.1e", batchDifference)) | \(sameEndToEnd)/\(entries.count), \(format(largestPixelDifference, 1)) | \(format(ours, 1)) | \(format(theirs, 1)) | \(format(ours / theirs, 2))× |")
         }
     }
 

@@ -6,7 +6,7 @@ onnxruntime do not share one Python:
     python3 onnx_zoo.py reference DIR PHOTO...         # PyPI onnxruntime, numpy, Pillow
 
 `export` writes DIR/NAME.onnx for each architecture with seeded random weights (the architectures
-matter here, not the weights): `torch.onnx.export` at its default opset, batch dimension dynamic,
+matter here, not the weights; ViT's zero-initialised head drawn too): `torch.onnx.export` at its default opset, batch dimension dynamic,
 299 × 299 for InceptionV3 and 224 × 224 for the others. `reference` prepares each photo as
 torchvision's ImageNet recipe does, the resize scaled with the input (shorter side 256 for 224,
 342 for 299; Pillow bilinear; centre crop; ImageNet mean/std), writes that input as
@@ -40,6 +40,8 @@ def export(folder):
         torch.manual_seed(0)
         extra = {"init_weights": True} if name in ("inception_v3", "googlenet") else {}
         model = getattr(torchvision.models, name)(weights=None, **extra).eval()
+        if name == "vit_b_16":  # torchvision starts its head at zero: every logit would be 0
+            torch.nn.init.normal_(model.heads.head.weight, std=0.02)
         size = input_size(name)
         example = torch.randn(1, 3, size, size)
         torch.onnx.export(model, example, path, input_names=["input"], output_names=["logits"],

@@ -1,8 +1,8 @@
 /// A tensor known when the graph is loaded — an initializer, a `Constant`, or the result of the
 /// shape arithmetic exporters leave in graphs (`Shape`, `Gather`, `Slice`, `Concat`, …) — held as
 /// integers or floats in row-major order. The importer evaluates such nodes once, at load time.
-struct ConstantTensor: Sendable {
-    enum Elements: Sendable {
+struct ConstantTensor: Sendable, Equatable {
+    enum Elements: Sendable, Equatable {
         case integers([Int64])
         case floats([Float])
     }

@@ -77,6 +77,28 @@ extension GraphImport {
             return [source.gathering(picked, dimensions: dimensions)]
         case "Add", "Sub", "Mul", "Div":
             return [try elementwise(node.opType, try input(0), try input(1), node, index)]
+        case "Equal":
+            let (a, b) = (try input(0), try input(1))
+            let (dimensions, picks) = try broadcast([a.dimensions, b.dimensions], node, index)
+            let equal: [Int64] = a.isInteger && b.isInteger
+                ? zip(picks[0], picks[1]).map { a.integers[$0] == b.integers[$1] ? 1 : 0 }
+                : zip(picks[0], picks[1]).map { a.floats[$0] == b.floats[$1] ? 1 : 0 }
+            return [ConstantTensor(dimensions: dimensions, integers: equal)]
+        case "Where":
+            let (condition, a, b) = (try input(0).integers, try input(1), try input(2))
+            let (dimensions, picks) = try broadcast([try input(0).dimensions, a.dimensions, b.dimensions], node, index)
+            let chosen = picks[0].indices.map { condition[picks[0][$0]] != 0 }
+            if a.isInteger && b.isInteger {
+                let (x, y) = (a.integers, b.integers)
+                return [ConstantTensor(dimensions: dimensions, integers: chosen.indices.map { chosen[$0] ? x[picks[1][$0]] : y[picks[2][$0]] })]
+            }
+            let (x, y) = (a.floats, b.floats)
+            return [ConstantTensor(dimensions: dimensions, floats: chosen.indices.map { chosen[$0] ? x[picks[1][$0]] : y[picks[2][$0]] })]
+        case "Expand":
+            let source = try input(0)
+            let requested = try input(1).integers.map { try checkedDimension($0, node, index) }
+            let (dimensions, picks) = try broadcast([source.dimensions, requested], node, index)
+            return [source.gathering(picks[0], dimensions: dimensions)]
         default:
             throw fail("operator \(node.opType) is not supported on values known at load time")
         }
@@ -97,8 +119,11 @@ extension GraphImport {
     private func shapeDimensions(of node: ONNXNode, index: Int) throws -> [Int] {
         guard let name = node.inputs.first else { throw error(node, index: index, "Shape needs an input") }
         switch try value(name, of: node, index: index) {
-        case .constant(let tensor): return tensor.dimensions
-        case .activation(_, let shape): return shape
+        case .constant(let tensor): return readsBatchTwo ? (constantsAtBatchTwo[name] ?? tensor).dimensions : tensor.dimensions
+        case .activation(let value, let shape):
+            guard readsBatchTwo else { return shape }
+            guard let atBatchTwo = exampleShapeAtBatchTwo(of: value) else { throw error(node, index: index, "the shape at batch 2 is unknown") }
+            return atBatchTwo
         }
     }
 
@@ -242,23 +267,30 @@ extension GraphImport {
         return data.gathering(flat, dimensions: ranges.map(\.count))
     }
 
-    /// `a op b` with NumPy broadcasting.
-    private func elementwise(_ op: String, _ a: ConstantTensor, _ b: ConstantTensor, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
-        let rank = max(a.dimensions.count, b.dimensions.count)
-        let da = [Int](repeating: 1, count: rank - a.dimensions.count) + a.dimensions
-        let db = [Int](repeating: 1, count: rank - b.dimensions.count) + b.dimensions
-        var dimensions: [Int] = []
-        for (x, y) in zip(da, db) {
-            guard x == y || x == 1 || y == 1 else { throw error(node, index: index, "cannot broadcast \(a.dimensions) with \(b.dimensions)") }
-            dimensions.append(x == 1 ? y : x)
+    /// The NumPy broadcast of `shapes`, and for each shape the element each output position reads.
+    private func broadcast(_ shapes: [[Int]], _ node: ONNXNode, _ index: Int) throws -> (dimensions: [Int], picks: [[Int]]) {
+        let rank = shapes.map(\.count).max() ?? 0
+        let padded = shapes.map { [Int](repeating: 1, count: rank - $0.count) + $0 }
+        let dimensions = try (0..<rank).map { axis in
+            let sizes = Set(padded.map { $0[axis] }).subtracting([1])
+            guard sizes.count <= 1 else { throw error(node, index: index, "cannot broadcast \(shapes.map { $0.abbreviated })") }
+            return sizes.first ?? 1
         }
         _ = try checkedCount(dimensions, node, index)
-        let sa = ConstantTensor.strides(da), sb = ConstantTensor.strides(db)
-        var ia: [Int] = [], ib: [Int] = []
-        ConstantTensor.forEachIndex(dimensions) { position in
-            ia.append(position.enumerated().reduce(0) { $0 + (da[$1.offset] == 1 ? 0 : $1.element * sa[$1.offset]) })
-            ib.append(position.enumerated().reduce(0) { $0 + (db[$1.offset] == 1 ? 0 : $1.element * sb[$1.offset]) })
-        }
+        return (dimensions, padded.map { shape in
+            let strides = ConstantTensor.strides(shape)
+            var picks: [Int] = []
+            ConstantTensor.forEachIndex(dimensions) { position in
+                picks.append(position.enumerated().reduce(0) { $0 + (shape[$1.offset] == 1 ? 0 : $1.element * strides[$1.offset]) })
+            }
+            return picks
+        })
+    }
+
+    /// `a op b` with NumPy broadcasting.
+    private func elementwise(_ op: String, _ a: ConstantTensor, _ b: ConstantTensor, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+        let (dimensions, picks) = try broadcast([a.dimensions, b.dimensions], node, index)
+        let (ia, ib) = (picks[0], picks[1])
         if a.isInteger && b.isInteger {
             let (x, y) = (a.integers, b.integers)
             let values = try zip(ia, ib).map { i, j -> Int64 in

@@ -90,6 +90,10 @@ extension GraphImport {
                 define(node, as: value, shape: shape)
             case "Reshape":
                 try addReshape(node, index: index)
+            case "Gather":
+                let indices = try operand(node, 1, index: index, kind: .constant)
+                let (value, shape) = try append(try Gather(attributes: attributes), [try activation(0).value, indices], node: node, index: index)
+                define(node, as: value, shape: shape)
             case "Concat":
                 let parts = try node.inputs.indices.map { try operand(node, $0, index: index, kind: .constant) }
                 let (value, shape) = try append(try Concat(attributes: attributes), parts, node: node, index: index)
@@ -184,9 +188,22 @@ extension GraphImport {
         guard var target = try constantInput(node, 1, index: index)?.integers.map({ Int(clamping: $0) }), !target.isEmpty else {
             throw error(node, index: index, "Reshape needs a known target shape")
         }
-        // A graph traced at batch 1 may have the batch folded to 1: keep it the batch when the rest is one example.
-        if !declaredShapes, target[0] == 1, let rest = try? reshapeTarget(target.dropFirst().map(Int64.init), of: Array(shape.dropFirst()), allowZero: false, node, index),
+        if let atBatchTwo = constantsAtBatchTwo[node.inputs[1]]?.integers.map({ Int(clamping: $0) }), atBatchTwo.count == target.count {
+            // Computed from the batch size: the one dimension that follows it copies the input's or is inferred.
+            let following = target.indices.filter { target[$0] != atBatchTwo[$0] }
+            guard following.count == 1, let axis = following.first else {
+                throw error(node, index: index, "the target shape depends on the batch size in \(following.count) dimensions")
+            }
+            let inputAtBatchTwo = exampleShapeAtBatchTwo(of: input)
+            if axis < shape.count, shape[axis] == target[axis], inputAtBatchTwo?[axis] == atBatchTwo[axis] {
+                target[axis] = 0
+            } else {
+                guard !target.contains(-1) else { throw error(node, index: index, "the target shape infers one dimension and follows the batch in another") }
+                target[axis] = -1
+            }
+        } else if !declaredShapes, target[0] == 1, let rest = try? reshapeTarget(target.dropFirst().map(Int64.init), of: Array(shape.dropFirst()), allowZero: false, node, index),
            rest.reduce(1, *) == shape.dropFirst().reduce(1, *) {
+            // A graph traced at batch 1 may have the batch folded to 1: keep it the batch when the rest is one example.
             target[0] = 0
         }
         let (value, outputShape) = try append(try Reshape(attributes: ["shape": .integers(target)]), [input], node: node, index: index)

@@ -36,6 +36,14 @@ struct GraphImport {
 
     /// Whether every input dimension is as declared (else the first is the batch).
     var declaredShapes = false
+    /// Constants computed from the batch size (`Shape` of an activation, and what follows from
+    /// it), as they would be at batch 2, by name: where they differ from the batch-1 value the
+    /// importer knows which dimensions follow the batch.
+    var constantsAtBatchTwo: [String: ConstantTensor] = [:]
+    /// Each node's shape at batch 2 (nil where an operation cannot tell it).
+    var nodeShapesAtBatchTwo: [[Int]?] = []
+    /// Whether `constantInput` and `Shape` read the batch-2 variants (a node's second evaluation).
+    var readsBatchTwo = false
 
     /// Imports `model`, its inputs' height and width fixed at `inputSize` where the graph leaves
     /// them open, the first dimension of each input the batch unless `declaredShapes`.
@@ -119,7 +127,7 @@ struct GraphImport {
         guard case .constant(let tensor) = try value(node.inputs[position], of: node, index: index) else {
             throw error(node, index: index, "input \(position + 1) ('\(node.inputs[position])') must be known when the model loads")
         }
-        return tensor
+        return readsBatchTwo ? constantsAtBatchTwo[node.inputs[position]] ?? tensor : tensor
     }
 
     /// A constant from an initializer or attribute tensor.
@@ -147,6 +155,13 @@ struct GraphImport {
                 throw error(node, index: index, "produced \(results.count) values for \(node.outputs.count) outputs")
             }
             for (name, result) in zip(node.outputs, results) { values[name] = .constant(result) }
+            if node.opType == "Shape" || node.inputs.contains(where: { constantsAtBatchTwo[$0] != nil }) {
+                readsBatchTwo = true
+                defer { readsBatchTwo = false }
+                if let atBatchTwo = try? evaluate(node, index: index) {
+                    for (name, (one, two)) in zip(node.outputs, zip(results, atBatchTwo)) where one != two { constantsAtBatchTwo[name] = two }
+                }
+            }
         } else {
             try addActivation(node, index: index)
         }
@@ -162,7 +177,7 @@ struct GraphImport {
         case .constant(var constant):
             if asFloats, constant.isInteger { constant = ConstantTensor(dimensions: constant.dimensions, floats: constant.floats) }
             let key = "\(name)#\(kind.rawValue)\(asFloats ? "#float" : "")"
-            if let existing = parameters[key] { return existing }
+            if let existing = parameters[key] { return try followingTheBatch(existing, constant: name, node, index: index) }
             let tensor = constant.isInteger ? Tensor(shape: constant.dimensions, integers: try constant.integers.map { value in
                 guard let narrow = Int32(exactly: value) else { throw error(node, index: index, "integer \(value) of '\(name)' is out of range") }
                 return narrow
@@ -175,8 +190,26 @@ struct GraphImport {
             parameterNames.insert(parameterName)
             let made = builder.parameter(parameterName, tensor, kind: constant.isInteger ? .constant : kind)
             parameters[key] = made
-            return made
+            return try followingTheBatch(made, constant: name, node, index: index)
         }
+    }
+
+    /// `parameter` repeated along the batch when the constant `name` was computed for one example
+    /// and grows with the batch (an `Expand` to the batch size): the batch taken from an
+    /// activation `node` reads, which has it on the same axis.
+    private mutating func followingTheBatch(_ parameter: Graph.Value, constant name: String, _ node: ONNXNode, index: Int) throws -> Graph.Value {
+        guard let atBatchTwo = constantsAtBatchTwo[name], case .constant(let atBatchOne)? = values[name], !atBatchOne.isInteger else { return parameter }
+        let one = atBatchOne.dimensions, two = atBatchTwo.dimensions
+        guard one.count == two.count, let axis = one.indices.first(where: { one[$0] != two[$0] }),
+              one[axis] == 1, two[axis] == 2, one.indices.allSatisfy({ $0 == axis || one[$0] == two[$0] }) else {
+            throw error(node, index: index, "'\(name)' depends on the batch size in a way the importer cannot follow (\(one) at batch 1, \(two) at batch 2)")
+        }
+        for input in node.inputs {
+            guard case .activation(let reference, let shape)? = values[input], axis < shape.count, shape[axis] == 1,
+                  exampleShapeAtBatchTwo(of: reference)?[axis] == 2 else { continue }
+            return try append(BroadcastAlong(axis: axis), [parameter, reference], node: node, index: index).0
+        }
+        throw error(node, index: index, "'\(name)' follows the batch, but no input of the node carries the batch on axis \(axis)")
     }
 
     /// Appends a node computing `operation` from `inputs` for the ONNX `node`; returns its value and example shape.
@@ -189,6 +222,8 @@ struct GraphImport {
         }
         let name = node.name.isEmpty ? (node.outputs.first ?? node.opType) : node.name
         nodeShapes.append(shape)
+        let shapesAtBatchTwo = inputs.compactMap(exampleShapeAtBatchTwo)
+        nodeShapesAtBatchTwo.append(shapesAtBatchTwo.count == inputs.count ? try? operation.outputShape(for: shapesAtBatchTwo, elementTypes: types) : nil)
         return (builder.node(operation, inputs, name: name), shape)
     }
 
@@ -198,6 +233,15 @@ struct GraphImport {
         case .input(let position): return builder.inputs[position].shape.map { $0 ?? 1 }
         case .parameter(let position): return builder.parameters[position].value.shape
         case .node(let position): return nodeShapes[position]
+        }
+    }
+
+    /// The shape of a graph value made so far at batch 2 (nil where it cannot be told).
+    func exampleShapeAtBatchTwo(of value: Graph.Value) -> [Int]? {
+        switch value {
+        case .input(let position): builder.inputs[position].shape.map { $0 ?? 2 }
+        case .parameter(let position): builder.parameters[position].value.shape
+        case .node(let position): nodeShapesAtBatchTwo[position]
         }
     }
 

@@ -30,8 +30,10 @@ struct OperationGolden: Decodable, CustomTestStringConvertible, Sendable {
     /// A graph of the one operation, every input a parameter (weights train, so their gradients come back).
     func graph() throws -> Graph {
         let parameters = inputs.enumerated().map { index, input in
-            Graph.Parameter(name: "input\(index)", value: Tensor(shape: input.shape, elements: input.values),
-                            kind: input.role == "statistic" ? .statistic : .weight)
+            input.role == "indices"
+                ? Graph.Parameter(name: "input\(index)", value: Tensor(shape: input.shape, integers: input.values.map { Int32($0) }), kind: .constant)
+                : Graph.Parameter(name: "input\(index)", value: Tensor(shape: input.shape, elements: input.values),
+                                  kind: input.role == "statistic" ? .statistic : .weight)
         }
         let node = Graph.Node(try OperationRegistry.operation(named: operation, attributes: attributes),
                               inputs: parameters.indices.map { .parameter($0) }, name: name)

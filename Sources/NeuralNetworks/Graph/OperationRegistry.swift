@@ -3,8 +3,8 @@
 public enum OperationRegistry {
     /// The operation types.
     public static let types: [any Operation.Type] = [
-        Add.self, AveragePool.self, BatchNormalization.self, Clip.self, Concat.self, Convolution.self, Div.self, Dropout.self, Erf.self,
-        Flatten.self, Gelu.self, Gemm.self, GlobalAveragePool.self, HardSigmoid.self, HardSwish.self, Identity.self,
+        Add.self, AveragePool.self, BatchNormalization.self, BroadcastAlong.self, Clip.self, Concat.self, Convolution.self, Div.self, Dropout.self, Erf.self,
+        Flatten.self, Gather.self, Gelu.self, Gemm.self, GlobalAveragePool.self, HardSigmoid.self, HardSwish.self, Identity.self,
         LayerNormalization.self, LogSoftmax.self, MatMul.self, MaxPool.self, Mul.self, Pad.self, Pow.self, ReduceMean.self,
         ReduceSum.self, Relu.self, Reshape.self, Sigmoid.self, SiLU.self, Slice.self, Softmax.self, Sqrt.self, Sub.self, Tanh.self,
         Transpose.self,

@@ -316,6 +316,12 @@ case("Slice channels", "Slice", {"starts": attribute_integers([1]), "ends": attr
 case("Slice steps and negative bounds", "Slice", {"starts": attribute_integers([-1, 0]), "ends": attribute_integers([-9223372036854775807, 9223372036854775807]),
                                                   "axes": attribute_integers([2, -1]), "steps": attribute_integers([-2, 3])},
      [rounded(2, 3, 5, 7)], lambda x: x.flip(2)[:, :, ::2, ::3])
+case("Gather class token", "Gather", {"axis": attribute_integer(1)}, [rounded(2, 5, 3), torch.tensor(0.0)],
+     lambda x, i: x[:, 0], roles=["weight", "indices"])
+case("Gather repeated rows", "Gather", {"axis": attribute_integer(0)}, [rounded(4, 3), torch.tensor([2.0, 0.0, 2.0, -1.0])],
+     lambda x, i: x[[2, 0, 2, -1]], roles=["weight", "indices"])
+case("BroadcastAlong batch", "BroadcastAlong", {"axis": attribute_integer(0)}, [rounded(1, 2, 3), rounded(4, 5, 3)],
+     lambda token, reference: token.expand(4, 2, 3), roles=["weight", "constant"])
 
 with open("operation_goldens.json", "w") as out:
     json.dump({"tolerance": 1e-4, "cases": cases, "networks": networks}, out)

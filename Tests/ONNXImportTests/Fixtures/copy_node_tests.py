@@ -15,7 +15,7 @@ import onnx
 SOURCE = "/usr/share/libonnx-testdata/data/node"
 HERE = os.path.dirname(os.path.abspath(__file__))
 OPERATORS = {
-    "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Div", "Dropout", "Erf", "Flatten", "Gelu", "Gemm",
+    "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Div", "Dropout", "Erf", "Flatten", "Gather", "Gelu", "Gemm",
     "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LayerNormalization", "LogSoftmax", "MatMul", "MaxPool", "Mul",
     "Pad", "Pow", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Sub", "Tanh", "Transpose",
 }

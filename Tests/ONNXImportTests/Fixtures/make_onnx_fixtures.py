@@ -132,6 +132,37 @@ goldens["shape_arithmetic"] = save("shape_arithmetic", shape_nodes, [
     weights("w2", 7, 5), weights("b2", 7), weights("w3", 7, 4), weights("b3", 4)],
     [3, 11, 10], [4])
 
+# Shape arithmetic that follows the batch, as torchvision's ViT exports it: a class token expanded
+# to the batch and concatenated, attention-style reshapes of (tokens, batch × heads, width), the
+# class token gathered back out.
+batch_nodes = [
+    helper.make_node("Shape", ["input"], ["shape"]),
+    helper.make_node("Gather", ["shape", "index0"], ["batch"], axis=0),
+    helper.make_node("Unsqueeze", ["batch", "axes0"], ["batch1"]),
+    helper.make_node("Concat", ["batch1", "token_rest"], ["token_shape"], axis=0),
+    helper.make_node("Equal", ["token_shape", "minus1"], ["is_free"]),
+    helper.make_node("Where", ["is_free", "ones3", "token_shape"], ["expand_shape"]),
+    helper.make_node("Expand", ["token", "expand_shape"], ["tokens"]),
+    helper.make_node("Concat", ["tokens", "input"], ["sequence"], axis=1),
+    helper.make_node("Transpose", ["sequence"], ["by_token"], perm=[1, 0, 2]),
+    helper.make_node("Shape", ["by_token"], ["shape2"]),
+    helper.make_node("Gather", ["shape2", "index1"], ["batch2"], axis=0),
+    helper.make_node("Mul", ["batch2", "two"], ["batch_heads"]),
+    helper.make_node("Unsqueeze", ["batch_heads", "axes0"], ["batch_heads1"]),
+    helper.make_node("Concat", ["four", "batch_heads1", "two1"], ["head_shape"], axis=0),
+    helper.make_node("Reshape", ["by_token", "head_shape"], ["heads"]),
+    helper.make_node("Softmax", ["heads"], ["attention"], axis=-1),
+    helper.make_node("Unsqueeze", ["batch2", "axes0"], ["batch3"]),
+    helper.make_node("Concat", ["four", "batch3", "four"], ["merged_shape"], axis=0),
+    helper.make_node("Reshape", ["attention", "merged_shape"], ["merged"]),
+    helper.make_node("Transpose", ["merged"], ["by_image"], perm=[1, 0, 2]),
+    helper.make_node("Gather", ["by_image", "index0"], ["output"], axis=1),
+]
+goldens["batch_following"] = save("batch_following", batch_nodes, [
+    ints("index0", 0), ints("index1", 1), ints("axes0", [0]), ints("token_rest", [1, 4]), ints("minus1", -1), ints("ones3", [1, 1, 1]),
+    weights("token", 1, 1, 4), ints("two", 2), ints("two1", [2]), ints("four", [4])],
+    [3, 4], [4])
+
 # An operator the importer does not know, to check the error names the node.
 save("unsupported", [helper.make_node("Conv", ["input", "w1"], ["c1"], kernel_shape=[1, 1]),
                      helper.make_node("LpNormalization", ["c1"], ["output"], name="the_lp_norm")],

@@ -108,15 +108,19 @@ extension EmbeddingServer {
     // MARK: predict
 
     func predict(_ query: Parameters) async throws -> PredictAnswer {
+        let threshold = try query["threshold"].map { text in
+            guard let value = Float(String(text)) else { throw HTTPError(.badRequest, message: "threshold must be a number from 0 to 1, not '\(text)'") }
+            return value
+        }
         let batch = PredictBatch(model: query["model"].map(String.init), lines: [try required(query, "text")],
-                                 k: query["k"].flatMap { Int(String($0)) }, threshold: query["threshold"].flatMap { Float(String($0)) })
+                                 k: try query["k"].map { try k(String($0), default: PredictBatch.defaultK) }, threshold: threshold)
         return try await predict(batch).results[0]
     }
 
     func predict(_ batch: PredictBatch) async throws -> BatchAnswer<PredictAnswer> {
         let model = try model(batch.model)
         try checkBatch(batch.lines.count)
-        let k = try k(batch.k.map(String.init)), threshold = batch.threshold ?? 0
+        let k = try k(batch.k.map(String.init), default: PredictBatch.defaultK), threshold = batch.threshold ?? 0
         guard (0...1).contains(threshold) else { throw HTTPError(.badRequest, message: "threshold must be a probability, 0 to 1") }
         if let long = batch.lines.firstIndex(where: { $0.utf8.count > limits.maximumLineBytes }) {
             throw HTTPError(.contentTooLarge, message: "line \(long + 1) is longer than \(limits.maximumLineBytes) bytes")
@@ -157,9 +161,10 @@ extension EmbeddingServer {
         return String(value)
     }
 
-    /// `k` from a request (10 when absent), within 1…`maximumK`.
-    private func k(_ text: String?) throws -> Int {
-        guard let text else { return 10 }
+    /// `k` from a request (`fallback` when absent: 10 neighbours or analogies, as the CLI's
+    /// `neighbors`; 1 label, as `embkit predict`), within 1…`maximumK`.
+    private func k(_ text: String?, default fallback: Int = 10) throws -> Int {
+        guard let text else { return fallback }
         guard let value = Int(text), (1...limits.maximumK).contains(value) else {
             throw HTTPError(.badRequest, message: "k must be a whole number from 1 to \(limits.maximumK), not '\(text)'")
         }

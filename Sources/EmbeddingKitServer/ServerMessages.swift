@@ -78,6 +78,9 @@ struct VectorBatch: Decodable {
 }
 
 struct PredictBatch: Decodable {
+    /// Labels per line when a request does not say: 1, as `embkit predict`.
+    static let defaultK = 1
+
     let model: String?
     let lines: [String]
     let k: Int?

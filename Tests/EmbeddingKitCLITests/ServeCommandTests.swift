@@ -93,6 +93,15 @@ struct ServeCommandTests {
         let lines = try expected.map { try canonical(Data($0.utf8)) }
         #expect(predicted.json == #"{"results":["# + lines.joined(separator: ",") + "]}")
 
+        // GET /predict defaults to the CLI's one label; malformed k and threshold are 400s, not defaults.
+        let single = try await server.request("/predict?text=hello%20world")
+        let cliSingle = try EmbeddingKitProcess.run(["predict", "--model", Self.languageModel, "--json"], input: "hello world\n").stdout
+        let cliCanonical = try canonical(Data(cliSingle.utf8))
+        #expect(single.status == 200 && single.json == cliCanonical)
+        #expect(try await server.request("/predict?text=hello&k=abc").status == 400)
+        #expect(try await server.request("/predict?text=hello&threshold=high").status == 400)
+        #expect(try await server.request("/predict?text=hello&threshold=2").status == 400)
+
         let unknown = try await server.request("/neighbors?word=zzzz")
         #expect(unknown.status == 200 && unknown.json == #"{"error":"unknown word 'zzzz'","query":"zzzz"}"#)
         #expect(try await server.request("/neighbors?word=the&k=0").status == 400)

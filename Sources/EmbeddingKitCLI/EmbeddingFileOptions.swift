@@ -88,8 +88,37 @@ struct StandardOutput {
         if buffer.count > 1 << 16 { flush() }
     }
 
+    /// Writes what is buffered; a write that fails (a full disk) ends the command with exit code 1
+    /// and a message, never a trap or a silent exit 0.
     mutating func flush() {
-        FileHandle.standardOutput.write(Data(buffer))
+        fflush(nil)  // anything `print` buffered goes first
+        var written = 0
+        while written < buffer.count {
+            let result = buffer[written...].withUnsafeBytes { writeToStandardOutput($0) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { StandardOutput.failed(errno) }
+            written += result
+        }
         buffer.removeAll(keepingCapacity: true)
     }
+
+    /// Reports a failed write to stdout and exits with code 1 (without the exit handlers, which would try again).
+    static func failed(_ code: Int32) -> Never {
+        StandardError.print("embkit: cannot write the results to standard output: \(String(cString: strerror(code)))")
+        _exit(1)
+    }
+
+    /// Makes the process end with exit code 1 when what `print` left in stdio's buffer cannot be
+    /// written (it is flushed as the process exits, where an error would go unseen). Commands
+    /// that print more than stdio's buffer write through `StandardOutput`, which checks every write.
+    static func checkAtExit() {
+        atexit {
+            if fflush(nil) != 0 { StandardOutput.failed(errno) }
+        }
+    }
+}
+
+/// One `write(2)` of `bytes` to file descriptor 1: the count written, or −1 with `errno` set.
+private func writeToStandardOutput(_ bytes: UnsafeRawBufferPointer) -> Int {
+    write(STDOUT_FILENO, bytes.baseAddress, bytes.count)
 }

@@ -33,6 +33,7 @@ struct EmbeddingKitCommand: ParsableCommand {
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         #endif
+        StandardOutput.checkAtExit()
         if let first = CommandLine.arguments.dropFirst().first, let message = unknownCommandMessage(first) {
             FileHandle.standardError.write(Data("embkit: \(message)\nUsage: embkit <subcommand>; see 'embkit --help'.\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)

@@ -17,6 +17,24 @@ struct QueryCommandTests {
         #expect((lines[2]["neighbors"] as? [[String: Any]])?.first?["word"] is String)
     }
 
+    @Test("results that cannot be written (stdout on a full disk: /dev/full) are exit code 1 and a message, not a trap or exit 0",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func fullDisk() throws {
+        for arguments in [["neighbors", "--embeddings", Self.toyModel, "-k", "3", "the"], ["similarity", "--embeddings", Self.toyModel, "the", "of"],
+                          ["analogy", "--embeddings", Self.toyModel, "the", "of", "and"], ["info", Self.toyModel], ["vector", "--embeddings", Self.toyModel, "the"]] {
+            let process = Process(), stderr = Pipe()
+            process.executableURL = EmbeddingKitProcess.executable
+            process.arguments = arguments
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+            process.standardError = stderr
+            try process.run()
+            let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(arguments[0]): \(process.terminationStatus)")
+            #expect(message.contains("cannot write the results to standard output: No space left on device"), "\(arguments[0]): \(message)")
+        }
+    }
+
     @Test("neighbors in text mode lists each query and its neighbours")
     func neighborsText() throws {
         let result = try EmbeddingKitProcess.run(["neighbors", "--embeddings", Self.toyModel, "-k", "2", "the"])

@@ -164,6 +164,8 @@ struct TrainCommand: ParsableCommand {
         }
         if strategy == .combine && pooling == .max { throw ValidationError("combine pools by mean or mean-max") }
         if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
+        try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--embeddings", embeddings)])
+        if let plot { try validateOutput(plot, option: "--plot", isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--embeddings", embeddings)]) }
     }
 
     /// `MIN-MAX` as a range of 1…32, or nil when malformed.

@@ -26,6 +26,29 @@ struct HostileInputTests {
         }
     }
 
+    @Test("an --output (or --plot) that names an input file, by any name, is refused before anything is read or written; the input stays")
+    func outputNamingAnInput() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let vectors = folder.appendingPathComponent("vectors.vec").path, corpus = folder.appendingPathComponent("train.txt").path
+        try FileManager.default.copyItem(atPath: StoreCommandTests.toyModel, toPath: vectors)
+        try "__label__a the of\n__label__b and\n".write(toFile: corpus, atomically: true, encoding: .utf8)
+        let link = folder.appendingPathComponent("link.vec").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: vectors)
+        let before = try Data(contentsOf: URL(fileURLWithPath: vectors))
+        let cases: [([String], String)] = [
+            (["train", "--train", corpus, "--embeddings", vectors, "--output", vectors], "--output \(vectors) is the --embeddings file"),
+            (["train", "--train", corpus, "--embeddings", vectors, "--output", link], "is the --embeddings file"),
+            (["train", "--train", corpus, "--embeddings", vectors, "--output", folder.path + "/./train.txt"], "is the --train file"),
+            (["image", "train", "--train", folder.path, "--backbone", vectors, "--output", vectors], "is the --backbone file"),
+        ]
+        for (arguments, message) in cases {
+            let result = try EmbeddingKitProcess.run(arguments)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.status) \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: vectors)) == before)
+    }
+
     @Test("one class is an error naming the training file for every strategy; so are several labels per line for the fixed-features MLP")
     func untrainableCorpus() throws {
         let folder = try scratch()

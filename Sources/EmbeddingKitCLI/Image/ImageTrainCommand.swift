@@ -91,6 +91,7 @@ struct ImageTrainCommand: ParsableCommand {
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }
         if !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
+        try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--backbone", backbone)])
         if !(0...1000).contains(linearProbeEpochs) { throw ValidationError("--linear-probe-epochs takes 0 to 1,000") }
         if let layerRateDecay, !(layerRateDecay > 0 && layerRateDecay <= 1) { throw ValidationError("--layer-rate-decay takes a factor in (0, 1]") }
         if let inputSize, !(8...4096).contains(inputSize) { throw ValidationError("--input-size takes 8 to 4,096 pixels") }

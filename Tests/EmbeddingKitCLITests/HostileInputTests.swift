@@ -26,6 +26,24 @@ struct HostileInputTests {
         }
     }
 
+    @Test("image train refuses an option its strategy would ignore, naming it (exit 64)")
+    func inapplicableImageOptions() throws {
+        let cases: [([String], String)] = [
+            (["--strategy", "fixed-features", "--trainable", "all"], "--trainable applies to --strategy fine-tune, not fixed-features"),
+            (["--strategy", "combine", "--batch-norm", "frozen"], "--batch-norm applies to --strategy fine-tune"),
+            (["--strategy", "scratch", "--linear-probe-epochs", "2"], "--linear-probe-epochs applies to --strategy fine-tune"),
+            (["--strategy", "combine", "--classifier", "mlp"], "--classifier applies to --strategy fixed-features"),
+            (["--strategy", "fine-tune", "--hidden", "64"], "--hidden applies to --strategy combine"),
+            (["--strategy", "fixed-features", "--hidden", "64"], "--hidden applies to --strategy combine"),
+            (["--trainable", "top", "3", "--base-rate-factor", "0.5"], "--base-rate-factor applies to --trainable all and from LAYER"),
+            (["--strategy", "fine-tune", "--layer", "5"], "--layer applies to --strategy fixed-features"),
+        ]
+        for (options, message) in cases {
+            let result = try EmbeddingKitProcess.run(["image", "train"] + options)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(options): \(result.status) \(result.stderr)")
+        }
+    }
+
     @Test("an --output (or --plot) that names an input file, by any name, is refused before anything is read or written; the input stays")
     func outputNamingAnInput() throws {
         let folder = try scratch()

@@ -31,23 +31,23 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "fixed-features, fine-tune (the default), combine, auto (measured: see the README), or scratch (the baseline: the same network from random weights).")
     var strategy: TransferStrategy.Kind = .fineTune
 
-    @Option(help: "logistic or mlp: the classifier of fixed features.")
-    var classifier: HeadKind = .logistic
+    @Option(help: "fixed-features: logistic or mlp, the classifier (default: logistic).")
+    var classifier: HeadKind?
 
-    @Option(help: "Hidden layer sizes of the combine head and the fixed-features MLP, comma-separated.")
-    var hidden = "256"
+    @Option(help: "Hidden layer sizes of the combine head and the fixed-features MLP, comma-separated (default: 256).")
+    var hidden: String?
 
     @Option(parsing: .upToNextOption, help: "fine-tune: top N (only the top N layers with weights train; default top 2), all, or from LAYER (that node and every one after it; names and numbers as `embkit info --layers` lists them); the pre-trained layers of all and from at --base-rate-factor × the rate.")
-    var trainable: [String] = ["top", "2"]
+    var trainable: [String] = []
 
-    @Option(parsing: .unconditional, help: "fine-tune all / from LAYER: the pre-trained layers' share of the learning rate.")
-    var baseRateFactor: Float = 0.3
+    @Option(parsing: .unconditional, help: "fine-tune all / from LAYER: the pre-trained layers' share of the learning rate (default: 0.3).")
+    var baseRateFactor: Float?
 
-    @Option(help: "fine-tune: train (batch statistics, running averages updated) or frozen (running statistics kept, as for small data) batch normalisation in the layers that train.")
-    var batchNorm: BatchNormalizationMode = .train
+    @Option(help: "fine-tune: train (batch statistics, running averages updated; the default) or frozen (running statistics kept, as for small data) batch normalisation in the layers that train.")
+    var batchNorm: BatchNormalizationMode?
 
     @Option(parsing: .unconditional, help: "fine-tune: epochs of training the new output layer alone before the chosen layers train (LP-FT; default 0).")
-    var linearProbeEpochs = 0
+    var linearProbeEpochs: Int?
 
     @Option(parsing: .unconditional, help: "fine-tune: each pre-trained layer's rate is this factor times the rate of the layer above it (layer-wise decay; default none).")
     var layerRateDecay: Float?
@@ -90,9 +90,10 @@ struct ImageTrainCommand: ParsableCommand {
         _ = try backboneLayers()
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }
-        if !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
+        if let baseRateFactor, !(baseRateFactor >= 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes 0 to 10") }
+        try validateApplicability()
         try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--backbone", backbone)])
-        if !(0...1000).contains(linearProbeEpochs) { throw ValidationError("--linear-probe-epochs takes 0 to 1,000") }
+        if let linearProbeEpochs, !(0...1000).contains(linearProbeEpochs) { throw ValidationError("--linear-probe-epochs takes 0 to 1,000") }
         if let layerRateDecay, !(layerRateDecay > 0 && layerRateDecay <= 1) { throw ValidationError("--layer-rate-decay takes a factor in (0, 1]") }
         if let inputSize, !(8...4096).contains(inputSize) { throw ValidationError("--input-size takes 8 to 4,096 pixels") }
         if layer != nil && strategy != .fixedFeatures { throw ValidationError("--layer applies to --strategy fixed-features") }
@@ -150,9 +151,10 @@ struct ImageTrainCommand: ParsableCommand {
         }
     }
 
-    private var hiddenSizes: [Int]? { hiddenLayerSizes(hidden) }
+    private var hiddenSizes: [Int]? { hiddenLayerSizes(hidden ?? "256") }
 
     private func backboneLayers() throws -> BackboneLayers {
+        let trainable = self.trainable.isEmpty ? ["top", "2"] : self.trainable, baseRateFactor = self.baseRateFactor ?? 0.3
         switch trainable {
         case ["all"]: return .all(baseRateFactor: baseRateFactor)
         case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: return .top(Int(words[1])!)
@@ -161,13 +163,29 @@ struct ImageTrainCommand: ParsableCommand {
         }
     }
 
+    /// Refuses options the chosen strategy would ignore, naming the first one.
+    private func validateApplicability() throws {
+        let fineTuneOnly = [("--trainable", !trainable.isEmpty), ("--base-rate-factor", baseRateFactor != nil), ("--batch-norm", batchNorm != nil),
+                            ("--linear-probe-epochs", linearProbeEpochs != nil), ("--layer-rate-decay", layerRateDecay != nil)]
+        if strategy != .fineTune, let (name, _) = fineTuneOnly.first(where: \.1) {
+            throw ValidationError("\(name) applies to --strategy fine-tune, not \(strategy.rawValue)")
+        }
+        if baseRateFactor != nil, case .top = try backboneLayers() {
+            throw ValidationError("--base-rate-factor applies to --trainable all and from LAYER (top N trains only new and top layers at the full rate)")
+        }
+        if classifier != nil && strategy != .fixedFeatures { throw ValidationError("--classifier applies to --strategy fixed-features, not \(strategy.rawValue)") }
+        if hidden != nil && strategy != .combine && !(strategy == .fixedFeatures && classifier == .mlp) {
+            throw ValidationError("--hidden applies to --strategy combine and to fixed-features with --classifier mlp")
+        }
+    }
+
     private func transferStrategy() throws -> TransferStrategy {
         switch strategy {
         case .fineTune:
             var fineTuning = FineTuning()
             fineTuning.backboneLayers = try backboneLayers()
-            fineTuning.batchNormalization = batchNorm
-            fineTuning.linearProbeEpochs = linearProbeEpochs
+            fineTuning.batchNormalization = batchNorm ?? .train
+            fineTuning.linearProbeEpochs = linearProbeEpochs ?? 0
             fineTuning.layerRateDecay = layerRateDecay
             return .fineTune(fineTuning)
         case .combine:
@@ -181,7 +199,7 @@ struct ImageTrainCommand: ParsableCommand {
     }
 
     private var head: ClassifierHead {
-        switch classifier {
+        switch classifier ?? .logistic {
         case .logistic: return .logisticRegression()
         case .mlp:
             var settings = MultilayerPerceptronSettings()

@@ -19,18 +19,12 @@ public struct Concat: Operation {
     /// `axis`.
     public var attributes: OperationAttributes { ["axis": .integer(axis)] }
 
-    private func resolvedAxis(rank: Int) throws -> Int {
-        let resolved = axis < 0 ? axis + rank : axis
-        guard (0..<rank).contains(resolved) else { throw OperationError("axis \(axis) is outside rank \(rank)") }
-        return resolved
-    }
-
     /// The shared shape with the sizes along the axis added.
     public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
         guard let first = shapes.first, elementTypes.allSatisfy({ $0 == elementTypes[0] }) else {
             throw OperationError("Concat takes one or more inputs of one element type")
         }
-        let axis = try resolvedAxis(rank: first.count)
+        let axis = try AxisLayout.resolved(axis, rank: first.count)
         var result = first
         for shape in shapes.dropFirst() {
             guard shape.count == first.count, shape.indices.allSatisfy({ $0 == axis || shape[$0] == first[$0] }) else {
@@ -44,7 +38,7 @@ public struct Concat: Operation {
     /// The inputs one after another along the axis.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: inputs.map(\.shape), elementTypes: inputs.map(\.elementType))
-        let axis = try resolvedAxis(rank: shape.count)
+        let axis = try AxisLayout.resolved(axis, rank: shape.count)
         let outer = shape[..<axis].reduce(1, *), outputRow = shape[axis...].reduce(1, *)
         return Tensor(shape: shape) { output in
             var offset = 0
@@ -63,7 +57,7 @@ public struct Concat: Operation {
     /// Each input's slice of the gradient.
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
         let shape = outputGradient.shape
-        guard let axis = try? resolvedAxis(rank: shape.count) else { preconditionFailure("Concat: axis checked") }
+        guard let axis = try? AxisLayout.resolved(axis, rank: shape.count) else { preconditionFailure("Concat: axis checked") }
         let outer = shape[..<axis].reduce(1, *), outputRow = shape[axis...].reduce(1, *)
         var offset = 0
         return pass.inputShapes.enumerated().map { position, inputShape in

@@ -21,16 +21,10 @@ public struct Gather: Operation {
     /// `axis`.
     public var attributes: OperationAttributes { ["axis": .integer(axis)] }
 
-    private func resolvedAxis(rank: Int) throws -> Int {
-        let resolved = axis < 0 ? axis + rank : axis
-        guard (0..<rank).contains(resolved) else { throw OperationError("axis \(axis) is outside rank \(rank)") }
-        return resolved
-    }
-
     /// Data's shape with the axis replaced by the indices' shape.
     public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
         guard shapes.count == 2, elementTypes == [.float32, .int32] else { throw OperationError("Gather takes float data and integer indices") }
-        let axis = try resolvedAxis(rank: shapes[0].count)
+        let axis = try AxisLayout.resolved(axis, rank: shapes[0].count)
         return Array(shapes[0][..<axis]) + shapes[1] + Array(shapes[0][(axis + 1)...])
     }
 
@@ -40,7 +34,7 @@ public struct Gather: Operation {
     /// Each index's slice, in order.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         let (data, indices) = (inputs[0], inputs[1])
-        let axis = try resolvedAxis(rank: data.rank), size = data.shape[axis]
+        let axis = try AxisLayout.resolved(axis, rank: data.rank), size = data.shape[axis]
         let picks = try indices.integers.map { index in
             let resolved = index < 0 ? Int(index) + size : Int(index)
             guard (0..<size).contains(resolved) else { throw OperationError("index \(index) is outside 0..<\(size)") }
@@ -62,7 +56,7 @@ public struct Gather: Operation {
     /// The gradient added back at the gathered slices (an index picked twice gets both).
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
         let shape = pass.inputShapes[0]
-        guard pass.needsGradient[0], let axis = try? resolvedAxis(rank: shape.count) else { return [nil, nil] }
+        guard pass.needsGradient[0], let axis = try? AxisLayout.resolved(axis, rank: shape.count) else { return [nil, nil] }
         let size = shape[axis], picks = pass.input(1).integers.map { $0 < 0 ? Int($0) + size : Int($0) }
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         var gradient = Tensor(zeros: shape)

@@ -6,11 +6,18 @@ struct AxisLayout {
     /// The layout of `shape` around `axis` (negative counts from the end).
     /// - Throws: `OperationError` when the axis is outside the rank.
     init(_ shape: [Int], axis: Int) throws {
-        let resolved = axis < 0 ? axis + shape.count : axis
-        guard (0..<shape.count).contains(resolved) else { throw OperationError("axis \(axis) is outside rank \(shape.count)") }
+        let resolved = try Self.resolved(axis, rank: shape.count)
         outer = shape[..<resolved].reduce(1, *)
         size = shape[resolved]
         inner = shape[(resolved + 1)...].reduce(1, *)
+    }
+
+    /// `axis` as a dimension of a tensor of `rank` (negative counts from the end).
+    /// - Throws: `OperationError` when it is outside the rank.
+    static func resolved(_ axis: Int, rank: Int) throws -> Int {
+        let resolved = axis < 0 ? axis + rank : axis
+        guard (0..<rank).contains(resolved) else { throw OperationError("axis \(axis) is outside rank \(rank)") }
+        return resolved
     }
 
     /// Calls `body` with every line along the axis: its first element's offset (the others follow at `inner` steps).

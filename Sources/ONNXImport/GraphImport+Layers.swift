@@ -20,6 +20,11 @@ extension GraphImport {
             define(node, as: value, shape: shape)
         }
         let attributes = OperationAttributes(node.attributes.compactMapValues(\.operationValue))
+        // Only Reshape knows how to follow an integer operand computed from the batch size; elsewhere
+        // its batch-1 value would be wrong for every other batch.
+        if node.opType != "Reshape", let name = node.inputs.first(where: { constantsAtBatchTwo[$0]?.isInteger == true }) {
+            throw fail("input '\(name)' is computed from the batch size, which \(node.opType) cannot follow")
+        }
         do {
             switch node.opType {
             case "Conv":

@@ -76,6 +76,15 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
         #expect(pads == [0, 1, 1, 2])
     }
 
+    @Test("an integer operand computed from the batch size, which only Reshape can follow, is refused naming the node, not folded at batch 1")
+    func batchDependentSliceIsRefused() throws {
+        #expect {
+            _ = try graph("batch_slice")
+        } throws: { error in
+            "\(error)".contains("slice_to_batch") && "\(error)".contains("computed from the batch size")
+        }
+    }
+
     @Test func unsupportedOperatorNamesTheNode() throws {
         #expect {
             _ = try ImageNetwork(onnx: fixture("unsupported.onnx"))

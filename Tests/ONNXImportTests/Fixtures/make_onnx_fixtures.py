@@ -163,6 +163,14 @@ goldens["batch_following"] = save("batch_following", batch_nodes, [
     weights("token", 1, 1, 4), ints("two", 2), ints("two1", [2]), ints("four", [4])],
     [3, 4], [4])
 
+# A Slice whose end is the batch size: folded at batch 1 it would be wrong for every other batch,
+# so the importer must refuse it (not run, only imported).
+save("batch_slice", [
+    helper.make_node("Shape", ["input"], ["shape"]),
+    helper.make_node("Slice", ["shape", "zero1", "one1"], ["batch"]),
+    helper.make_node("Slice", ["input", "zero1", "batch", "zero1"], ["output"], name="slice_to_batch"),
+], [ints("zero1", [0]), ints("one1", [1])], [3, 4], [3, 4], run=False)
+
 # An operator the importer does not know, to check the error names the node.
 save("unsupported", [helper.make_node("Conv", ["input", "w1"], ["c1"], kernel_shape=[1, 1]),
                      helper.make_node("LpNormalization", ["c1"], ["output"], name="the_lp_norm")],

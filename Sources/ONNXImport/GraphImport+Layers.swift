@@ -79,8 +79,12 @@ extension GraphImport {
                 }
                 try unary(try Slice(attributes: OperationAttributes(values)))
             case "Add", "Sub", "Mul", "Div", "Pow", "MatMul":
-                // Integer constants (a Pow's exponent, a Div's count) take part as floats.
-                let inputs = try (0..<2).map { try operand(node, $0, index: index, kind: node.opType == "MatMul" ? .weight : .constant, asFloats: true) }
+                // Integer constants (a Pow's exponent, a Div's count) take part as floats; initializers
+                // a framework trained (a LayerNorm's scale written as Mul) train on.
+                let inputs = try (0..<2).map { position in
+                    let trained = node.opType == "MatMul" || isTrainedInitializer(node.inputs[position])
+                    return try operand(node, position, index: index, kind: trained ? .weight : .constant, asFloats: true)
+                }
                 let (value, shape) = try append(try OperationRegistry.operation(named: node.opType, attributes: [:]), inputs, node: node, index: index)
                 define(node, as: value, shape: shape)
             case "Gemm":

@@ -130,6 +130,16 @@ struct GraphImport {
         return readsBatchTwo ? constantsAtBatchTwo[node.inputs[position]] ?? tensor : tensor
     }
 
+    /// Whether `name` is an initializer the exporting framework trained: a float tensor of more
+    /// than one value (a scale, a shift, a position table; not a scalar like a LayerNorm's
+    /// epsilon, and not a `Constant` node's value), from any producer but EmbeddingKit, whose
+    /// exports keep their input normalisation as initializers of elementwise operators.
+    func isTrainedInitializer(_ name: String) -> Bool {
+        guard !model.producer.hasPrefix("EmbeddingKit"), let tensor = model.graph.initializers[name],
+              [.float, .float16, .double].contains(tensor.dataType) else { return false }
+        return ((try? tensor.elementCount()) ?? 0) > 1
+    }
+
     /// A constant from an initializer or attribute tensor.
     func constant(from tensor: ONNXTensor) throws -> ConstantTensor {
         let count = try tensor.elementCount()

@@ -85,6 +85,15 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
         }
     }
 
+    @Test("a framework's multi-value initializers read by elementwise operators train (scales, shifts); scalars stay constants; they are not layers of their own")
+    func elementwiseInitializersTrain() throws {
+        let graph = try graph("activations")
+        func kind(_ name: String) -> Graph.Parameter.Kind? { graph.parameters.first { $0.name == name }?.kind }
+        #expect(kind("scale") == .weight && kind("shift") == .weight)
+        #expect(kind("half") == .constant && kind("two") == .constant)
+        #expect(graph.weightedLayers.allSatisfy { !(graph.nodes[$0].operation is Mul) && !(graph.nodes[$0].operation is Add) })
+    }
+
     @Test func unsupportedOperatorNamesTheNode() throws {
         #expect {
             _ = try ImageNetwork(onnx: fixture("unsupported.onnx"))

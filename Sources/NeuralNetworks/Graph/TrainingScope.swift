@@ -72,10 +72,11 @@ public struct TrainingScope: Sendable, Hashable {
 
 extension Graph {
     /// The nodes that count as layers for `TrainableLayers.top`: those reading a weight, except
-    /// batch normalisation (which goes with the layer before it).
+    /// batch normalisation and elementwise sums and products (an exported LayerNorm's scale and
+    /// shift, a layer scale), which go with the layer before them.
     public var weightedLayers: [Int] {
         nodes.indices.filter { index in
-            !(nodes[index].operation is BatchNormalization) && nodes[index].inputs.contains { input in
+            !(nodes[index].operation is BatchNormalization) && !(nodes[index].operation is any BroadcastingBinary) && nodes[index].inputs.contains { input in
                 if case .parameter(let parameter) = input { parameters[parameter].kind == .weight } else { false }
             }
         }

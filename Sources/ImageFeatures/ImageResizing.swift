@@ -6,15 +6,31 @@ extension DecodedImage {
     /// arithmetic as Pillow's `resize(…, BILINEAR)`: horizontal pass, then vertical, each in 22-bit
     /// fixed point rounded to 8 bits, so results equal Pillow's.
     public func resized(width newWidth: Int, height newHeight: Int) -> DecodedImage {
-        precondition(newWidth > 0 && newHeight > 0, "resized: empty size")
+        resized(width: newWidth, height: newHeight, columns: 0..<newWidth, rows: 0..<newHeight)
+    }
+
+    /// The window `columns` × `rows` of the image resized to `width` × `height`, computed without
+    /// the rest: each output pixel reads only its own source window, so the window equals the same
+    /// crop of the whole resized image, and an absurd aspect ratio (100,000 × 1 pixels scaled to a
+    /// shorter side of 256) costs only the window.
+    /// - Precondition: the window lies inside the resized size.
+    func resized(width newWidth: Int, height newHeight: Int, columns: Range<Int>, rows: Range<Int>) -> DecodedImage {
+        precondition(newWidth > 0 && newHeight > 0 && columns.lowerBound >= 0 && columns.upperBound <= newWidth
+                     && rows.lowerBound >= 0 && rows.upperBound <= newHeight && !columns.isEmpty && !rows.isEmpty, "resized: empty size")
         var image = self
-        if newWidth != width {
-            image = image.resampled(along: .horizontal, to: newWidth)
-        }
-        if newHeight != height {
-            image = image.resampled(along: .vertical, to: newHeight)
-        }
+        image = newWidth != width ? image.resampled(along: .horizontal, to: newWidth, keeping: columns) : image.cropped(columns: columns)
+        image = newHeight != height ? image.resampled(along: .vertical, to: newHeight, keeping: rows) : image.cropped(rows: rows)
         return image
+    }
+
+    /// The columns (or rows) of `range`, as they are.
+    private func cropped(columns: Range<Int>? = nil, rows: Range<Int>? = nil) -> DecodedImage {
+        let columns = columns ?? 0..<width, rows = rows ?? 0..<height
+        guard columns != 0..<width || rows != 0..<height else { return self }
+        var result: [UInt8] = []
+        result.reserveCapacity(columns.count * rows.count * channels)
+        for row in rows { result += pixels[((row * width + columns.lowerBound) * channels)..<((row * width + columns.upperBound) * channels)] }
+        return DecodedImage(width: columns.count, height: rows.count, channels: channels, pixels: result)
     }
 
     /// The image scaled so its shorter side is `shorterSide` (default: the target's; keeping the
@@ -27,22 +43,24 @@ extension DecodedImage {
         let resizedChannels = channels < 3 ? 1 : shape.channels
         let image = converted(toChannels: resizedChannels)
         let side = shorterSide ?? 0
-        let scaled: DecodedImage
+        let (scaledWidth, scaledHeight): (Int, Int)
         if width * shape.height <= height * shape.width {
-            let newWidth = max(shape.width, side)
-            scaled = image.resized(width: newWidth, height: max(shape.height, side, height * newWidth / width))
+            scaledWidth = max(shape.width, side)
+            scaledHeight = max(shape.height, side, height * scaledWidth / width)
         } else {
-            let newHeight = max(shape.height, side)
-            scaled = image.resized(width: max(shape.width, side, width * newHeight / height), height: newHeight)
+            scaledHeight = max(shape.height, side)
+            scaledWidth = max(shape.width, side, width * scaledHeight / height)
         }
-        let top = Int((Double(scaled.height - shape.height) / 2).rounded(.toNearestOrEven))
-        let left = Int((Double(scaled.width - shape.width) / 2).rounded(.toNearestOrEven))
+        let top = Int((Double(scaledHeight - shape.height) / 2).rounded(.toNearestOrEven))
+        let left = Int((Double(scaledWidth - shape.width) / 2).rounded(.toNearestOrEven))
+        // Only the crop is resampled: the same pixels as resizing the whole image, then cropping.
+        let crop = image.resized(width: scaledWidth, height: scaledHeight, columns: left..<(left + shape.width), rows: top..<(top + shape.height))
         var planar = [UInt8](repeating: 0, count: shape.count)
         for channel in 0..<shape.channels {
             for row in 0..<shape.height {
                 for column in 0..<shape.width {
                     planar[(channel * shape.height + row) * shape.width + column] =
-                        scaled.pixels[((top + row) * scaled.width + left + column) * resizedChannels + (resizedChannels == 1 ? 0 : channel)]
+                        crop.pixels[(row * shape.width + column) * resizedChannels + (resizedChannels == 1 ? 0 : channel)]
                 }
             }
         }
@@ -54,13 +72,14 @@ extension DecodedImage {
     private static let precisionBits = 22
 
     /// One resampling pass (Pillow's `precompute_coeffs` and `ImagingResample{Horizontal,Vertical}_8bpc`).
-    private func resampled(along axis: Axis, to outputSize: Int) -> DecodedImage {
-        let inputSize = axis == .horizontal ? width : height
-        let scale = Double(inputSize) / Double(outputSize)
+    /// Only the outputs in `kept` are computed (the result is that many pixels along the axis).
+    private func resampled(along axis: Axis, to fullSize: Int, keeping kept: Range<Int>) -> DecodedImage {
+        let inputSize = axis == .horizontal ? width : height, outputSize = kept.count
+        let scale = Double(inputSize) / Double(fullSize)
         let filterScale = max(scale, 1), support = filterScale
         var starts = [Int](repeating: 0, count: outputSize), weights = [[Int]](repeating: [], count: outputSize)
         for output in 0..<outputSize {
-            let center = (Double(output) + 0.5) * scale
+            let center = (Double(output + kept.lowerBound) + 0.5) * scale
             let first = max(Int(center - support + 0.5), 0)
             let count = min(Int(center + support + 0.5), inputSize) - first
             var taps = (0..<count).map { tap -> Double in

@@ -38,6 +38,17 @@ struct ImageDecodingTests {
         #expect(image.fitted(to: MapShape(channels: 3, height: 96, width: 80)) == golden["rgb_80x96"])
     }
 
+    @Test("an image of absurd aspect (100,000 × 1, 1 × 60,000) is fitted through its crop only: right values, no 20 GB intermediate")
+    func extremeAspectFitsThroughTheCrop() {
+        let shape = MapShape(channels: 3, height: 224, width: 224)
+        let wide = DecodedImage(width: 100_000, height: 1, channels: 3, pixels: [UInt8]((0..<100_000).flatMap { _ in [10, 20, 30] as [UInt8] }))
+        let fitted = wide.fitted(to: shape, shorterSide: 256)
+        #expect(fitted.count == shape.count)
+        #expect(fitted[0..<(224 * 224)].allSatisfy { $0 == 10 } && fitted[(2 * 224 * 224)...].allSatisfy { $0 == 30 })
+        let tall = DecodedImage(width: 1, height: 60_000, channels: 1, pixels: [UInt8](repeating: 128, count: 60_000))
+        #expect(tall.fitted(to: shape, shorterSide: 256).allSatisfy { $0 == 128 })
+    }
+
     @Test("a preset's shorter side scales with the input (torchvision's 342 for 299); one below the crop covers the crop instead of trapping")
     func shorterSideFollowsTheInput() throws {
         #expect(ImagePreprocessing.torchvision.scaled(toInputHeight: 224, width: 224).shorterSide == 256)

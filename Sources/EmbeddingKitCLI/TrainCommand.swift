@@ -134,7 +134,8 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard hiddenSizes != nil else { throw ValidationError(hiddenSizesRule) }
+        guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
+        try validateHiddenLayerMemory(hiddenSizes)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let tokenDropout, !(0..<1).contains(tokenDropout) { throw ValidationError("--token-dropout must be in [0, 1)") }
@@ -343,6 +344,18 @@ let hiddenSizesRule = "--hidden takes 1 to 8 layer sizes of 1 to 65,536, comma-s
 
 /// `--hidden`'s comma-separated layer sizes, or nil when malformed or out of range (so no size
 /// can ask for more memory than a machine has).
+/// Refuses hidden layers whose weights between them alone would not fit in half of this machine's
+/// memory once training holds them with their gradients and Adam's two moments (16 bytes each), so
+/// `--hidden 65536,65536` is an error naming the need, not a 16 GiB allocation.
+func validateHiddenLayerMemory(_ sizes: [Int]) throws {
+    let weights = zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }
+    let needed = Double(weights) * 16, available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+    guard needed <= available else {
+        throw ValidationError("--hidden \(sizes.map(String.init).joined(separator: ",")) needs \(weights) weights between its layers, "
+            + String(format: "%.1f GiB to train; half of this machine's memory is %.1f GiB", needed / 1_073_741_824, available / 1_073_741_824))
+    }
+}
+
 func hiddenLayerSizes(_ text: String) -> [Int]? {
     let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard (1...8).contains(sizes.count), sizes.allSatisfy({ (1...65_536).contains($0 ?? 0) }) else { return nil }

@@ -18,6 +18,9 @@ struct HostileInputTests {
             (["train", "--strategy", "fixed-features", "--classifier", "mlp", "--hidden", "1000000000"], "--hidden takes"),
             (["train", "--strategy", "fixed-features", "--classifier", "mlp", "--hidden", "4611686018427387904"], "--hidden takes"),
             (["image", "train", "--batch-size", "100000000"], "--batch-size takes"),
+            // 7 × 65,536² weights: 448 GiB to train, more than half of any machine this runs on.
+            (["train", "--strategy", "combine", "--hidden", "65536,65536,65536,65536,65536,65536,65536,65536"], "needs 30064771072 weights between its layers"),
+            (["image", "train", "--strategy", "combine", "--hidden", "65536,65536,65536,65536,65536,65536,65536,65536"], "needs 30064771072 weights"),
         ]
         for (arguments, message) in cases {
             let result = try EmbeddingKitProcess.run(arguments)

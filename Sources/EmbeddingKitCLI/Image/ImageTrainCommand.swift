@@ -86,7 +86,8 @@ struct ImageTrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard hiddenSizes != nil else { throw ValidationError(hiddenSizesRule) }
+        guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
+        try validateHiddenLayerMemory(hiddenSizes)
         _ = try backboneLayers()
         if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) { throw ValidationError("--validation-split must be in (0, 1)") }

@@ -70,6 +70,16 @@ public struct EmbeddingServer: Sendable {
         router.post("vector") { request, context in try vector(try await request.decode(as: VectorBatch.self, context: context)) }
         router.get("predict") { request, _ in try await predict(request.uri.queryParameters) }
         router.post("predict") { request, context in try await predict(try await request.decode(as: PredictBatch.self, context: context)) }
+        // Other methods on a known path are 405 with the methods it takes, not 404.
+        let allowed: [String: String] = ["health": "GET", "openapi.json": "GET", "neighbors": "GET, POST", "similarity": "GET, POST",
+                                         "analogy": "GET, POST", "vector": "GET, POST", "predict": "GET, POST"]
+        for (path, methods) in allowed {
+            for method in [HTTPRequest.Method.head, .put, .delete, .patch] + (methods == "GET" ? [.post] : []) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    throw HTTPError(.methodNotAllowed, headers: [.allow: methods], message: "/\(path) takes \(methods)")
+                }
+            }
+        }
         return router
     }
 }

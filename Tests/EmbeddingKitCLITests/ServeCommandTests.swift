@@ -110,6 +110,17 @@ struct ServeCommandTests {
         #expect(try await server.request("/vector", body: #"{"words": ["a", "b", "c", "d"]}"#).status == 413)
         #expect(try await server.request("/similarity", body: #"{"pairs": [["the"]]}"#).status == 400)
         #expect(try await server.request("/analogy", body: "{not json").status == 400)
+        // Another method on a known path is 405 with the methods it takes; an unknown path stays 404.
+        for (method, path, allow) in [("DELETE", "/neighbors", "GET, POST"), ("PUT", "/predict", "GET, POST"), ("POST", "/health", "GET"),
+                                      ("HEAD", "/vector", "GET, POST")] {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)\(path)")!)
+            request.httpMethod = method
+            let (_, response) = try await URLSession.shared.data(for: request)
+            let http = response as! HTTPURLResponse
+            #expect(http.statusCode == 405 && http.value(forHTTPHeaderField: "Allow") == allow, "\(method) \(path): \(http.statusCode)")
+        }
+        let (_, nowhere) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/nowhere")!)
+        #expect((nowhere as! HTTPURLResponse).statusCode == 404)
         let spec = try await server.request("/openapi.json")
         let paths = (try JSONSerialization.jsonObject(with: Data(spec.json.utf8)) as? [String: Any])?["paths"] as? [String: Any]
         #expect(spec.status == 200 && paths?.keys.sorted() == ["/analogy", "/health", "/neighbors", "/predict", "/similarity", "/vector"])

@@ -198,6 +198,9 @@ struct GraphImport {
                 parameterName = "\(name)_\(suffix)"
             }
             parameterNames.insert(parameterName)
+            if !constant.isInteger, kind != .constant, let element = constant.floats.firstIndex(where: { !$0.isFinite }) {
+                throw error(node, index: index, "weight '\(name)' element \(element) is NaN or infinite")
+            }
             let made = builder.parameter(parameterName, tensor, kind: constant.isInteger ? .constant : kind)
             parameters[key] = made
             return try followingTheBatch(made, constant: name, node, index: index)

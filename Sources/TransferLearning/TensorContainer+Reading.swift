@@ -53,6 +53,9 @@ extension TensorContainer {
             guard Checksum.crc32Hex(section) == checksums[name] else {
                 throw fail("tensor '\(name)' (byte \(dataStart + offsets[0])): checksum mismatch, the file is damaged")
             }
+            if let element = Self.firstNonFinite(section, type: type) {
+                throw fail("tensor '\(name)' element \(element) is NaN or infinite: the weights are broken (a training run that diverged?)")
+            }
             tensors[name] = Tensor(type: type, shape: shape, bytes: Array(section))
             covered.append((dataStart + offsets[0])..<(dataStart + offsets[1]))
         }
@@ -67,6 +70,20 @@ extension TensorContainer {
         }
         guard position == bytes.count else { throw fail("byte \(position): \(bytes.count - position) bytes after the last tensor") }
         self.init(metadata: metadata.filter { $0.key != Self.checksumKey && $0.key != Self.headerChecksumKey }, tensors: tensors)
+    }
+}
+
+extension TensorContainer {
+    /// The index of the first NaN or infinity among float elements (nil for integers, or when all are finite).
+    static func firstNonFinite(_ bytes: UnsafeRawBufferPointer, type: ElementType) -> Int? {
+        switch type {
+        case .float32:
+            return (0..<(bytes.count / 4)).first { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self) & 0x7F80_0000 == 0x7F80_0000 }
+        case .float16:
+            return (0..<(bytes.count / 2)).first { bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self) & 0x7C00 == 0x7C00 }
+        case .int32, .uint8:
+            return nil
+        }
     }
 }
 

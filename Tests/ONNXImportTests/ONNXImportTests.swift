@@ -94,6 +94,15 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
         #expect(graph.weightedLayers.allSatisfy { !(graph.nodes[$0].operation is Mul) && !(graph.nodes[$0].operation is Add) })
     }
 
+    @Test("a weight holding NaN is refused at load, naming it")
+    func nonFiniteWeightsAreRefused() throws {
+        #expect {
+            _ = try graph("nan_weights")
+        } throws: { error in
+            "\(error)".contains("weight 'filters' element 5 is NaN or infinite")
+        }
+    }
+
     @Test func unsupportedOperatorNamesTheNode() throws {
         #expect {
             _ = try ImageNetwork(onnx: fixture("unsupported.onnx"))

@@ -99,6 +99,27 @@ struct ImageTransferTests {
         #expect(try first.probabilities(for: images) == second.probabilities(for: images))
     }
 
+    @Test("a file whose weights hold NaN or infinity (checksums right) is refused naming the tensor, not read into empty predictions")
+    func nonFiniteWeightsAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-nan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var graph = Self.backbone.graph
+        let index = graph.parameters.firstIndex { $0.kind == .weight }!
+        for bad in [Float.nan, .infinity] {
+            var values = graph.parameters[index].value.scalars
+            values[values.count / 2] = bad
+            graph.setValue(Tensor(shape: graph.parameters[index].value.shape, elements: values), ofParameter: index)
+            let path = folder.appendingPathComponent("bad.backbone").path
+            try Self.backbone.replacing(graph: graph).writeBackbone(to: path, provenance: "unit test")
+            #expect {
+                _ = try ImageNetwork(backboneAt: path)
+            } throws: { error in
+                "\(error)".contains("NaN or infinite") && "\(error)".contains(graph.parameters[index].name) && "\(error)".contains(path)
+            }
+        }
+    }
+
     @Test("a backbone file round-trips; a changed byte or an inconsistent header is an error naming the file")
     func backboneFiles() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embkit-backbone-\(UUID().uuidString)")

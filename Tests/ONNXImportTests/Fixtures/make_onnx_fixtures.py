@@ -171,6 +171,12 @@ save("batch_slice", [
     helper.make_node("Slice", ["input", "zero1", "batch", "zero1"], ["output"], name="slice_to_batch"),
 ], [ints("zero1", [0]), ints("one1", [1])], [3, 4], [3, 4], run=False)
 
+# A convolution whose filters hold a NaN: refused at load, naming the weight.
+nan_filters = (np.arange(2 * 3 * 1 * 1, dtype=np.float32) / 10).reshape(2, 3, 1, 1)
+nan_filters[1, 2, 0, 0] = np.nan
+save("nan_weights", [helper.make_node("Conv", ["input", "filters"], ["output"], kernel_shape=[1, 1])],
+     [numpy_helper.from_array(nan_filters, "filters")], [3, 4, 4], [2, 4, 4], run=False)
+
 # An operator the importer does not know, to check the error names the node.
 save("unsupported", [helper.make_node("Conv", ["input", "w1"], ["c1"], kernel_shape=[1, 1]),
                      helper.make_node("LpNormalization", ["c1"], ["output"], name="the_lp_norm")],

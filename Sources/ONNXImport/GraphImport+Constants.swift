@@ -85,9 +85,9 @@ extension GraphImport {
                 : zip(picks[0], picks[1]).map { a.floats[$0] == b.floats[$1] ? 1 : 0 }
             return [ConstantTensor(dimensions: dimensions, integers: equal)]
         case "Where":
-            let (condition, a, b) = (try input(0).integers, try input(1), try input(2))
-            let (dimensions, picks) = try broadcast([try input(0).dimensions, a.dimensions, b.dimensions], node, index)
-            let chosen = picks[0].indices.map { condition[picks[0][$0]] != 0 }
+            let (condition, a, b) = (try input(0), try input(1), try input(2))
+            let (dimensions, picks) = try broadcast([condition.dimensions, a.dimensions, b.dimensions], node, index)
+            let flags = condition.integers, chosen = picks[0].map { flags[$0] != 0 }
             if a.isInteger && b.isInteger {
                 let (x, y) = (a.integers, b.integers)
                 return [ConstantTensor(dimensions: dimensions, integers: chosen.indices.map { chosen[$0] ? x[picks[1][$0]] : y[picks[2][$0]] })]

@@ -38,7 +38,7 @@ extension StrategyAdvisor {
             func measure(_ name: String, _ strategy: TransferStrategy, steps: Int? = nil) throws -> Double {
                 var schedule = Self.settings(settings, for: strategy, network: network, imageCount: fit.count)
                 if let steps {
-                    let stepsPerEpoch = max(1, (fit.count + schedule.schedule.batchSize - 1) / schedule.schedule.batchSize)
+                    let stepsPerEpoch = ImageTrainingSettings.stepsPerEpoch(imageCount: fit.count, batchSize: schedule.schedule.batchSize)
                     schedule.schedule.epochs = max(1, (steps + stepsPerEpoch - 1) / stepsPerEpoch)
                 }
                 let model = try TransferModel.train(strategy, imageNetwork: network, on: fit, settings: schedule, seed: seed)

@@ -208,7 +208,8 @@ extension ImageTrainingSettings {
         return schedule
     }
 
-    private static func stepsPerEpoch(imageCount: Int, batchSize: Int) -> Int {
+    /// Steps in one epoch of `imageCount` images in batches of `batchSize` (at least one).
+    static func stepsPerEpoch(imageCount: Int, batchSize: Int) -> Int {
         max(1, (imageCount + batchSize - 1) / batchSize)
     }
 }

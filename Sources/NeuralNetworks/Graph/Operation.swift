@@ -54,6 +54,20 @@ extension Operation {
     public var typeName: String { Self.typeName }
 }
 
+/// An operation without attributes (an activation, an element-wise sum): made by `init()`,
+/// stored with no attributes.
+protocol AttributelessOperation: Operation {
+    /// The operation.
+    init()
+}
+
+extension AttributelessOperation {
+    /// The operation (it has no attributes).
+    public init(attributes: OperationAttributes) { self.init() }
+    /// None.
+    public var attributes: OperationAttributes { [:] }
+}
+
 /// What one input of an operation is.
 public enum InputRole: Sendable, Hashable {
     /// Computed per example (or a constant operand).

@@ -7,10 +7,6 @@ public struct Add: BroadcastingBinary {
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
 
     /// a + b.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {

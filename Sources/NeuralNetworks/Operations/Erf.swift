@@ -2,21 +2,12 @@ import Foundation
 import LinearAlgebra
 
 /// The error function, element-wise (ONNX `Erf`; exported GELUs spell Φ with it).
-public struct Erf: Operation {
+public struct Erf: ElementwiseUnary {
     /// `Erf`.
     public static let typeName = "Erf"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The input.
     public var backwardNeeds: BackwardNeeds { .inputs }

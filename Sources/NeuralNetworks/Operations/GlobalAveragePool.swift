@@ -2,16 +2,12 @@ import LinearAlgebra
 
 /// The mean of each map: N × C × H × W → N × C × 1 × 1 (ONNX `GlobalAveragePool`), the feature
 /// layer of most ImageNet classifiers.
-public struct GlobalAveragePool: Operation {
+public struct GlobalAveragePool: AttributelessOperation {
     /// `GlobalAveragePool`.
     public static let typeName = "GlobalAveragePool"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
 
     /// N × C × 1 × … × 1.
     public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {

@@ -1,21 +1,12 @@
 import LinearAlgebra
 
 /// x · max(0, min(1, x/6 + 1/2)), element-wise (ONNX `HardSwish`, as MobileNetV3 uses it).
-public struct HardSwish: Operation {
+public struct HardSwish: ElementwiseUnary {
     /// `HardSwish`.
     public static let typeName = "HardSwish"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The input.
     public var backwardNeeds: BackwardNeeds { .inputs }

@@ -1,16 +1,12 @@
 import LinearAlgebra
 
 /// The input unchanged (ONNX `Identity`).
-public struct Identity: Operation {
+public struct Identity: AttributelessOperation {
     /// `Identity`.
     public static let typeName = "Identity"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
 
     /// The input's shape.
     public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {

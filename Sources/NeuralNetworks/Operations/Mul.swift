@@ -7,10 +7,6 @@ public struct Mul: BroadcastingBinary {
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
 
     /// Both inputs (each is the other's derivative).
     public var backwardNeeds: BackwardNeeds { .inputs }

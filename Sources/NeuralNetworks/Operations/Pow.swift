@@ -8,10 +8,6 @@ public struct Pow: BroadcastingBinary {
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
 
     /// Both inputs.
     public var backwardNeeds: BackwardNeeds { .inputs }

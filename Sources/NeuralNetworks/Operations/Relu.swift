@@ -1,21 +1,12 @@
 import LinearAlgebra
 
 /// max(x, 0), element-wise (ONNX `Relu`).
-public struct Relu: Operation {
+public struct Relu: ElementwiseUnary {
     /// `Relu`.
     public static let typeName = "Relu"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The output: where it is zero, the gradient stops.
     public var backwardNeeds: BackwardNeeds { .output }

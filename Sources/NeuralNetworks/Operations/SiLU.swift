@@ -1,21 +1,12 @@
 import LinearAlgebra
 
 /// x · σ(x), element-wise (SiLU or swish, as EfficientNet uses it; ONNX spells it `Mul(x, Sigmoid(x))`).
-public struct SiLU: Operation {
+public struct SiLU: ElementwiseUnary {
     /// `SiLU`.
     public static let typeName = "SiLU"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The input.
     public var backwardNeeds: BackwardNeeds { .inputs }

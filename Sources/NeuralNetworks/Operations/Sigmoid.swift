@@ -2,21 +2,12 @@ import Foundation
 import LinearAlgebra
 
 /// 1 / (1 + e^−x), element-wise (ONNX `Sigmoid`).
-public struct Sigmoid: Operation {
+public struct Sigmoid: ElementwiseUnary {
     /// `Sigmoid`.
     public static let typeName = "Sigmoid"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The output (σ′ = σ(1 − σ)).
     public var backwardNeeds: BackwardNeeds { .output }

@@ -2,21 +2,12 @@ import Foundation
 import LinearAlgebra
 
 /// √x, element-wise (ONNX `Sqrt`): the deviation of a LayerNorm exported as primitives.
-public struct Sqrt: Operation {
+public struct Sqrt: ElementwiseUnary {
     /// `Sqrt`.
     public static let typeName = "Sqrt"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The output (√x′ = 1 / (2√x)).
     public var backwardNeeds: BackwardNeeds { .output }

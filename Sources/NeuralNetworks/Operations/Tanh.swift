@@ -2,21 +2,12 @@ import Foundation
 import LinearAlgebra
 
 /// tanh(x), element-wise (ONNX `Tanh`).
-public struct Tanh: Operation {
+public struct Tanh: ElementwiseUnary {
     /// `Tanh`.
     public static let typeName = "Tanh"
 
     /// The operation.
     public init() {}
-    /// The operation (it has no attributes).
-    public init(attributes: OperationAttributes) {}
-    /// None.
-    public var attributes: OperationAttributes { [:] }
-
-    /// The input's shape.
-    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
-    }
 
     /// The output (tanh′ = 1 − tanh²).
     public var backwardNeeds: BackwardNeeds { .output }

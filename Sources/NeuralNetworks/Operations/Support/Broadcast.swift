@@ -130,7 +130,7 @@ struct Broadcast {
 }
 
 /// The shared parts of the broadcasting binary operations `Add`, `Sub`, `Mul` and `Div`.
-protocol BroadcastingBinary: Operation {}
+protocol BroadcastingBinary: AttributelessOperation {}
 
 extension BroadcastingBinary {
     /// The broadcast of the two shapes.

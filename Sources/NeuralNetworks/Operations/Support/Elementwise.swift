@@ -9,14 +9,8 @@ enum Elementwise {
     /// `transform(x)` for every element of `input`.
     @inline(__always)
     static func map(_ input: Tensor, parallelism: Parallelism, _ transform: @escaping @Sendable (Float) -> Float) -> Tensor {
-        Tensor(shape: input.shape) { output in
-            input.withUnsafeBufferPointer { source in
-                let x = SharedReadOnlyPointer(base: UnsafeRawPointer(source.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
-                parallelism.forEachChunk(of: source.count, minimumChunkSize: minimumChunk) { range in
-                    let values = x.base.assumingMemoryBound(to: Float.self)
-                    for index in range { y.base[index] = transform(values[index]) }
-                }
-            }
+        apply(input, parallelism: parallelism) { source, target in
+            for index in source.indices { target[index] = transform(source[index]) }
         }
     }
 
@@ -108,5 +102,15 @@ enum Elementwise {
         guard shapes.count == 1 else { throw OperationError("\(name) takes one input, not \(shapes.count)") }
         guard types[0] == .float32 else { throw OperationError("\(name) takes floats, not \(types[0])") }
         return shapes[0]
+    }
+}
+
+/// An element-wise operation of one float input without attributes: its output has the input's shape.
+protocol ElementwiseUnary: AttributelessOperation {}
+
+extension ElementwiseUnary {
+    /// The input's shape.
+    public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
+        try Elementwise.unaryShape(shapes, elementTypes, name: Self.typeName)
     }
 }

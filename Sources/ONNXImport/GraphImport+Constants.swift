@@ -1,3 +1,6 @@
+import LinearAlgebra
+import NeuralNetworks
+
 extension GraphImport {
     /// Evaluates a node whose inputs are all known at load time (and `Shape` of an activation).
     func evaluate(_ node: ONNXNode, index: Int) throws -> [ConstantTensor] {
@@ -76,7 +79,11 @@ extension GraphImport {
             }
             return [source.gathering(picked, dimensions: dimensions)]
         case "Add", "Sub", "Mul", "Div":
-            return [try elementwise(node.opType, try input(0), try input(1), node, index)]
+            let (a, b) = (try input(0), try input(1))
+            if a.isInteger && b.isInteger { return [try integerArithmetic(node.opType, a, b, node, index)] }
+            // Floats (weights dequantized at load, scaled tables) through the graph's vector kernels.
+            let floats = [a, b].map { ConstantTensor(dimensions: $0.dimensions, floats: $0.floats) }
+            return [try evaluateByOperation(node, index: index, inputs: floats)]
         case "Equal":
             let (a, b) = (try input(0), try input(1))
             let (dimensions, picks) = try broadcast([a.dimensions, b.dimensions], node, index)
@@ -99,9 +106,90 @@ extension GraphImport {
             let requested = try input(1).integers.map { try checkedDimension($0, node, index) }
             let (dimensions, picks) = try broadcast([source.dimensions, requested], node, index)
             return [source.gathering(picks[0], dimensions: dimensions)]
+        case "Split":
+            let source = try input(0)
+            let axis = try normalizedAxis(try attribute("axis", default: 0), rank: source.dimensions.count, node, index)
+            var start: Int64 = 0, parts: [ConstantTensor] = []
+            for size in try splitSizes(node, index: index, dimension: source.dimensions[axis]) {
+                parts.append(try slice(source, starts: [start], ends: [start + Int64(size)], axes: [Int64(axis)], steps: nil, node, index))
+                start += Int64(size)
+            }
+            return parts
+        case "Range":
+            return [try range(try input(0), try input(1), try input(2), node, index)]
+        case "Max", "Min":
+            var result = try input(0)
+            for position in 1..<node.inputs.count {
+                let other = try input(position), (dimensions, picks) = try broadcast([result.dimensions, other.dimensions], node, index)
+                let larger = node.opType == "Max"
+                if result.isInteger && other.isInteger {
+                    let (x, y) = (result.integers, other.integers)
+                    result = ConstantTensor(dimensions: dimensions, integers: zip(picks[0], picks[1]).map { larger ? max(x[$0], y[$1]) : min(x[$0], y[$1]) })
+                } else {
+                    let (x, y) = (result.floats, other.floats)
+                    result = ConstantTensor(dimensions: dimensions, floats: zip(picks[0], picks[1]).map { i, j in
+                        x[i].isNaN || y[j].isNaN ? .nan : larger ? max(x[i], y[j]) : min(x[i], y[j])
+                    })
+                }
+            }
+            return [result]
+        case "Not", "IsNaN", "And", "Or", "Xor", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "GatherND", "Sqrt", "Erf":
+            return [try evaluateByOperation(node, index: index, inputs: try node.inputs.indices.map(input))]
         default:
             throw fail("operator \(node.opType) is not supported on values known at load time")
         }
+    }
+
+    /// A node of a graph operation run on constants: integers as 32-bit integers (an error when
+    /// one does not fit), the result's integers (the operation's booleans) as integers.
+    private func evaluateByOperation(_ node: ONNXNode, index: Int, inputs: [ConstantTensor]) throws -> ConstantTensor {
+        let operation = try OperationRegistry.operation(named: node.opType, attributes: OperationAttributes(node.attributes.compactMapValues(\.operationValue)))
+        let tensors = try inputs.map { constant -> Tensor in
+            guard constant.isInteger else { return Tensor(shape: constant.dimensions, elements: constant.floats) }
+            return Tensor(shape: constant.dimensions, integers: try constant.integers.map { value in
+                guard let narrow = Int32(exactly: value) else { throw error(node, index: index, "integer \(value) is out of the 32-bit range") }
+                return narrow
+            })
+        }
+        _ = try operation.outputShape(for: tensors.map(\.shape), elementTypes: tensors.map(\.elementType))
+        var context = ForwardContext(mode: .inference, parallelism: .serial, generator: SplitMix64(seed: 0))
+        let result = try operation.forward(tensors, context: &context)
+        return result.elementType == .int32 ? ConstantTensor(dimensions: result.shape, integers: result.integers.map(Int64.init))
+                                            : ConstantTensor(dimensions: result.shape, floats: result.scalars)
+    }
+
+    /// The sizes `Split` cuts a dimension of `dimension` into: its `split` input or attribute, or
+    /// equal parts (one per output, or `num_outputs`; the last smaller when it does not divide).
+    func splitSizes(_ node: ONNXNode, index: Int, dimension: Int) throws -> [Int] {
+        if let given = try constantInput(node, 1, index: index)?.integers ?? node.integers("split") {
+            guard given.count == node.outputs.count, given.allSatisfy({ $0 >= 0 }), given.reduce(0, +) == Int64(dimension) else {
+                throw error(node, index: index, "split sizes \(given.abbreviated) do not cut \(dimension) into \(node.outputs.count) outputs")
+            }
+            return given.map { Int($0) }
+        }
+        let parts = Int(node.integer("num_outputs", default: Int64(node.outputs.count)) ?? 0)
+        guard parts >= 1, parts == node.outputs.count else { throw error(node, index: index, "Split into \(parts) parts has \(node.outputs.count) outputs") }
+        let chunk = (dimension + parts - 1) / parts
+        return (0..<parts).map { max(0, min(chunk, dimension - $0 * chunk)) }
+    }
+
+    /// `Range(start, limit, delta)`: start, start + delta, … up to limit (exclusive).
+    private func range(_ start: ConstantTensor, _ limit: ConstantTensor, _ delta: ConstantTensor, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+        guard start.count == 1, limit.count == 1, delta.count == 1 else { throw error(node, index: index, "Range takes three scalars") }
+        if start.isInteger && limit.isInteger && delta.isInteger {
+            let (first, end, step) = (start.integers[0], limit.integers[0], delta.integers[0])
+            guard step != 0 else { throw error(node, index: index, "Range's delta is 0") }
+            let (span, overflow) = end.subtractingReportingOverflow(first)
+            guard !overflow else { throw error(node, index: index, "Range from \(first) to \(end) overflows") }
+            let count = max(0, span / step + (span % step != 0 && (span > 0) == (step > 0) ? 1 : 0))
+            _ = try checkedCount([Int(count)], node, index)
+            return ConstantTensor(dimensions: [Int(count)], integers: (0..<count).map { first + $0 * step })
+        }
+        let (first, end, step) = (Double(start.floats[0]), Double(limit.floats[0]), Double(delta.floats[0]))
+        guard step != 0, first.isFinite, end.isFinite, step.isFinite else { throw error(node, index: index, "Range needs finite bounds and a non-zero delta") }
+        let count = max(0, ((end - first) / step).rounded(.up))
+        guard count <= Double(1 << 24) else { throw error(node, index: index, "Range of \(count) values") }
+        return ConstantTensor(dimensions: [Int(count)], floats: (0..<Int(count)).map { Float(first + Double($0) * step) })
     }
 
     private func constantAttribute(_ node: ONNXNode, index: Int) throws -> ConstantTensor {
@@ -174,7 +262,7 @@ extension GraphImport {
         return target
     }
 
-    private func squeezing(_ dimensions: [Int], axes: [Int64]?, unsqueeze: Bool, _ node: ONNXNode, _ index: Int) throws -> [Int] {
+    func squeezing(_ dimensions: [Int], axes: [Int64]?, unsqueeze: Bool, _ node: ONNXNode, _ index: Int) throws -> [Int] {
         if unsqueeze {
             guard let axes else { throw error(node, index: index, "Unsqueeze needs axes") }
             let rank = dimensions.count + axes.count
@@ -229,7 +317,6 @@ extension GraphImport {
 
     private func slice(_ node: ONNXNode, index: Int, input: (Int) throws -> ConstantTensor) throws -> ConstantTensor {
         let data = try input(0)
-        let rank = data.dimensions.count
         let starts: [Int64], ends: [Int64], axes: [Int64]?, steps: [Int64]?
         if node.inputs.count >= 3 {
             (starts, ends) = (try input(1).integers, try input(2).integers)
@@ -239,6 +326,13 @@ extension GraphImport {
             guard let s = node.integers("starts"), let e = node.integers("ends") else { throw error(node, index: index, "Slice needs starts and ends") }
             (starts, ends, axes, steps) = (s, e, node.integers("axes"), nil)
         }
+        return try slice(data, starts: starts, ends: ends, axes: axes, steps: steps, node, index)
+    }
+
+    /// The box of `data` from `starts` to `ends` along `axes` (all, in order, when nil) by `steps` (1 when nil).
+    private func slice(_ data: ConstantTensor, starts: [Int64], ends: [Int64], axes: [Int64]?, steps: [Int64]?,
+                       _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+        let rank = data.dimensions.count
         let axisList = try (axes ?? (0..<Int64(starts.count)).map { $0 }).map { try normalizedAxis($0, rank: rank, node, index) }
         let stepList = steps ?? [Int64](repeating: 1, count: starts.count)
         guard starts.count == ends.count, axisList.count == starts.count, stepList.count == starts.count, Set(axisList).count == axisList.count else {
@@ -287,33 +381,20 @@ extension GraphImport {
         })
     }
 
-    /// `a op b` with NumPy broadcasting.
-    private func elementwise(_ op: String, _ a: ConstantTensor, _ b: ConstantTensor, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
+    /// `a op b` for integers (shape arithmetic) with NumPy broadcasting.
+    private func integerArithmetic(_ op: String, _ a: ConstantTensor, _ b: ConstantTensor, _ node: ONNXNode, _ index: Int) throws -> ConstantTensor {
         let (dimensions, picks) = try broadcast([a.dimensions, b.dimensions], node, index)
-        let (ia, ib) = (picks[0], picks[1])
-        if a.isInteger && b.isInteger {
-            let (x, y) = (a.integers, b.integers)
-            let values = try zip(ia, ib).map { i, j -> Int64 in
-                switch op {
-                case "Add": return x[i] &+ y[j]
-                case "Sub": return x[i] &- y[j]
-                case "Mul": return x[i] &* y[j]
-                default:
-                    guard y[j] != 0 else { throw error(node, index: index, "integer division by zero") }
-                    return x[i] / y[j]
-                }
-            }
-            return ConstantTensor(dimensions: dimensions, integers: values)
-        }
-        let (x, y) = (a.floats, b.floats)
-        let values = zip(ia, ib).map { i, j -> Float in
+        let (x, y) = (a.integers, b.integers)
+        let values = try zip(picks[0], picks[1]).map { i, j -> Int64 in
             switch op {
-            case "Add": x[i] + y[j]
-            case "Sub": x[i] - y[j]
-            case "Mul": x[i] * y[j]
-            default: x[i] / y[j]
+            case "Add": return x[i] &+ y[j]
+            case "Sub": return x[i] &- y[j]
+            case "Mul": return x[i] &* y[j]
+            default:
+                guard y[j] != 0 else { throw error(node, index: index, "integer division by zero") }
+                return x[i] / y[j]
             }
         }
-        return ConstantTensor(dimensions: dimensions, floats: values)
+        return ConstantTensor(dimensions: dimensions, integers: values)
     }
 }

@@ -20,9 +20,9 @@ extension GraphImport {
             define(node, as: value, shape: shape)
         }
         let attributes = OperationAttributes(node.attributes.compactMapValues(\.operationValue))
-        // Only Reshape knows how to follow an integer operand computed from the batch size; elsewhere
+        // Only Reshape and Expand know how to follow an integer operand computed from the batch size; elsewhere
         // its batch-1 value would be wrong for every other batch.
-        if node.opType != "Reshape", let name = node.inputs.first(where: { constantsAtBatchTwo[$0]?.isInteger == true }) {
+        if node.opType != "Reshape", node.opType != "Expand", let name = node.inputs.first(where: { constantsAtBatchTwo[$0]?.isInteger == true }) {
             throw fail("input '\(name)' is computed from the batch size, which \(node.opType) cannot follow")
         }
         do {
@@ -100,9 +100,30 @@ extension GraphImport {
             case "Reshape":
                 try addReshape(node, index: index)
             case "Gather":
-                let indices = try operand(node, 1, index: index, kind: .constant)
-                let (value, shape) = try append(try Gather(attributes: attributes), [try activation(0).value, indices], node: node, index: index)
+                // Rows of a float table known at load time picked by computed ids: an embedding, which trains.
+                let data = try operand(node, 0, index: index, kind: .weight), indices = try operand(node, 1, index: index, kind: .constant)
+                let (value, shape) = try append(try Gather(attributes: attributes), [data, indices], node: node, index: index)
                 define(node, as: value, shape: shape)
+            case "Cast", "IsNaN", "Not":
+                try unary(try OperationRegistry.operation(named: node.opType, attributes: attributes))
+            case "Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "And", "Or", "Xor", "Where", "GatherND":
+                let inputs = try node.inputs.indices.map { try operand(node, $0, index: index, kind: .constant) }
+                let (value, shape) = try append(try OperationRegistry.operation(named: node.opType, attributes: attributes), inputs, node: node, index: index)
+                define(node, as: value, shape: shape)
+            case "Max", "Min":
+                // More than two inputs fold pairwise; one is itself.
+                var result = try operand(node, 0, index: index, kind: .constant, asFloats: true), shape = exampleShape(of: result)
+                for position in 1..<node.inputs.count {
+                    let other = try operand(node, position, index: index, kind: .constant, asFloats: true)
+                    (result, shape) = try append(try OperationRegistry.operation(named: node.opType, attributes: [:]), [result, other], node: node, index: index)
+                }
+                define(node, as: result, shape: shape)
+            case "Expand":
+                try addExpand(node, index: index)
+            case "Squeeze", "Unsqueeze":
+                try addSqueeze(node, index: index)
+            case "Split":
+                try addSplit(node, index: index)
             case "Concat":
                 let parts = try node.inputs.indices.map { try operand(node, $0, index: index, kind: .constant) }
                 let (value, shape) = try append(try Concat(attributes: attributes), parts, node: node, index: index)
@@ -217,6 +238,65 @@ extension GraphImport {
         }
         let (value, outputShape) = try append(try Reshape(attributes: ["shape": .integers(target)]), [input], node: node, index: index)
         define(node, as: value, shape: outputShape)
+    }
+
+    /// `Squeeze` or `Unsqueeze` of an activation, as the `Reshape` it is (a dimension that
+    /// follows the batch stays inferred).
+    private mutating func addSqueeze(_ node: ONNXNode, index: Int) throws {
+        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
+            throw error(node, index: index, "input 1 should be computed from the inputs")
+        }
+        let unsqueeze = node.opType == "Unsqueeze", atBatchTwo = exampleShapeAtBatchTwo(of: input) ?? shape
+        var axes = try constantInput(node, 1, index: index)?.integers ?? node.integers("axes")
+        // Without axes every dimension of 1 goes, but not a batch that is 1 only in the example.
+        if axes == nil, !unsqueeze { axes = shape.indices.filter { shape[$0] == 1 && atBatchTwo[$0] == 1 }.map(Int64.init) }
+        var target = try squeezing(shape, axes: axes, unsqueeze: unsqueeze, node, index)
+        let targetAtBatchTwo = try squeezing(atBatchTwo, axes: axes, unsqueeze: unsqueeze, node, index)
+        let following = target.indices.filter { target[$0] != targetAtBatchTwo[$0] }
+        guard following.count <= 1 else { throw error(node, index: index, "the batch follows \(following.count) dimensions") }
+        if let axis = following.first { target[axis] = -1 }
+        let (value, outputShape) = try append(try Reshape(attributes: ["shape": .integers(target)]), [input], node: node, index: index)
+        define(node, as: value, shape: outputShape)
+    }
+
+    /// `Expand` of an activation to a shape known at load time; a target dimension computed from
+    /// the batch size becomes 1, which keeps the input's batch.
+    private mutating func addExpand(_ node: ONNXNode, index: Int) throws {
+        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
+            throw error(node, index: index, "input 1 should be computed from the inputs")
+        }
+        guard var target = try constantInput(node, 1, index: index)?.integers.map({ try checkedDimension($0, node, index) }) else {
+            throw error(node, index: index, "Expand needs its shape known when the model loads")
+        }
+        if let atBatchTwo = constantsAtBatchTwo[node.inputs[1]]?.integers, atBatchTwo.count == target.count {
+            let inputAtBatchTwo = exampleShapeAtBatchTwo(of: input) ?? shape
+            for axis in target.indices where Int64(target[axis]) != atBatchTwo[axis] {
+                let inputAxis = axis - (target.count - shape.count)
+                guard inputAxis >= 0, shape[inputAxis] == target[axis], inputAtBatchTwo[inputAxis] == Int(atBatchTwo[axis]) else {
+                    throw error(node, index: index, "the shape follows the batch on an axis where the input does not")
+                }
+                target[axis] = 1
+            }
+        }
+        let (value, outputShape) = try append(Expand(shape: target), [input], node: node, index: index)
+        define(node, as: value, shape: outputShape)
+    }
+
+    /// `Split` of an activation, as one `Slice` per output.
+    private mutating func addSplit(_ node: ONNXNode, index: Int) throws {
+        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
+            throw error(node, index: index, "input 1 should be computed from the inputs")
+        }
+        let axis = try normalizedAxis(node.integer("axis", default: 0) ?? 0, rank: shape.count, node, index)
+        let atBatchTwo = exampleShapeAtBatchTwo(of: input) ?? shape
+        guard atBatchTwo[axis] == shape[axis] else { throw error(node, index: index, "Split along the batch is not supported") }
+        var start = 0
+        for (output, size) in zip(node.outputs, try splitSizes(node, index: index, dimension: shape[axis])) {
+            defer { start += size }
+            guard !output.isEmpty else { continue }
+            let (value, outputShape) = try append(Slice(starts: [start], ends: [start + size], axes: [axis]), [input], node: node, index: index)
+            values[output] = .activation(value, shape: outputShape)
+        }
     }
 
     private mutating func addPad(_ node: ONNXNode, index: Int) throws {

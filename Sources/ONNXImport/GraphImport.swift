@@ -31,6 +31,8 @@ struct GraphImport {
     var pendingPads: [String: (source: Graph.Value, shape: [Int], pads: [Int])] = [:]
     /// The example shape of each node made so far.
     var nodeShapes: [[Int]] = []
+    /// The element type of each node made so far.
+    var nodeElementTypes: [Tensor.ElementType] = []
     /// The parameter names taken so far.
     var parameterNames: Set<String> = []
 
@@ -48,12 +50,12 @@ struct GraphImport {
     /// Imports `model`, its inputs' height and width fixed at `inputSize` where the graph leaves
     /// them open, the first dimension of each input the batch unless `declaredShapes`.
     static func graph(from model: ONNXModel, path: String, modelFolder: String, inputSize: (height: Int, width: Int)? = nil,
-                      declaredShapes: Bool = false) throws -> Graph {
+                      declaredShapes: Bool = false, dimensions: [String: Int] = [:]) throws -> Graph {
         let graph = model.graph
         let feeds = model.feedInputs
         guard !feeds.isEmpty else { throw ONNXError(path: path, message: "the graph has no input to feed") }
         guard graph.outputs.count >= 1 else { throw ONNXError(path: path, message: "the graph has no output") }
-        let inputs = try feeds.map { try input($0, path: path, inputSize: inputSize, declaredShapes: declaredShapes) }
+        let inputs = try feeds.map { try input($0, path: path, inputSize: inputSize, declaredShapes: declaredShapes, dimensions: dimensions) }
         var importer = GraphImport(model: model, path: path, modelFolder: modelFolder, builder: GraphBuilder(inputs: inputs))
         importer.declaredShapes = declaredShapes
         for (position, input) in inputs.enumerated() {
@@ -71,10 +73,14 @@ struct GraphImport {
         for output in graph.outputs { importer.readers[output.name, default: 0] += 1 }
         for (index, node) in graph.nodes.enumerated() { try importer.add(node, index: index) }
         let outputs = try graph.outputs.map { output -> Graph.Value in
-            guard case .activation(let value, _)? = importer.values[output.name] else {
-                throw ONNXError(path: path, message: "output '\(output.name)' is not computed from the inputs")
+            switch importer.values[output.name] {
+            case .activation(let value, _)?: return value
+            case .constant(let constant)? where importer.constantsAtBatchTwo[output.name] == nil:
+                // Known at load time (a shape, a range): the graph answers it for every input.
+                let value = try importer.parameter(output.name, constant, kind: .constant)
+                return importer.builder.node(Identity(), [value], name: output.name)
+            default: throw ONNXError(path: path, message: "output '\(output.name)' is neither computed from the inputs nor the same for every batch")
             }
-            return value
         }
         do {
             return try importer.builder.graph(outputs: outputs)
@@ -83,28 +89,39 @@ struct GraphImport {
         }
     }
 
-    /// A graph input: float images or integer ids, the first dimension the batch, the others
-    /// fixed (or given by `inputSize` for an image's height and width); with `declaredShapes`
-    /// the first is fixed too when the file fixes it.
-    private static func input(_ input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?, declaredShapes: Bool) throws -> Graph.Input {
+    /// A graph input: floats (images; of any precision, fed as float32), integers (ids) or
+    /// booleans (masks; integers 0 and 1), the
+    /// first dimension the batch, the others fixed (or given by `inputSize` for an image's height
+    /// and width, or by `dimensions` for a named one); with `declaredShapes`, or a first dimension
+    /// named in `dimensions`, the first is fixed too.
+    private static func input(_ input: ONNXValueInfo, path: String, inputSize: (height: Int, width: Int)?, declaredShapes: Bool,
+                              dimensions sizes: [String: Int]) throws -> Graph.Input {
         let type: Tensor.ElementType
         switch ONNXTensor.DataType(rawValue: input.elementType) {
         case .float?: type = .float32
+        case .double?, .float16?: type = .float32  // the graph computes in float32: it is fed and answers float32
         case nil where input.elementType == 0: type = .float32  // undefined: as exporters leave images
-        case .int64?, .int32?: type = .int32
+        case .int64?, .int32?, .int16?, .int8?, .uint8?, .uint16?, .uint32?, .bool?: type = .int32
         default:
-            throw ONNXError(path: path, message: "input '\(input.name)' has element type \(input.elementType); float images and integer ids are supported")
+            throw ONNXError(path: path, message: "input '\(input.name)' has element type \(input.elementType); floats, integers and booleans are supported")
         }
-        guard let dimensions = input.dimensions, !dimensions.isEmpty else {
+        guard let dimensions = input.dimensions, !dimensions.isEmpty || declaredShapes else {
             throw ONNXError(path: path, message: "input '\(input.name)' has no shape")
         }
         let shape = try dimensions.enumerated().map { axis, dimension -> Int? in
             if case .fixed(let value) = dimension, value > 0, value <= 16_384 { return axis == 0 && !declaredShapes ? nil : Int(value) }
+            if case .symbolic(let name) = dimension, let size = sizes[name] {
+                guard size > 0, size <= 16_384 else { throw ONNXError(path: path, message: "dimension '\(name)' of input '\(input.name)' is given as \(size)") }
+                return size
+            }
             if case .fixed(let value) = dimension, value != 1 || axis != 0 {
                 throw ONNXError(path: path, message: "input '\(input.name)' dimension \(axis) is \(value)")
             }
             if axis == 0 { return nil }
             if dimensions.count == 4, axis >= 2, let inputSize { return axis == 2 ? inputSize.height : inputSize.width }
+            if case .symbolic(let name) = dimension, !name.isEmpty {
+                throw ONNXError(path: path, message: "input '\(input.name)' leaves dimension \(axis) ('\(name)') open; give its size")
+            }
             throw ONNXError(path: path, message: "input '\(input.name)' leaves dimension \(axis) open; give the image size")
         }
         return Graph.Input(name: input.name, shape: shape, elementType: type)
@@ -188,23 +205,29 @@ struct GraphImport {
             if asFloats, constant.isInteger { constant = ConstantTensor(dimensions: constant.dimensions, floats: constant.floats) }
             let key = "\(name)#\(kind.rawValue)\(asFloats ? "#float" : "")"
             if let existing = parameters[key] { return try followingTheBatch(existing, constant: name, node, index: index) }
-            let tensor = constant.isInteger ? Tensor(shape: constant.dimensions, integers: try constant.integers.map { value in
-                guard let narrow = Int32(exactly: value) else { throw error(node, index: index, "integer \(value) of '\(name)' is out of range") }
-                return narrow
-            }) : Tensor(shape: constant.dimensions, elements: constant.floats)
-            var parameterName = name, suffix = 1
-            while parameterNames.contains(parameterName) {
-                suffix += 1
-                parameterName = "\(name)_\(suffix)"
-            }
-            parameterNames.insert(parameterName)
-            if !constant.isInteger, kind != .constant, let element = constant.floats.firstIndex(where: { !$0.isFinite }) {
-                throw error(node, index: index, "weight '\(name)' element \(element) is NaN or infinite")
-            }
-            let made = builder.parameter(parameterName, tensor, kind: constant.isInteger ? .constant : kind)
+            let made = try parameter(name, constant, kind: kind)
             parameters[key] = made
             return try followingTheBatch(made, constant: name, node, index: index)
         }
+    }
+
+    /// A new parameter holding `constant` (integers as 32-bit integers, always of kind `.constant`),
+    /// named `name` or, when taken, `name_2`, `name_3` …
+    mutating func parameter(_ name: String, _ constant: ConstantTensor, kind: Graph.Parameter.Kind) throws -> Graph.Value {
+        let tensor = constant.isInteger ? Tensor(shape: constant.dimensions, integers: try constant.integers.map { value in
+            guard let narrow = Int32(exactly: value) else { throw ONNXError(path: path, message: "integer \(value) of '\(name)' is out of range") }
+            return narrow
+        }) : Tensor(shape: constant.dimensions, elements: constant.floats)
+        if !constant.isInteger, kind != .constant, let element = constant.floats.firstIndex(where: { !$0.isFinite }) {
+            throw ONNXError(path: path, message: "weight '\(name)' element \(element) is NaN or infinite")
+        }
+        var parameterName = name, suffix = 1
+        while parameterNames.contains(parameterName) {
+            suffix += 1
+            parameterName = "\(name)_\(suffix)"
+        }
+        parameterNames.insert(parameterName)
+        return builder.parameter(parameterName, tensor, kind: constant.isInteger ? .constant : kind)
     }
 
     /// `parameter` repeated along the batch when the constant `name` was computed for one example
@@ -235,6 +258,7 @@ struct GraphImport {
         }
         let name = node.name.isEmpty ? (node.outputs.first ?? node.opType) : node.name
         nodeShapes.append(shape)
+        nodeElementTypes.append(operation.outputElementType(for: types))
         let shapesAtBatchTwo = inputs.compactMap(exampleShapeAtBatchTwo)
         nodeShapesAtBatchTwo.append(shapesAtBatchTwo.count == inputs.count ? try? operation.outputShape(for: shapesAtBatchTwo, elementTypes: types) : nil)
         return (builder.node(operation, inputs, name: name), shape)
@@ -263,7 +287,7 @@ struct GraphImport {
         switch value {
         case .input(let position): builder.inputs[position].elementType
         case .parameter(let position): builder.parameters[position].value.elementType
-        case .node: .float32
+        case .node(let position): nodeElementTypes[position]
         }
     }
 

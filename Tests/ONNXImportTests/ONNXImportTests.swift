@@ -55,6 +55,41 @@ private func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
         }
     }
 
+    @Test("a masked-attention encoder written as torch exports BERT (int64 ids and mask, a named sequence dimension, booleans through Cast, comparisons, And, Where and IsNaN) equals onnxruntime at any batch, and trains its embedding table")
+    func maskedAttentionEqualsOnnxruntime() throws {
+        let path = fixture("masked_attention.onnx"), model = try ONNXModel(contentsOf: path)
+        #expect {
+            _ = try Graph(onnx: model, path: path)
+        } throws: { error in
+            "\(error)".contains("input 'input_ids' leaves dimension 1 ('sequence') open")
+        }
+        let graph = try Graph(onnx: model, path: path, dimensions: ["sequence": 6])
+        #expect(graph.inputs.map(\.elementType) == [.int32, .int32] && graph.inputs[0].shape == [nil, 6])
+        let values = try Data(contentsOf: fixtures.appendingPathComponent("masked_attention.input.i32")).withUnsafeBytes { bytes in
+            (0..<(bytes.count / 4)).map { Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        }
+        let ids = Tensor(shape: [3, 6], integers: Array(values[..<18])), mask = Tensor(shape: [3, 6], integers: Array(values[18...]))
+        let expected = try floats("masked_attention.output.f32")
+        for network in [graph, graph.optimizedForInference()] {
+            let actual = try network.run([ids, mask])[0]
+            #expect(actual.shape == [3, 4] && relativeError(actual.scalars, expected) < 1e-5, "\(relativeError(actual.scalars, expected))")
+            // The second sentence alone: the same values as in the batch.
+            let alone = try network.run([Tensor(shape: [1, 6], integers: Array(values[6..<12])), Tensor(shape: [1, 6], integers: Array(values[24..<30]))])[0]
+            #expect(relativeError(alone.scalars, Array(expected[4..<8])) < 1e-5)
+        }
+        // The table is an embedding: it trains, and only the rows of ids read get a gradient.
+        guard let table = graph.parameters.firstIndex(where: { $0.name == "table" }) else {
+            Issue.record("the embedding table should be a parameter")
+            return
+        }
+        #expect(graph.parameters[table].kind == .weight)
+        let pass = try graph.trainingPass([ids, mask], scope: TrainingScope(), seed: 1)
+        let gradient = graph.backward(pass, outputGradients: [Tensor(repeating: 1, shape: [3, 4])])[table]!.scalars
+        let rows = (0..<20).map { row in gradient[(row * 8)..<(row * 8 + 8)].contains { $0 != 0 } }
+        #expect(rows[3] && rows[7] && rows[12] && rows[19] && rows[5] && rows[2])
+        #expect(!rows[1] && !rows[4] && !rows[18])
+    }
+
     @Test func importsBatchNormalizationAsANodeAndFoldsItOnlyForInference() throws {
         let imported = try graph("convolutions")
         // The imported graph trains as exported: its batch normalisations are nodes with running statistics.

@@ -38,7 +38,8 @@ extension Graph {
         let needed = nodesNeeded(for: wanted)
         var requiresGradient = [Bool](repeating: false, count: nodes.count)
         for index in nodes.indices where needed[index] && index >= scope.firstNode {
-            requiresGradient[index] = nodes[index].inputs.contains { input in
+            // Integers (ids, booleans) carry no gradient, whatever they were computed from.
+            requiresGradient[index] = nodeElementTypes[index] == .float32 && nodes[index].inputs.contains { input in
                 switch input {
                 case .input: false
                 case .parameter(let parameter): trained.contains(parameter)

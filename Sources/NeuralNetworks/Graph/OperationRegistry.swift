@@ -3,11 +3,13 @@
 public enum OperationRegistry {
     /// The operation types.
     public static let types: [any Operation.Type] = [
-        Add.self, AveragePool.self, BatchNormalization.self, BroadcastAlong.self, Clip.self, Concat.self, Convolution.self, Div.self, Dropout.self, Erf.self,
-        Flatten.self, Gather.self, Gelu.self, Gemm.self, GlobalAveragePool.self, HardSigmoid.self, HardSwish.self, Identity.self,
-        LayerNormalization.self, LogSoftmax.self, MatMul.self, MaxPool.self, Mul.self, Pad.self, Pow.self, ReduceMean.self,
-        ReduceSum.self, Relu.self, Reshape.self, Sigmoid.self, SiLU.self, Slice.self, Softmax.self, Sqrt.self, Sub.self, Tanh.self,
-        Transpose.self,
+        Add.self, And.self, AveragePool.self, BatchNormalization.self, BroadcastAlong.self, Cast.self, Clip.self, Concat.self,
+        Convolution.self, Div.self, Dropout.self, Equal.self, Erf.self, Expand.self, Flatten.self, Gather.self, GatherND.self,
+        Gelu.self, Gemm.self, GlobalAveragePool.self, Greater.self, GreaterOrEqual.self, HardSigmoid.self, HardSwish.self,
+        Identity.self, IsNaN.self, LayerNormalization.self, Less.self, LessOrEqual.self, LogSoftmax.self, MatMul.self, Max.self,
+        MaxPool.self, Min.self, Mul.self, Not.self, Or.self, Pad.self, Pow.self, ReduceMean.self, ReduceSum.self, Relu.self,
+        Reshape.self, Sigmoid.self, SiLU.self, Slice.self, Softmax.self, Sqrt.self, Sub.self, Tanh.self, Transpose.self, Where.self,
+        Xor.self,
     ]
 
     private static let byName: [String: any Operation.Type] = Dictionary(uniqueKeysWithValues: types.map { ($0.typeName, $0) })

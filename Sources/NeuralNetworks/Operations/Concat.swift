@@ -21,8 +21,8 @@ public struct Concat: Operation {
 
     /// The shared shape with the sizes along the axis added.
     public func outputShape(for shapes: [[Int]], elementTypes: [Tensor.ElementType]) throws -> [Int] {
-        guard let first = shapes.first, elementTypes.allSatisfy({ $0 == elementTypes[0] }) else {
-            throw OperationError("Concat takes one or more inputs of one element type")
+        guard let first = shapes.first, elementTypes.allSatisfy({ $0 == .float32 }) else {
+            throw OperationError("Concat takes one or more float inputs")
         }
         let axis = try AxisLayout.resolved(axis, rank: first.count)
         var result = first

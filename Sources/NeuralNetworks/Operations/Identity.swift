@@ -14,6 +14,9 @@ public struct Identity: AttributelessOperation {
         return shapes[0]
     }
 
+    /// The input's element type (ids and booleans reshape too).
+    public func outputElementType(for elementTypes: [Tensor.ElementType]) -> Tensor.ElementType { elementTypes.first ?? .float32 }
+
     /// The input.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor { inputs[0] }
 

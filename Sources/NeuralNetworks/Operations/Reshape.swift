@@ -42,6 +42,9 @@ public struct Reshape: Operation {
         return result
     }
 
+    /// The input's element type (ids and booleans reshape too).
+    public func outputElementType(for elementTypes: [Tensor.ElementType]) -> Tensor.ElementType { elementTypes.first ?? .float32 }
+
     /// The same values.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         inputs[0].reshaped(try outputShape(for: [inputs[0].shape], elementTypes: [inputs[0].elementType]))

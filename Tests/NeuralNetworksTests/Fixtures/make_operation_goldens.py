@@ -323,6 +323,22 @@ case("Gather repeated rows", "Gather", {"axis": attribute_integer(0)}, [rounded(
 case("BroadcastAlong batch", "BroadcastAlong", {"axis": attribute_integer(0)}, [rounded(1, 2, 3), rounded(4, 5, 3)],
      lambda token, reference: token.expand(4, 2, 3), roles=["weight", "constant"])
 
+condition = (torch.rand(2, 3, 4) > 0.5).double()
+case("Where with broadcast values", "Where", {}, [condition, rounded(2, 3, 4), rounded(4)],
+     lambda c, x, y: torch.where(c.bool(), x, y), roles=["indices", "weight", "weight"])
+case("Max with broadcast", "Max", {}, [rounded(2, 3, 4), rounded(3, 1)], torch.maximum)
+tied = rounded(2, 5)
+case("Max with ties split evenly", "Max", {}, [tied, torch.cat([tied[:, :2], rounded(2, 3)], 1)], torch.maximum)
+case("Min with broadcast", "Min", {}, [rounded(2, 3, 4), rounded(4)], torch.minimum)
+case("Expand along new and unit axes", "Expand", {"shape": attribute_integers([2, 3, 4])}, [rounded(3, 1)], lambda x: x.expand(2, 3, 4))
+case("GatherND pairs with a repeat", "GatherND", {"batch_dims": attribute_integer(0)},
+     [rounded(2, 3, 4), torch.tensor([[[0.0, 1.0], [1.0, 2.0]], [[1.0, 2.0], [-2.0, 0.0]]])],
+     lambda x, i: torch.stack([torch.stack([x[0, 1], x[1, 2]]), torch.stack([x[1, 2], x[0, 0]])]), roles=["weight", "indices"])
+case("GatherND within batches", "GatherND", {"batch_dims": attribute_integer(1)},
+     [rounded(2, 3, 4), torch.tensor([[[2.0], [0.0]], [[1.0], [1.0]]])],
+     lambda x, i: torch.stack([x[0, [2, 0]], x[1, [1, 1]]]), roles=["weight", "indices"])
+case("Cast float to float", "Cast", {"to": attribute_integer(1)}, [rounded(3, 4)], lambda x: x * 1)
+
 with open("operation_goldens.json", "w") as out:
     json.dump({"tolerance": 1e-4, "cases": cases, "networks": networks}, out)
 print(len(cases), "cases,", len(networks), "networks")

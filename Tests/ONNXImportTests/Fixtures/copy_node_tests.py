@@ -15,9 +15,11 @@ import onnx
 SOURCE = "/usr/share/libonnx-testdata/data/node"
 HERE = os.path.dirname(os.path.abspath(__file__))
 OPERATORS = {
-    "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Div", "Dropout", "Erf", "Flatten", "Gather", "Gelu", "Gemm",
-    "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LayerNormalization", "LogSoftmax", "MatMul", "MaxPool", "Mul",
-    "Pad", "Pow", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Sub", "Tanh", "Transpose",
+    "Add", "And", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Conv", "Div", "Dropout", "Equal", "Erf",
+    "Expand", "Flatten", "Gather", "GatherND", "Gelu", "Gemm", "GlobalAveragePool", "Greater", "GreaterOrEqual", "HardSigmoid",
+    "HardSwish", "Identity", "IsNaN", "LayerNormalization", "Less", "LessOrEqual", "LogSoftmax", "MatMul", "Max", "MaxPool",
+    "Min", "Mul", "Not", "Or", "Pad", "Pow", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax",
+    "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze", "Where", "Xor",
 }
 
 target = os.path.join(HERE, "node")

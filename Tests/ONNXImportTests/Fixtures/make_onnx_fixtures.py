@@ -182,5 +182,57 @@ save("unsupported", [helper.make_node("Conv", ["input", "w1"], ["c1"], kernel_sh
                      helper.make_node("LpNormalization", ["c1"], ["output"], name="the_lp_norm")],
      [weights("w1", 2, 3, 1, 1)], [3, 4, 4], [2, 4, 4], run=False)
 
+# A small masked-attention encoder written as torch's exporters write BERT: int64 ids and mask with
+# a symbolic batch and sequence, an embedding Gather, the mask cast to booleans and turned into
+# −3.4e38 scores by Where, a softmax cleaned of NaNs by IsNaN + Where, runtime Unsqueeze/Squeeze,
+# comparisons and And, Split, Max, Expand, and masked mean pooling. Run at sequence length 6.
+attention_nodes = [
+    helper.make_node("Gather", ["table", "input_ids"], ["embedded"]),
+    helper.make_node("Cast", ["attention_mask"], ["mask"], to=TensorProto.BOOL),
+    helper.make_node("GreaterOrEqual", ["input_ids", "first_real_id"], ["real"]),
+    helper.make_node("And", ["mask", "real"], ["kept"]),
+    helper.make_node("Unsqueeze", ["kept", "axes12"], ["kept4"]),
+    helper.make_node("Where", ["kept4", "zero", "lowest"], ["bias"]),
+    helper.make_node("MatMul", ["embedded", "wq"], ["q"]),
+    helper.make_node("MatMul", ["embedded", "wk"], ["k"]),
+    helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+    helper.make_node("MatMul", ["q", "kt"], ["scores"]),
+    helper.make_node("Unsqueeze", ["scores", "axes1"], ["scores4"]),
+    helper.make_node("Add", ["scores4", "bias"], ["masked"]),
+    helper.make_node("Softmax", ["masked"], ["weights"], axis=-1),
+    helper.make_node("IsNaN", ["weights"], ["undefined"]),
+    helper.make_node("Where", ["undefined", "zero", "weights"], ["cleaned"]),
+    helper.make_node("Squeeze", ["cleaned", "axes1"], ["attention"]),
+    helper.make_node("MatMul", ["attention", "embedded"], ["context"]),
+    helper.make_node("Split", ["context", "halves"], ["left", "right"], axis=2),
+    helper.make_node("Max", ["left", "right", "floor"], ["larger"]),
+    helper.make_node("Shape", ["larger"], ["larger_shape"]),
+    helper.make_node("Cast", ["kept"], ["kept_float"], to=TensorProto.FLOAT),
+    helper.make_node("Unsqueeze", ["kept_float", "axes2"], ["kept3"]),
+    helper.make_node("Expand", ["kept3", "larger_shape"], ["kept_wide"]),
+    helper.make_node("Mul", ["larger", "kept_wide"], ["pooled_terms"]),
+    helper.make_node("ReduceSum", ["pooled_terms", "axes1"], ["output"], keepdims=0),
+]
+attention_graph = helper.make_graph(
+    attention_nodes, "masked_attention",
+    [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"]),
+     helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "sequence"])],
+    [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", 4])],
+    [weights("table", 20, 8, scale=1.0), weights("wq", 8, 8), weights("wk", 8, 8), ints("first_real_id", 1), ints("axes12", [1, 2]),
+     ints("axes1", [1]), ints("axes2", [2]), floats("zero", 0.0), floats("lowest", -3.4028234663852886e+38), ints("halves", [4, 4]),
+     floats("floor", -0.5)])
+attention_model = helper.make_model(attention_graph, opset_imports=[helper.make_opsetid("", 14)], producer_name="make_onnx_fixtures")
+attention_model.ir_version = 7
+onnx.checker.check_model(attention_model)
+onnx.save(attention_model, os.path.join(HERE, "masked_attention.onnx"))
+attention_ids = np.array([[3, 7, 0, 12, 19, 0], [5, 5, 2, 0, 0, 0], [0, 0, 0, 0, 0, 0]], dtype=np.int64)
+attention_mask = np.array([[1, 1, 1, 1, 1, 0], [1, 1, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]], dtype=np.int64)
+attention_session = onnxruntime.InferenceSession(os.path.join(HERE, "masked_attention.onnx"), providers=["CPUExecutionProvider"])
+attention_output = attention_session.run(None, {"input_ids": attention_ids, "attention_mask": attention_mask})[0]
+np.concatenate([attention_ids.reshape(-1), attention_mask.reshape(-1)]).astype("<i4").tofile(os.path.join(HERE, "masked_attention.input.i32"))
+attention_output.astype("<f4").tofile(os.path.join(HERE, "masked_attention.output.f32"))
+goldens["masked_attention"] = {"input": list(attention_ids.shape), "output": list(attention_output.shape)}
+print("masked_attention", attention_output)
+
 with open(os.path.join(HERE, "goldens.json"), "w") as file:
     json.dump({"generator": f"onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__}", "graphs": goldens}, file, indent=1, sort_keys=True)

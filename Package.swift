@@ -85,7 +85,7 @@ let package = Package(
                                    "NeuralNetworks", "LinearAlgebra"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"]),
+        .testTarget(name: "TextFeaturesTests", dependencies: ["TextFeatures", "EmbeddingStore", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers", "NeuralNetworks", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TransferLearningTests",
                     dependencies: ["TransferLearning", "NeuralNetworks", "TextFeatures", "ImageFeatures", "EmbeddingStore", "Classifiers", "LinearAlgebra"]),

@@ -18,7 +18,7 @@ struct EmbeddingKitCommand: ParsableCommand {
         version: EmbeddingKitVersion.current,
         subcommands: [InfoCommand.self, ConvertCommand.self, VectorCommand.self, NeighborsCommand.self,
                       SimilarityCommand.self, AnalogyCommand.self, EvaluateCommand.self,
-                      TrainCommand.self, TestCommand.self, PredictCommand.self, ImageCommand.self, ExportCommand.self, VerifyCommand.self,
+                      TrainCommand.self, TestCommand.self, PredictCommand.self, EncodeCommand.self, ImageCommand.self, ExportCommand.self, VerifyCommand.self,
                       ServeCommand.self, MapCommand.self]
     )
 

@@ -85,9 +85,10 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// The ids of `text`: `[CLS]`, its pieces (the first `maximumLength` minus the special tokens), `[SEP]`.
-    /// - Parameter maximumLength: a smaller limit than the tokenizer's (nil: the tokenizer's).
+    /// - Parameter maximumLength: the limit instead of the tokenizer file's (sentence-transformers
+    ///   truncates at its own `max_seq_length`); nil for the file's.
     public func encode(_ text: String, maximumLength: Int? = nil) -> [Int32] {
-        let limit = min(maximumLength ?? self.maximumLength, self.maximumLength)
+        let limit = maximumLength ?? self.maximumLength
         let room = max(0, limit - prefixIDs.count - suffixIDs.count)
         return prefixIDs + pieces(of: text).prefix(room) + suffixIDs
     }

@@ -6,6 +6,18 @@ extension TensorContainer {
     /// checksum.
     /// - Throws: `ModelFileError` naming the file and the damaged section or byte offset.
     public init(contentsOf path: String) throws {
+        try self.init(reading: path, checksummed: true)
+    }
+
+    /// Reads a safetensors file another tool wrote (a Hugging Face `model.safetensors`): the same
+    /// layout without checksums, so every shape and offset is checked but a changed weight cannot
+    /// be told; non-finite weights are refused all the same.
+    /// - Throws: `ModelFileError` naming the file and the tensor or byte offset.
+    public init(safetensors path: String) throws {
+        try self.init(reading: path, checksummed: false)
+    }
+
+    private init(reading path: String, checksummed: Bool) throws {
         let file: MappedFile
         do { file = try MappedFile(path: path) } catch let error as EmbeddingFileError {
             throw ModelFileError(path: path, message: "cannot open the model file: \(error.message)")
@@ -19,17 +31,21 @@ extension TensorContainer {
         }
         let header = Array(UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + Int(headerLength))]))
         guard let object = try? JSONSerialization.jsonObject(with: Data(header)) as? [String: Any],
-              let metadata = object["__metadata__"] as? [String: String] else {
+              let metadata = object["__metadata__"] as? [String: String] ?? (checksummed ? nil : [:]) else {
             throw fail("byte 8: the header is not a JSON object with string metadata")
         }
-        guard let recorded = metadata[Self.headerChecksumKey], recorded.utf8.count == 8 else {
-            throw fail("byte 8: the header has no checksum (not written by EmbeddingKit)")
-        }
-        let actual = Self.replacingPlaceholder(in: header, with: Self.placeholder).withUnsafeBytes { Checksum.crc32Hex($0) }
-        guard actual == recorded else { throw fail("header (bytes 8..<\(8 + headerLength)): checksum mismatch, the file is damaged") }
-        guard let checksumText = metadata[Self.checksumKey],
-              let checksums = try? JSONSerialization.jsonObject(with: Data(checksumText.utf8)) as? [String: String] else {
-            throw fail("header: no tensor checksums")
+        var checksums: [String: String]?
+        if checksummed {
+            guard let recorded = metadata[Self.headerChecksumKey], recorded.utf8.count == 8 else {
+                throw fail("byte 8: the header has no checksum (not written by EmbeddingKit)")
+            }
+            let actual = Self.replacingPlaceholder(in: header, with: Self.placeholder).withUnsafeBytes { Checksum.crc32Hex($0) }
+            guard actual == recorded else { throw fail("header (bytes 8..<\(8 + headerLength)): checksum mismatch, the file is damaged") }
+            guard let checksumText = metadata[Self.checksumKey],
+                  let recordedSums = try? JSONSerialization.jsonObject(with: Data(checksumText.utf8)) as? [String: String] else {
+                throw fail("header: no tensor checksums")
+            }
+            checksums = recordedSums
         }
         let dataStart = 8 + Int(headerLength)
         var tensors: [String: Tensor] = [:]
@@ -50,7 +66,7 @@ extension TensorContainer {
                 throw fail("tensor '\(name)': shape \(shape) and offsets \(offsets) do not fit the file")
             }
             let section = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + offsets[0])..<(dataStart + offsets[1])])
-            guard Checksum.crc32Hex(section) == checksums[name] else {
+            if let checksums, Checksum.crc32Hex(section) != checksums[name] {
                 throw fail("tensor '\(name)' (byte \(dataStart + offsets[0])): checksum mismatch, the file is damaged")
             }
             if let element = Self.firstNonFinite(section, type: type) {
@@ -81,7 +97,9 @@ extension TensorContainer {
             return (0..<(bytes.count / 4)).first { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self) & 0x7F80_0000 == 0x7F80_0000 }
         case .float16:
             return (0..<(bytes.count / 2)).first { bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self) & 0x7C00 == 0x7C00 }
-        case .int32, .uint8:
+        case .bfloat16:
+            return (0..<(bytes.count / 2)).first { bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self) & 0x7F80 == 0x7F80 }
+        case .int32, .int64, .uint8:
             return nil
         }
     }
@@ -104,8 +122,12 @@ extension TensorContainer.Tensor {
             return bytes.withUnsafeBytes { raw in
                 (0..<(raw.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)))) }
             }
-        case .int32, .uint8:
-            throw ModelFileError(path: path, message: "tensor '\(name)' holds \(type.rawValue), not F32 or F16")
+        case .bfloat16:
+            return bytes.withUnsafeBytes { raw in
+                (0..<(raw.count / 2)).map { Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) << 16) }
+            }
+        case .int32, .int64, .uint8:
+            throw ModelFileError(path: path, message: "tensor '\(name)' holds \(type.rawValue), not F32, F16 or BF16")
         }
     }
 

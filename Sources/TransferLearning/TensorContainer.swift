@@ -19,12 +19,17 @@ public struct TensorContainer: Sendable {
         case int32 = "I32"
         /// Byte.
         case uint8 = "U8"
+        /// bfloat16 (read from other tools' files, never written).
+        case bfloat16 = "BF16"
+        /// 64-bit signed integer (read from other tools' files, never written).
+        case int64 = "I64"
 
         var size: Int {
             switch self {
             case .uint8: 1
-            case .float16: 2
+            case .float16, .bfloat16: 2
             case .float32, .int32: 4
+            case .int64: 8
             }
         }
     }

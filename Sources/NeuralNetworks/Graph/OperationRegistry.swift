@@ -7,7 +7,7 @@ public enum OperationRegistry {
         Convolution.self, Div.self, Dropout.self, Equal.self, Erf.self, Expand.self, Flatten.self, Gather.self, GatherND.self,
         Gelu.self, Gemm.self, GlobalAveragePool.self, Greater.self, GreaterOrEqual.self, HardSigmoid.self, HardSwish.self,
         Identity.self, IsNaN.self, LayerNormalization.self, Less.self, LessOrEqual.self, LogSoftmax.self, MatMul.self, Max.self,
-        MaxPool.self, Min.self, Mul.self, Not.self, Or.self, Pad.self, Pow.self, ReduceMean.self, ReduceSum.self, Relu.self,
+        MaxPool.self, Min.self, Mul.self, Not.self, Or.self, Pad.self, Pow.self, PrefixAlong.self, ReduceMean.self, ReduceSum.self, Relu.self,
         Reshape.self, Sigmoid.self, SiLU.self, Slice.self, Softmax.self, Sqrt.self, Sub.self, Tanh.self, Transpose.self, Where.self,
         Xor.self,
     ]

@@ -36,6 +36,16 @@ public struct Cast: Operation {
         self.to = to
     }
 
+    /// A cast to `target` (as ONNX `float`, `int64` or `bool`).
+    public init(target: Target) {
+        self.target = target
+        to = switch target {
+        case .float: 1
+        case .integer: 7
+        case .boolean: 9
+        }
+    }
+
     /// From the attribute `to`.
     /// - Throws: `OperationError` when it is missing or names a type the graph cannot hold.
     public init(attributes: OperationAttributes) throws {

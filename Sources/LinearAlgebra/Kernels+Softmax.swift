@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebraKernels
 
 extension Kernels {
     /// `log(sum of exp(x[i]))`, computed stably by shifting by the maximum.
@@ -13,17 +14,12 @@ extension Kernels {
         return maximum + Foundation.log(sum)
     }
 
-    /// Replaces `x` by `softmax(x)`: `exp(x[i] - max) / sum`, stable for any finite logits.
+    /// Replaces `x` by `softmax(x)`: `exp(x[i] - max) / sum`, stable for any finite logits (the
+    /// vector kernel; NaN for a row holding NaN or only −∞, as PyTorch gives).
     /// - Complexity: O(n).
     public static func softmax(_ x: UnsafeMutableBufferPointer<Float>) {
-        guard let maximum = x.max() else { return }
-        var sum: Float = 0
-        for index in x.indices {
-            let value = Foundation.exp(x[index] - maximum)
-            x[index] = value
-            sum += value
-        }
-        scale(x, by: 1 / sum)
+        guard let base = x.baseAddress else { return }
+        ek_softmax(InstructionSet.detected.kernelValue, x.count, base)
     }
 
     /// Replaces `x` by `log(softmax(x))`, computed as `(x[i] - max) - log(sum of exp(x[j] - max))`

@@ -128,6 +128,52 @@ EK_TARGET static void EK_FN(sigmoid)(size_t n, const float *x, float *y, int tim
     }
 }
 
+// x ← softmax(x) over one row: the maximum and the sum of e^(x − max) in vector lanes (exp as
+// above), terms below e^−87 made exactly 0 — a masked score must not leave a denormal that slows
+// every product it enters; a row holding NaN, or all −∞, becomes NaN as PyTorch's does.
+EK_TARGET static void EK_FN(softmax)(size_t n, float *x) {
+    if (n == 0) return;
+    VEC top = -__builtin_inff(), nan = 0;
+    size_t i = 0;
+    for (; i + EK_VW <= n; i += EK_VW) {
+        VEC v = EK_FN(load)((const char *)(x + i));
+        top = (VEC)(((IVEC)v & (v > top)) | ((IVEC)top & ~(v > top)));
+        nan += (VEC)((IVEC)(VEC)1.0f & (v != v));
+    }
+    float maximum = -__builtin_inff(), nans = EK_FN(horizontal_sum)(nan);
+    for (size_t lane = 0; lane < EK_VW; lane++) maximum = top[lane] > maximum ? top[lane] : maximum;
+    for (; i < n; i++) {
+        if (x[i] != x[i]) nans += 1;
+        maximum = x[i] > maximum ? x[i] : maximum;
+    }
+    if (nans > 0 || !(maximum > -__builtin_inff() && maximum < __builtin_inff())) {
+        // NaN or an infinite maximum: expf as written gives NaN where PyTorch and ONNX do (a fully masked row).
+        float total = 0;
+        for (i = 0; i < n; i++) total += x[i] = expf(x[i] - maximum);
+        for (i = 0; i < n; i++) x[i] /= total;
+        return;
+    }
+    VEC sum = 0;
+    for (i = 0; i + EK_VW <= n; i += EK_VW) {
+        VEC shifted = EK_FN(load)((const char *)(x + i)) - maximum;
+        VEC e = (VEC)((IVEC)EK_FN(exp)(shifted) & (shifted > -87.0f));
+        EK_FN(store)(x + i, e);
+        sum += e;
+    }
+    if (i < n) {
+        float lanes[EK_VW];
+        for (size_t lane = 0; lane < EK_VW; lane++) lanes[lane] = i + lane < n ? x[i + lane] - maximum : -__builtin_inff();
+        VEC shifted = EK_FN(load)((const char *)lanes);
+        VEC e = (VEC)((IVEC)EK_FN(exp)(shifted) & (shifted > -87.0f));
+        EK_FN(store)(lanes, e);
+        memcpy(x + i, lanes, (n - i) * sizeof(float));
+        sum += e;
+    }
+    VEC scale = 1.0f / EK_FN(horizontal_sum)(sum);
+    for (i = 0; i + EK_VW <= n; i += EK_VW) EK_FN(store)(x + i, EK_FN(load)((const char *)(x + i)) * scale);
+    for (; i < n; i++) x[i] *= scale[0];
+}
+
 EK_TARGET static void EK_FN(relu)(size_t n, float *x) {
     size_t i = 0;
     for (; i + EK_VW <= n; i += EK_VW) {

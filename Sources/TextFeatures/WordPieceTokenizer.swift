@@ -151,11 +151,15 @@ public struct WordPieceTokenizer: Sendable {
     /// attention mask (1 for a token, 0 for padding) and token types (all 0: one sequence each),
     /// each `[sentences, longest]` integers.
     public func batch(_ texts: [String], maximumLength: Int? = nil) -> (ids: Tensor, attentionMask: Tensor, tokenTypes: Tensor) {
-        let encoded = texts.map { encode($0, maximumLength: maximumLength) }
+        batch(encoded: texts.map { encode($0, maximumLength: maximumLength) })
+    }
+
+    /// Encodings (as `encode` gives them) as one batch, as `batch(_:maximumLength:)` lays it out.
+    public func batch(encoded: [[Int32]]) -> (ids: Tensor, attentionMask: Tensor, tokenTypes: Tensor) {
         let width = encoded.map(\.count).max() ?? 0
         let ids = encoded.flatMap { $0 + [Int32](repeating: paddingID, count: width - $0.count) }
         let mask = encoded.flatMap { [Int32](repeating: 1, count: $0.count) + [Int32](repeating: 0, count: width - $0.count) }
-        let shape = [texts.count, width]
+        let shape = [encoded.count, width]
         return (Tensor(shape: shape, integers: ids), Tensor(shape: shape, integers: mask),
                 Tensor(shape: shape, integers: [Int32](repeating: 0, count: ids.count)))
     }

@@ -83,17 +83,25 @@ public struct SentenceEncoder: Sendable {
         return try builder.graph(outputs: [embedding, hidden])
     }
 
-    /// The sentence embeddings of `sentences`, one row each, in batches of `batchSize` (each
-    /// padded to its longest sentence).
+    /// The sentence embeddings of `sentences`, one row each, in batches of `batchSize` sentences of
+    /// similar length (sorted by token count, as sentence-transformers batches, so little is padding).
     /// - Throws: `GraphError` only for a defect (the graph takes what the tokenizer gives).
     public func encode(_ sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available) throws -> Matrix {
-        var rows: [Float] = []
-        rows.reserveCapacity(sentences.count * configuration.hiddenSize)
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            let batch = tokenizer.batch(Array(sentences[start..<min(sentences.count, start + max(1, batchSize))]), maximumLength: maximumLength)
-            rows += try graph.run([batch.ids, batch.attentionMask], outputs: [graph.outputs[0]], parallelism: parallelism)[0].scalars
+        let encoded = sentences.map { tokenizer.encode($0, maximumLength: maximumLength) }
+        let order = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
+        let width = configuration.hiddenSize
+        var rows = [Float](repeating: 0, count: sentences.count * width)
+        for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
+            let members = Array(order[start..<min(order.count, start + max(1, batchSize))])
+            let batch = tokenizer.batch(encoded: members.map { encoded[$0] })
+            let embeddings = try graph.run([batch.ids, batch.attentionMask], outputs: [graph.outputs[0]], parallelism: parallelism)[0]
+            embeddings.withUnsafeBufferPointer { values in
+                for (position, sentence) in members.enumerated() {
+                    rows.replaceSubrange((sentence * width)..<((sentence + 1) * width), with: values[(position * width)..<((position + 1) * width)])
+                }
+            }
         }
-        return Matrix(rows: sentences.count, columns: configuration.hiddenSize, elements: rows)
+        return Matrix(rows: sentences.count, columns: width, elements: rows)
     }
 
     /// The pooling folder and whether a `Normalize` module follows, from `modules.json` (without

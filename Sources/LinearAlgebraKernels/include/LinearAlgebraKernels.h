@@ -70,6 +70,9 @@ void ek_relu(ek_isa isa, size_t n, float *x);
 // y[i] = 1 / (1 + exp(-x[i])), times x[i] when `times_input` (SiLU); within a few ulp of expf's.
 void ek_sigmoid(ek_isa isa, size_t n, const float *x, float *y, int times_input);
 
+/// x ← softmax(x) in place (e^(x − max) normalised; NaN when x holds NaN or is all −∞, as PyTorch gives).
+void ek_softmax(ek_isa isa, size_t n, float *x);
+
 /// gradient[i] = activation[i] > 0 ? gradient[i] : 0 (the backward pass of ReLU).
 void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient);
 

@@ -29,15 +29,25 @@ public struct MatMul: Operation {
 
     /// The products.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
-        let plan = Plan(inputs[0].shape, inputs[1].shape)
+        let plan = Plan(inputs[0].shape, inputs[1].shape), pairs = plan.pairs
+        // Many small products (attention's per head and example) go to the threads whole; one
+        // large product spreads itself.
+        let perProduct: Parallelism = pairs.count >= 2 * context.parallelism.threadCount ? .serial : context.parallelism
+        let across: Parallelism = perProduct.threadCount == 1 ? context.parallelism : .serial
         return Tensor(shape: plan.outputShape) { output in
             guard !output.isEmpty else { return }
             inputs[0].withUnsafeBufferPointer { a in
                 inputs[1].withUnsafeBufferPointer { b in
-                    for (batch, (left, right)) in plan.pairs.enumerated() {
-                        Kernels.multiply(a.baseAddress! + left * plan.n * plan.k, .none, lda: plan.k, b.baseAddress! + right * plan.k * plan.m,
-                                         .none, ldb: plan.m, into: output.baseAddress! + batch * plan.n * plan.m, ldc: plan.m,
-                                         m: plan.n, n: plan.m, k: plan.k, parallelism: context.parallelism)
+                    let left = SharedReadOnlyPointer(base: UnsafeRawPointer(a.baseAddress!)), right = SharedReadOnlyPointer(base: UnsafeRawPointer(b.baseAddress!))
+                    let target = SharedPointer(base: output.baseAddress!)
+                    across.forEachChunk(of: pairs.count, minimumChunkSize: max(1, 65_536 / max(1, plan.n * plan.m * plan.k))) { chunk in
+                        let x = left.base.assumingMemoryBound(to: Float.self), y = right.base.assumingMemoryBound(to: Float.self)
+                        for batch in chunk {
+                            let (i, j) = pairs[batch]
+                            Kernels.multiply(x + i * plan.n * plan.k, .none, lda: plan.k, y + j * plan.k * plan.m, .none, ldb: plan.m,
+                                             into: target.base + batch * plan.n * plan.m, ldc: plan.m, m: plan.n, n: plan.m, k: plan.k,
+                                             parallelism: perProduct)
+                        }
                     }
                 }
             }

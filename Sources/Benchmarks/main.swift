@@ -13,6 +13,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
     "image": ImageBenchmark.run,
     "onnx": ONNXBenchmark.run,
     "onnx-zoo": ONNXZooBenchmark.run,
+    "encoder": EncoderBenchmark.run,
     "elpv": ELPVBenchmark.run,
 ]
 

@@ -13,7 +13,7 @@ final class AlignedStorage: @unchecked Sendable {
 
     init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "AlignedStorage: negative count \(count)")
-        let bytes = max(1, count) * MemoryLayout<Float>.stride
+        let bytes = BlockCache.blockSize(for: max(1, count) * MemoryLayout<Float>.stride)
         var raw = BlockCache.take(bytes: bytes)
         if raw == nil {
             guard posix_memalign(&raw, AlignedStorage.alignment, bytes) == 0, raw != nil else {
@@ -34,7 +34,7 @@ final class AlignedStorage: @unchecked Sendable {
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     deinit {
-        let bytes = max(1, count) * MemoryLayout<Float>.stride
+        let bytes = BlockCache.blockSize(for: max(1, count) * MemoryLayout<Float>.stride)
         if !BlockCache.give(UnsafeMutableRawPointer(pointer), bytes: bytes) { free(pointer) }
     }
 }

@@ -1,15 +1,20 @@
 import Foundation
 import Synchronization
 
-/// Large float blocks a tensor freed, kept for the next allocation of the same size.
+/// Large float blocks a tensor freed, kept for the next allocation of the same size class.
 ///
 /// A training step allocates the same activation and gradient sizes every time, tens to hundreds
 /// of megabytes each. The C allocator serves blocks that large from fresh mappings and returns
 /// them on free, so every step paid the kernel for zeroing new pages: a third of the time of a
 /// MobileNetV2 fine-tuning step at 224 × 224 (`clear_page` and page faults in `perf`). Reusing the
-/// freed blocks removes that. The cache holds at most `capacity` bytes, takes only blocks of at
-/// least `minimumBytes`, and gives memory back when full (it is shared process-wide, like the C
-/// allocator's own arenas, and never changes a result).
+/// freed blocks removes that.
+///
+/// Blocks are sized in classes of sixteen per doubling (at most 6.25% unused), so work whose
+/// shapes vary a little — a sentence encoder's batches of different lengths — reuses them too.
+/// The cache holds no more than the most bytes that were ever live in blocks at once (nor more than
+/// `capacity`); when a freed block does not fit, the longest-kept blocks are given back first, so
+/// sizes that stopped recurring do not stay. It is shared process-wide, like the C allocator's own
+/// arenas, and never changes a result.
 enum BlockCache {
     /// Blocks smaller than this go straight back to the C allocator.
     static let minimumBytes = 1 << 20
@@ -18,29 +23,51 @@ enum BlockCache {
     static let capacity = 1 << 31
 
     private struct State: ~Copyable {
-        /// Each cached block's address, by its size in bytes.
-        var blocks: [Int: [UInt]] = [:]
+        /// The cached blocks, longest-kept first: address and size class in bytes.
+        var blocks: [(address: UInt, bytes: Int)] = []
+        /// The bytes cached.
         var bytes = 0
+        /// The bytes in blocks of at least `minimumBytes` handed out and not yet freed, and their most.
+        var live = 0, peakLive = 0
     }
 
     private static let state = Mutex(State())
 
-    /// A cached block of exactly `bytes`, or nil.
+    /// The bytes to allocate for a block of at least `bytes`: small blocks as asked, large ones
+    /// rounded up to their size class (the top five bits kept).
+    static func blockSize(for bytes: Int) -> Int {
+        guard bytes >= minimumBytes else { return bytes }
+        let shift = Int.bitWidth - bytes.leadingZeroBitCount - 5
+        return ((bytes + (1 << shift) - 1) >> shift) << shift
+    }
+
+    /// A cached block of exactly `bytes` (a size class), or nil; either way the block counts as live.
     static func take(bytes: Int) -> UnsafeMutableRawPointer? {
         guard bytes >= minimumBytes else { return nil }
         return state.withLock { state in
-            guard let block = state.blocks[bytes]?.popLast() else { return nil }
+            state.live += bytes
+            state.peakLive = max(state.peakLive, state.live)
+            guard let index = state.blocks.lastIndex(where: { $0.bytes == bytes }) else { return nil }
+            let block = state.blocks.remove(at: index)
             state.bytes -= bytes
-            return UnsafeMutableRawPointer(bitPattern: block)
+            return UnsafeMutableRawPointer(bitPattern: block.address)
         }
     }
 
-    /// Keeps `block` of `bytes` for reuse; false when it is too small or the cache is full (the caller frees it).
+    /// Keeps `block` of `bytes` for reuse, giving back the longest-kept blocks when it would not
+    /// fit; false when it is too small or larger than the cache may hold (the caller frees it).
     static func give(_ block: UnsafeMutableRawPointer, bytes: Int) -> Bool {
         guard bytes >= minimumBytes else { return false }
         return state.withLock { state in
-            guard state.bytes + bytes <= capacity else { return false }
-            state.blocks[bytes, default: []].append(UInt(bitPattern: block))
+            state.live -= bytes
+            let limit = min(capacity, state.peakLive)
+            guard bytes <= limit else { return false }
+            while state.bytes + bytes > limit, !state.blocks.isEmpty {
+                let evicted = state.blocks.removeFirst()
+                state.bytes -= evicted.bytes
+                free(UnsafeMutableRawPointer(bitPattern: evicted.address))
+            }
+            state.blocks.append((UInt(bitPattern: block), bytes))
             state.bytes += bytes
             return true
         }

@@ -32,6 +32,22 @@ struct SoftmaxTests {
         expectClose(lse, -10_000 + Float(Foundation.log(4.0)), tolerance: 1e-6)
     }
 
+    @Test("masked scores (the lowest float added) give exactly 0, never a denormal; a row of NaN or only −∞ gives NaN, as PyTorch does; any length")
+    func maskedAndDegenerateRows() {
+        for count in [1, 5, 16, 17, 40] {
+            var row = (0..<count).map { Float($0 % 7) * 0.5 }
+            for index in stride(from: 1, to: count, by: 2) { row[index] += -Float.greatestFiniteMagnitude }
+            let probabilities = softmax(row)
+            for index in stride(from: 1, to: count, by: 2) { #expect(probabilities[index] == 0) }
+            #expect(probabilities.allSatisfy { $0 == 0 || $0.isNormal })
+            expectClose(probabilities.reduce(0, +), 1, tolerance: 1e-6)
+            #expect(softmax([Float](repeating: -.infinity, count: count)).allSatisfy { $0.isNaN })
+            var poisoned = row
+            poisoned[count / 2] = .nan
+            #expect(softmax(poisoned).allSatisfy { $0.isNaN })
+        }
+    }
+
     @Test("an all-equal row gives the uniform distribution")
     func allEqual() {
         for count in 1...33 {

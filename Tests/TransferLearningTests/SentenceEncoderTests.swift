@@ -83,4 +83,56 @@ struct SentenceEncoderTests {
             #expect(abs(norm - 1) < 1e-4)
         }
     }
+
+    @Test("a damaged or foreign encoder folder is refused naming the file and what is wrong")
+    func hostileFolders() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("encoder-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func copy() throws -> URL {
+            try? FileManager.default.removeItem(at: scratch)
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: folder), to: scratch)
+            return scratch
+        }
+        func refused(saying expected: String, _ damage: (URL) throws -> Void) throws {
+            let model = try copy()
+            try damage(model)
+            #expect {
+                _ = try SentenceEncoder(folder: model.path)
+            } throws: { error in
+                "\(error)".contains(expected)
+            }
+        }
+        func edit(_ file: URL, _ change: (inout [String: Any]) -> Void) throws {
+            var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+            change(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: file)
+        }
+        try refused(saying: "config.json: cannot be read") { try FileManager.default.removeItem(at: $0.appendingPathComponent("config.json")) }
+        try refused(saying: "model_type 'gpt2' is not supported") { try edit($0.appendingPathComponent("config.json")) { $0["model_type"] = "gpt2" } }
+        try refused(saying: "hidden_size 32 does not split into 5 heads") { try edit($0.appendingPathComponent("config.json")) { $0["num_attention_heads"] = 5 } }
+        try refused(saying: "has no tensor 'encoder.layer.2.attention.self.query.weight'") {
+            try edit($0.appendingPathComponent("config.json")) { $0["num_hidden_layers"] = 3 }
+        }
+        try refused(saying: "tensor 'embeddings.word_embeddings.weight' is [1000, 32], not [1001, 32]") {
+            try edit($0.appendingPathComponent("config.json")) { $0["vocab_size"] = 1001 }
+        }
+        try refused(saying: "pooling [\"pooling_mode_max_tokens\"] is not supported") {
+            try edit($0.appendingPathComponent("1_Pooling/config.json")) { $0["pooling_mode_mean_tokens"] = false; $0["pooling_mode_max_tokens"] = true }
+        }
+        // A weights file cut short: named, with the byte or tensor that does not fit.
+        try refused(saying: "model.safetensors") { model in
+            let weights = model.appendingPathComponent("model.safetensors")
+            let bytes = try Data(contentsOf: weights)
+            try bytes.prefix(bytes.count - 100).write(to: weights)
+        }
+        // A NaN written into a weight (no checksum to catch it): refused at load all the same.
+        try refused(saying: "is NaN or infinite") { model in
+            let weights = model.appendingPathComponent("model.safetensors")
+            var bytes = try Data(contentsOf: weights)
+            // The first tensor's first float, just after the 8-byte length and the header.
+            let start = 8 + Int(bytes.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+            bytes.replaceSubrange(start..<(start + 4), with: [0x00, 0x00, 0xC0, 0x7F])
+            try bytes.write(to: weights)
+        }
+    }
 }

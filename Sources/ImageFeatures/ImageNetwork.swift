@@ -44,11 +44,30 @@ public struct ImageNetwork: Sendable {
         inference = graph.optimizedForInference(keeping: [feature])
     }
 
-    /// The last global average pool, else what the last layer with weights reads.
+    /// The last global average pool, else what the last layer with weights reads — and what a
+    /// convolutional classifier reads: a 1 × 1 convolution that is the last layer with weights and
+    /// reaches the last pool through activations alone (SqueezeNet's classifier), whose pooled
+    /// output would be the old classes' scores rather than features.
     static func defaultFeatureValue(of graph: Graph) -> Graph.Value {
-        if let pool = graph.nodes.lastIndex(where: { $0.operation is GlobalAveragePool }) { return .node(pool) }
+        if let pool = graph.nodes.lastIndex(where: { $0.operation is GlobalAveragePool }) {
+            if let classifier = convolutionalClassifier(of: graph, pool: pool) { return graph.nodes[classifier].inputs[0] }
+            return .node(pool)
+        }
         if let last = graph.weightedLayers.last { return graph.nodes[last].inputs[0] }
         return graph.outputs[0]
+    }
+
+    /// The 1 × 1 convolution that classifies before the global pool at node `pool`, if the network has one.
+    private static func convolutionalClassifier(of graph: Graph, pool: Int) -> Int? {
+        guard let last = graph.weightedLayers.last, last < pool, let convolution = graph.nodes[last].operation as? Convolution,
+              convolution.geometry.kernelHeight == 1, convolution.geometry.kernelWidth == 1 else { return nil }
+        var value = graph.nodes[pool].inputs[0]
+        while case .node(let index) = value, index != last {
+            let operation = graph.nodes[index].operation
+            guard operation is Relu || operation is Dropout || operation is Identity || operation is Clip else { return nil }
+            value = graph.nodes[index].inputs[0]
+        }
+        return value == .node(last) ? last : nil
     }
 
     /// The same network with another graph (trained from this one), classes and feature value.

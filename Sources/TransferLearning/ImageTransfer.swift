@@ -36,18 +36,26 @@ struct ImageTransfer {
         return try network.replacing(graph: try builder.graph(outputs: [output]), classNames: labels, featureValue: feature)
     }
 
-    /// Fine-tuning: the network's last dense layer replaced by a new one of the new classes, then
+    /// Fine-tuning: the network's last dense layer replaced by a new one of the new classes — or,
+    /// for a network that classifies otherwise (SqueezeNet's 1 × 1 convolution before its global
+    /// pool), the network up to its feature value, pooled, with the new dense layer on it — then
     /// the layers `fineTuning` chooses trained (after `linearProbeEpochs` of the new layer alone).
     func fineTune(_ fineTuning: FineTuning) throws -> ImageNetwork {
         var generator = SplitMix64(seed: seed)
         let graph = network.graph
-        guard case .node(let last) = graph.outputs[0], let output = graph.weightedLayers.last, output == last,
-              let dense = graph.nodes[output].operation as? Gemm, case .parameter(let old) = graph.nodes[output].inputs[1] else {
-            throw TrainingError.invalidData("fine-tuning replaces the network's last dense layer, and the network does not end in one")
+        var builder: GraphBuilder, features: Graph.Value, inputs: Int
+        if case .node(let last) = graph.outputs[0], let output = graph.weightedLayers.last, output == last,
+           let dense = graph.nodes[output].operation as? Gemm, case .parameter(let old) = graph.nodes[output].inputs[1] {
+            inputs = graph.parameters[old].value.shape[dense.transposesWeights ? 1 : 0]
+            builder = GraphBuilder(continuing: graph, keepingNodes: output)
+            features = graph.nodes[output].inputs[0]
+        } else {
+            builder = GraphBuilder(continuing: graph, keepingNodes: Self.nodeCount(through: network.featureValue))
+            features = Self.appendPooling(to: &builder, reading: network.featureValue, shape: graph.shape(of: network.featureValue))
+            inputs = network.featureCount
         }
-        let inputs = graph.parameters[old].value.shape[dense.transposesWeights ? 1 : 0]
-        var builder = GraphBuilder(continuing: graph, keepingNodes: output)
-        let scores = builder.dense(graph.nodes[output].inputs[0], inputs: inputs, outputs: labels.count, initializer: .glorotUniform,
+        let output = builder.nodes.count
+        let scores = builder.dense(features, inputs: inputs, outputs: labels.count, initializer: .glorotUniform,
                                    name: "classifier", using: &generator)
         var trained = try builder.graph(outputs: [scores])
         let newParameters = Set(trained.parameters.indices.filter { trained.parameters[$0].name.hasPrefix("classifier.") })

@@ -89,6 +89,39 @@ struct ImageTransferTests {
         #expect(compared == Self.backbone.graph.parameters.count - 2, "every parameter but the replaced output layer's")
     }
 
+    @Test("a network that classifies with a 1 × 1 convolution before its global pool (as SqueezeNet): features are what that convolution reads, and fine-tuning puts a new dense layer on them")
+    func convolutionalClassifier() throws {
+        // The bar backbone's convolutions, classified SqueezeNet's way: 1 × 1 convolution, ReLU, global pool.
+        var generator = SplitMix64(seed: 3)
+        let backbone = Self.backbone.graph
+        guard case .node(let pool) = Self.backbone.featureValue else {
+            Issue.record("the backbone's features should be its global pool")
+            return
+        }
+        var builder = GraphBuilder(continuing: backbone, keepingNodes: pool)
+        let maps = backbone.nodes[pool].inputs[0], channels = backbone.shape(of: maps)[1]
+        let weights = Tensor(shape: [5, channels, 1, 1], elements: (0..<(5 * channels)).map { _ in Float(generator.next() % 2001) / 1000 - 1 })
+        let classifier = builder.node(Convolution(geometry: WindowGeometry(kernel: 1)),
+                                      [maps, builder.parameter("squeeze.weight", weights), builder.parameter("squeeze.bias", Tensor(zeros: [5]))])
+        let pooled = builder.node(GlobalAveragePool(), [builder.node(Relu(), [classifier])])
+        let output = builder.node(Flatten(axis: 1), [pooled])
+        let network = try ImageNetwork(graph: try builder.graph(outputs: [output]), preprocessing: Self.backbone.preprocessing,
+                                       classNames: ["p", "q", "r", "s", "t"])
+        #expect(network.featureValue == maps && network.featureCount == channels)
+
+        var fineTuning = FineTuning()
+        fineTuning.backboneLayers = .all(baseRateFactor: 1)
+        var settings = ImageTrainingSettings()
+        settings.schedule.epochs = 15
+        let train = barImages(count: 120, classes: ["b", "c", "a"], seed: 3), test = barImages(count: 60, classes: ["b", "c", "a"], seed: 4)
+        let model = try TransferModel.train(.fineTune(fineTuning), imageNetwork: network, on: train, settings: settings, seed: 7)
+        let tuned = try #require(model.imageNetwork).graph
+        #expect(tuned.nodes.last?.operation is Gemm && tuned.shape(of: tuned.outputs[0]) == [1, 3])
+        #expect(!tuned.parameters.contains { $0.name.hasPrefix("squeeze.") }, "the old classifier is gone")
+        let accuracy = try model.evaluate(on: test).accuracy
+        #expect(accuracy > 0.6, "\(accuracy)")
+    }
+
     @Test("the same seed trains the same bytes")
     func reproducible() throws {
         var settings = ImageTrainingSettings()

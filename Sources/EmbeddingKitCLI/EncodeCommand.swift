@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import TextFeatures
 import TransferLearning
 
 /// `embkit encode --encoder DIR [FILE|-]`: one sentence embedding per input line.
@@ -36,15 +34,9 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         let encoder = try reportingFileErrors { try SentenceEncoder(folder: self.encoder) }
-        var lines = try reportingFileErrors { try LineStream(path: file) }
-        var batch: [String] = []
         var output = StandardOutput()
-        let size = file == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 }
-        let progress = ProgressLine("encoding")
-        defer { progress.finish() }
-        var read = 0
-        func flush() throws {
-            if let size, size > 0 { progress.update(min(1, Double(read) / Double(size))) }
+        defer { output.flush() }
+        try forEachBatchOfLines(in: file, size: 4096, lossyUTF8: lossyUtf8, progressLabel: "encoding") { batch in
             let embeddings = try encoder.encode(batch, batchSize: batchSize)
             embeddings.withUnsafeBufferPointer { values in
                 for (row, text) in batch.enumerated() {
@@ -56,19 +48,6 @@ struct EncodeCommand: ParsableCommand {
                     }
                 }
             }
-            batch.removeAll(keepingCapacity: true)
         }
-        while let line = lines.next() {
-            guard let text = lossyUtf8 ? String(decoding: line.bytes, as: UTF8.self) : try? line.text(in: file) else {
-                if !batch.isEmpty { try flush() }
-                output.flush()
-                return try reportingFileErrors { _ = try line.text(in: file) }
-            }
-            batch.append(text)
-            read = line.offset + line.bytes.count
-            if batch.count == 4096 { try flush() }
-        }
-        if !batch.isEmpty { try flush() }
-        output.flush()
     }
 }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import TextFeatures
 import TransferLearning
 
 /// `embkit predict --model M [FILE|-]`: labels for each input line, like `fasttext predict-prob`.
@@ -41,16 +39,9 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try openModel(model, embeddings: embeddings)
-        var lines = try reportingFileErrors { try LineStream(path: file) }
-        var batch: [String] = []
         var output = StandardOutput()
-        // Progress by bytes read, for a regular file (stdin's size is not known).
-        let size = file == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).flatMap { $0 }
-        let progress = ProgressLine("predicting")
-        defer { progress.finish() }
-        var read = 0
-        func flush() throws {
-            if let size, size > 0 { progress.update(min(1, Double(read) / Double(size))) }
+        defer { output.flush() }
+        try forEachBatchOfLines(in: file, size: 1000, lossyUTF8: lossyUtf8, progressLabel: "predicting") { batch in
             let predictions = try reportingTrainingErrors { try loaded.predict(batch, k: k, threshold: threshold) }
             for labels in predictions {
                 if json {
@@ -61,21 +52,6 @@ struct PredictCommand: ParsableCommand {
                     output.write(labels.map { "__label__\($0.label) \($0.probability)" }.joined(separator: " ") + "\n")
                 }
             }
-            batch.removeAll(keepingCapacity: true)
         }
-        while let line = lines.next() {
-            // Invalid UTF-8 stops at its line (the lines before it are answered), as train and test
-            // stop, unless asked to replace it.
-            guard let text = lossyUtf8 ? String(decoding: line.bytes, as: UTF8.self) : try? line.text(in: file) else {
-                if !batch.isEmpty { try flush() }
-                output.flush()
-                return try reportingFileErrors { _ = try line.text(in: file) }
-            }
-            batch.append(text)
-            read = line.offset + line.bytes.count
-            if batch.count == 1000 { try flush() }
-        }
-        if !batch.isEmpty { try flush() }
-        output.flush()
     }
 }

@@ -128,6 +128,49 @@ EK_TARGET static void EK_FN(sigmoid)(size_t n, const float *x, float *y, int tim
     }
 }
 
+// y[i] = x[i] · Φ(x[i]) = 0.5 · x · (1 + erf(x / √2)) (the exact GELU), erf as XLA computes it in
+// single precision: x clamped to [−4, 4] (erf is ±1 in float beyond), then x · P(x²) / Q(x²) with
+// a degree-13 odd numerator and degree-8 denominator — within 4.2e-7 of erf everywhere; NaN stays NaN.
+EK_TARGET static void EK_FN(gelu)(size_t n, const float *x, float *y) {
+    for (size_t i = 0; i < n; i += EK_VW) {
+        float lanes[EK_VW];
+        size_t count = n - i < EK_VW ? n - i : EK_VW;
+        VEC v;
+        if (count == EK_VW) {
+            v = EK_FN(load)((const char *)(x + i));
+        } else {
+            memset(lanes, 0, sizeof lanes);
+            memcpy(lanes, x + i, count * sizeof(float));
+            v = EK_FN(load)((const char *)lanes);
+        }
+        VEC t = v * 0.70710678118654752f;
+        t = (VEC)(((IVEC)t & (t < 4.0f)) | ((IVEC)(VEC)4.0f & (t >= 4.0f)));
+        t = (VEC)(((IVEC)t & (t > -4.0f)) | ((IVEC)(VEC)(-4.0f) & (t <= -4.0f)));
+        VEC t2 = t * t;
+        VEC p = -2.72614225801306e-10f;
+        p = p * t2 + 2.77068142495902e-08f;
+        p = p * t2 + -2.10102402082508e-06f;
+        p = p * t2 + -5.69250639462346e-05f;
+        p = p * t2 + -7.34990630326855e-04f;
+        p = p * t2 + -2.95459980854025e-03f;
+        p = p * t2 + -1.60960333262415e-02f;
+        VEC q = -1.45660718464996e-05f;
+        q = q * t2 + -2.13374055278905e-04f;
+        q = q * t2 + -1.68282697438203e-03f;
+        q = q * t2 + -7.37332916720468e-03f;
+        q = q * t2 + -1.42647390514189e-02f;
+        VEC result = 0.5f * v * (1.0f + t * p / q);
+        IVEC nan = v != v;
+        result = (VEC)(((IVEC)result & ~nan) | ((IVEC)v & nan));
+        if (count == EK_VW) {
+            EK_FN(store)(y + i, result);
+        } else {
+            EK_FN(store)(lanes, result);
+            memcpy(y + i, lanes, count * sizeof(float));
+        }
+    }
+}
+
 // x ← softmax(x) over one row: the maximum and the sum of e^(x − max) in vector lanes (exp as
 // above), terms below e^−87 made exactly 0 — a masked score must not leave a denormal that slows
 // every product it enters; a row holding NaN, or all −∞, becomes NaN as PyTorch's does.

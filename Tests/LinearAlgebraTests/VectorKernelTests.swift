@@ -63,6 +63,29 @@ struct VectorKernelTests {
         #expect(result[0].isNaN && abs(result[1] - 0.7310586) < 1e-6)
     }
 
+    @Test("the exact GELU within 1e-6 (absolute, and relative above 1) of x · Φ(x) in double precision, over ±50, the tails and NaN; any length", arguments: instructionSets)
+    func gelu(instructionSet: InstructionSet) {
+        var values = stride(from: -50.0 as Float, through: 50, by: 0.0071).map { $0 }
+        values += [0, -0, 1e-30, -1e-30, 1e30, -1e30, .infinity]
+        var output = [Float](repeating: 0, count: values.count + 1)
+        values.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in ek_gelu(instructionSet.kernelValue, x.count, x.baseAddress!, y.baseAddress!) }
+        }
+        for (x, y) in zip(values, output) {
+            let expected = x.isInfinite ? (x > 0 ? Double.infinity : 0) : Double(x) * 0.5 * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
+            #expect(y.isInfinite ? Double(y) == expected : abs(Double(y) - expected) <= 1e-6 * max(1, abs(expected)), "\(instructionSet) x \(x): \(y), not \(expected)")
+        }
+        #expect(output[values.count] == 0, "wrote past the end")
+        // NaN stays NaN; −∞ · Φ(−∞) is −∞ · 0, NaN, as PyTorch computes it.
+        let tail: [Float] = [.nan, 1, 2, -.infinity], result = tail.withUnsafeBufferPointer { x in
+            [Float](unsafeUninitializedCapacity: 4) { y, count in
+                ek_gelu(instructionSet.kernelValue, 4, x.baseAddress!, y.baseAddress!)
+                count = 4
+            }
+        }
+        #expect(result[0].isNaN && abs(result[1] - 0.8413447) < 1e-6 && abs(result[2] - 1.9544997) < 1e-6 && result[3].isNaN)
+    }
+
     @Test("axpy and scale", arguments: instructionSets)
     func updates(instructionSet: InstructionSet) {
         for length in Self.lengths {

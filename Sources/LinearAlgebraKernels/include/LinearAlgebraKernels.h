@@ -73,6 +73,9 @@ void ek_sigmoid(ek_isa isa, size_t n, const float *x, float *y, int times_input)
 /// x ← softmax(x) in place (e^(x − max) normalised; NaN when x holds NaN or is all −∞, as PyTorch gives).
 void ek_softmax(ek_isa isa, size_t n, float *x);
 
+/// y[i] = x[i] · Φ(x[i]), the exact GELU, with a rational erf within 4.2e-7 of erf (NaN stays NaN).
+void ek_gelu(ek_isa isa, size_t n, const float *x, float *y);
+
 /// gradient[i] = activation[i] > 0 ? gradient[i] : 0 (the backward pass of ReLU).
 void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient);
 

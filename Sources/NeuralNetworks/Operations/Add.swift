@@ -13,7 +13,7 @@ public struct Add: BroadcastingBinary {
         if inputs[0].shape == inputs[1].shape {
             return Elementwise.sum(inputs[0], inputs[1], parallelism: context.parallelism)
         }
-        return layout(inputs.map(\.shape)).apply(inputs[0], inputs[1], parallelism: context.parallelism, +)
+        return layout(inputs.map(\.shape)).sum(inputs[0], inputs[1], parallelism: context.parallelism)
     }
 
     /// The gradient, summed over the dimensions each input was broadcast along.

@@ -44,7 +44,7 @@ public struct Gelu: Operation {
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) -> Tensor {
         switch approximation {
         case .none:
-            return Elementwise.map(inputs[0], parallelism: context.parallelism) { 0.5 * $0 * (1 + erf($0 * Float(0.5).squareRoot())) }
+            return Elementwise.apply(inputs[0], parallelism: context.parallelism) { Kernels.gelu($0, into: $1) }
         case .tanh:
             return Elementwise.map(inputs[0], parallelism: context.parallelism) { x in
                 0.5 * x * (1 + tanh(Self.tanhScale * (x + 0.044715 * x * x * x)))

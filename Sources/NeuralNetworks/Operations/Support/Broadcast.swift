@@ -105,6 +105,36 @@ struct Broadcast {
         }
     }
 
+    /// `a + b` for every output element through the vector kernels, run by run (a bias added to
+    /// every row, a mask added to every head's scores), runs spread over the threads.
+    func sum(_ a: Tensor, _ b: Tensor, parallelism: Parallelism) -> Tensor {
+        let (length, strideA, strideB) = inner
+        let runs = count / max(1, length)
+        return Tensor(shape: outputShape) { output in
+            a.withUnsafeBufferPointer { first in
+                b.withUnsafeBufferPointer { second in
+                    let x = SharedReadOnlyPointer(base: UnsafeRawPointer(first.baseAddress!))
+                    let z = SharedReadOnlyPointer(base: UnsafeRawPointer(second.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
+                    parallelism.forEachChunk(of: runs, minimumChunkSize: max(1, Elementwise.minimumChunk / max(1, length))) { chunk in
+                        let left = x.base.assumingMemoryBound(to: Float.self), right = z.base.assumingMemoryBound(to: Float.self)
+                        forEachRun(in: chunk) { start, offsetA, offsetB in
+                            let out = UnsafeMutableBufferPointer(start: y.base + start, count: length)
+                            // One operand's run is copied, the other added: whole, or as the one value it repeats.
+                            let (copied, copiedStride, added, addedStride) = strideA == 1 ? (left + offsetA, strideA, right + offsetB, strideB)
+                                                                                          : (right + offsetB, strideB, left + offsetA, strideA)
+                            if copiedStride == 1 { _ = out.update(fromContentsOf: UnsafeBufferPointer(start: copied, count: length)) } else { out.update(repeating: copied[0]) }
+                            if addedStride == 1 {
+                                Kernels.add(UnsafeBufferPointer(start: added, count: length), to: out)
+                            } else {
+                                Kernels.add(added[0], clamping: out, to: -Float.infinity...Float.infinity)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `values` (output-shaped) summed down to operand `a`'s shape (`shapeA`), or to `b`'s with `toA` false.
     func reduce(_ values: Tensor, toA: Bool, shape: [Int]) -> Tensor {
         if values.shape == shape { return values }

@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["LinearAlgebraKernels"]),
         .target(name: "NeuralNetworks", dependencies: ["LinearAlgebra"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "CZlib"]),
+        .target(name: "EmbeddingStore", dependencies: ["LinearAlgebra", "LinearAlgebraKernels", "CZlib"]),
         .target(name: "TextFeatures", dependencies: ["EmbeddingStore", "NeuralNetworks", "LinearAlgebra"]),
         // PNG and JPEG through the system's libpng and libjpeg-turbo: a missing one is named with its package.
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),

@@ -5,11 +5,7 @@ extension GraphImport {
     /// Adds a node computed from the inputs, as the graph operation of the same ONNX operator.
     mutating func addActivation(_ node: ONNXNode, index: Int) throws {
         func fail(_ message: String) -> ONNXError { error(node, index: index, message) }
-        func activation(_ position: Int) throws -> (value: Graph.Value, shape: [Int]) {
-            guard position < node.inputs.count, case .activation(let value, let shape) = try self.value(node.inputs[position], of: node, index: index)
-            else { throw fail("input \(position + 1) should be computed from the inputs") }
-            return (value, shape)
-        }
+        func activation(_ position: Int) throws -> (value: Graph.Value, shape: [Int]) { try activationInput(node, position, index: index) }
         /// Adds `operation` on the activation at input 0 (with the constants at the other positions as parameters of `kinds`).
         func unary(_ operation: any Operation, kinds: [Graph.Parameter.Kind] = []) throws {
             var inputs = [try activation(0).value]
@@ -148,6 +144,14 @@ extension GraphImport {
         }
     }
 
+    /// The activation (graph value and example shape) at input `position` of `node`; an error when
+    /// that input is missing or known at load time.
+    private func activationInput(_ node: ONNXNode, _ position: Int, index: Int) throws -> (value: Graph.Value, shape: [Int]) {
+        guard position < node.inputs.count, case .activation(let value, let shape) = try self.value(node.inputs[position], of: node, index: index)
+        else { throw error(node, index: index, "input \(position + 1) should be computed from the inputs") }
+        return (value, shape)
+    }
+
     /// LayerNormalization's optional outputs `Mean` and `InvStdDev` (the statistics over the
     /// normalised axes, kept as dimensions of 1), when something reads them: computed beside the
     /// normalisation by the same primitives an exporter would use.
@@ -212,9 +216,7 @@ extension GraphImport {
     }
 
     private mutating func addReshape(_ node: ONNXNode, index: Int) throws {
-        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
-            throw error(node, index: index, "input 1 should be computed from the inputs")
-        }
+        let (input, shape) = try activationInput(node, 0, index: index)
         guard var target = try constantInput(node, 1, index: index)?.integers.map({ Int(clamping: $0) }), !target.isEmpty else {
             throw error(node, index: index, "Reshape needs a known target shape")
         }
@@ -243,9 +245,7 @@ extension GraphImport {
     /// `Squeeze` or `Unsqueeze` of an activation, as the `Reshape` it is (a dimension that
     /// follows the batch stays inferred).
     private mutating func addSqueeze(_ node: ONNXNode, index: Int) throws {
-        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
-            throw error(node, index: index, "input 1 should be computed from the inputs")
-        }
+        let (input, shape) = try activationInput(node, 0, index: index)
         let unsqueeze = node.opType == "Unsqueeze", atBatchTwo = exampleShapeAtBatchTwo(of: input) ?? shape
         var axes = try constantInput(node, 1, index: index)?.integers ?? node.integers("axes")
         // Without axes every dimension of 1 goes, but not a batch that is 1 only in the example.
@@ -262,9 +262,7 @@ extension GraphImport {
     /// `Expand` of an activation to a shape known at load time; a target dimension computed from
     /// the batch size becomes 1, which keeps the input's batch.
     private mutating func addExpand(_ node: ONNXNode, index: Int) throws {
-        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
-            throw error(node, index: index, "input 1 should be computed from the inputs")
-        }
+        let (input, shape) = try activationInput(node, 0, index: index)
         guard var target = try constantInput(node, 1, index: index)?.integers.map({ try checkedDimension($0, node, index) }) else {
             throw error(node, index: index, "Expand needs its shape known when the model loads")
         }
@@ -284,9 +282,7 @@ extension GraphImport {
 
     /// `Split` of an activation, as one `Slice` per output.
     private mutating func addSplit(_ node: ONNXNode, index: Int) throws {
-        guard case .activation(let input, let shape) = try value(node.inputs[0], of: node, index: index) else {
-            throw error(node, index: index, "input 1 should be computed from the inputs")
-        }
+        let (input, shape) = try activationInput(node, 0, index: index)
         let axis = try normalizedAxis(node.integer("axis", default: 0) ?? 0, rank: shape.count, node, index)
         let atBatchTwo = exampleShapeAtBatchTwo(of: input) ?? shape
         guard atBatchTwo[axis] == shape[axis] else { throw error(node, index: index, "Split along the batch is not supported") }

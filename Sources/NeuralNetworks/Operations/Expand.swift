@@ -34,7 +34,7 @@ public struct Expand: Operation {
     /// The repeated input.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         let target = try outputShape(for: [inputs[0].shape], elementTypes: [inputs[0].elementType])
-        let expanded = Where.expanded(Predicate.floats(inputs[0]), to: target)
+        let expanded = Broadcast(checked: target, inputs[0].shape).expanded(Predicate.floats(inputs[0]))
         return inputs[0].elementType == .int32 ? Tensor(shape: target, integers: expanded.scalars.map { Int32($0) }) : expanded
     }
 

@@ -29,8 +29,8 @@ public struct Where: AttributelessOperation {
     /// x or y by the condition.
     public func forward(_ inputs: [Tensor], context: inout ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: inputs.map(\.shape), elementTypes: inputs.map(\.elementType))
-        let condition = Self.expanded(Predicate.floats(inputs[0]), to: shape)
-        let x = Self.expanded(Predicate.floats(inputs[1]), to: shape), y = Self.expanded(Predicate.floats(inputs[2]), to: shape)
+        func expanded(_ input: Tensor) -> Tensor { Broadcast(checked: shape, input.shape).expanded(Predicate.floats(input)) }
+        let (condition, x, y) = (expanded(inputs[0]), expanded(inputs[1]), expanded(inputs[2]))
         let chosen = Tensor(shape: shape) { output in
             condition.withUnsafeBufferPointer { flags in
                 x.withUnsafeBufferPointer { a in
@@ -48,7 +48,7 @@ public struct Where: AttributelessOperation {
     /// dimensions it was broadcast along.
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
         let shape = outputGradient.shape
-        let condition = Self.expanded(Predicate.floats(pass.input(0)), to: shape)
+        let condition = Broadcast(checked: shape, pass.inputShapes[0]).expanded(Predicate.floats(pass.input(0)))
         return [nil] + [true, false].enumerated().map { offset, holds -> Tensor? in
             guard pass.needsGradient[offset + 1] else { return nil }
             let routed = Elementwise.zip(outputGradient, condition, parallelism: pass.parallelism) { gradient, flag in
@@ -57,11 +57,5 @@ public struct Where: AttributelessOperation {
             let operandShape = pass.inputShapes[offset + 1]
             return Broadcast(checked: shape, operandShape).reduce(routed, toA: false, shape: operandShape)
         }
-    }
-
-    /// Floats `tensor` repeated along the dimensions `shape` broadcasts it to.
-    static func expanded(_ tensor: Tensor, to shape: [Int]) -> Tensor {
-        if tensor.shape == shape { return tensor }
-        return Broadcast(checked: shape, tensor.shape).apply(Tensor(zeros: shape), tensor, parallelism: .serial) { $1 }
     }
 }

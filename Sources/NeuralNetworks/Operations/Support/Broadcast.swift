@@ -78,29 +78,16 @@ struct Broadcast {
 
     /// `combine(a, b)` for every output element, runs spread over the threads.
     func apply(_ a: Tensor, _ b: Tensor, parallelism: Parallelism, _ combine: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
-        let (length, strideA, strideB) = inner
-        let runs = count / max(1, length)
-        return Tensor(shape: outputShape) { output in
-            a.withUnsafeBufferPointer { first in
-                b.withUnsafeBufferPointer { second in
-                    let x = SharedReadOnlyPointer(base: UnsafeRawPointer(first.baseAddress!))
-                    let z = SharedReadOnlyPointer(base: UnsafeRawPointer(second.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
-                    parallelism.forEachChunk(of: runs, minimumChunkSize: max(1, Elementwise.minimumChunk / max(1, length))) { chunk in
-                        let left = x.base.assumingMemoryBound(to: Float.self), right = z.base.assumingMemoryBound(to: Float.self)
-                        forEachRun(in: chunk) { start, offsetA, offsetB in
-                            let out = y.base + start, p = left + offsetA, q = right + offsetB
-                            if strideA == 1 && strideB == 1 {
-                                for index in 0..<length { out[index] = combine(p[index], q[index]) }
-                            } else if strideB == 0 {
-                                let value = q[0]
-                                for index in 0..<length { out[index] = combine(p[index * strideA], value) }
-                            } else {
-                                let value = p[0]
-                                for index in 0..<length { out[index] = combine(value, q[index * strideB]) }
-                            }
-                        }
-                    }
-                }
+        let (_, strideA, strideB) = inner
+        return forEachRun(of: a, b, parallelism: parallelism) { out, p, q in
+            if strideA == 1 && strideB == 1 {
+                for index in out.indices { out[index] = combine(p[index], q[index]) }
+            } else if strideB == 0 {
+                let value = q[0]
+                for index in out.indices { out[index] = combine(p[index * strideA], value) }
+            } else {
+                let value = p[0]
+                for index in out.indices { out[index] = combine(value, q[index * strideB]) }
             }
         }
     }
@@ -108,8 +95,34 @@ struct Broadcast {
     /// `a + b` for every output element through the vector kernels, run by run (a bias added to
     /// every row, a mask added to every head's scores), runs spread over the threads.
     func sum(_ a: Tensor, _ b: Tensor, parallelism: Parallelism) -> Tensor {
-        let (length, strideA, strideB) = inner
-        let runs = count / max(1, length)
+        let (_, strideA, strideB) = inner
+        return forEachRun(of: a, b, parallelism: parallelism) { out, p, q in
+            // One operand's run is copied, the other added: whole, or as the one value it repeats.
+            let (copied, copiedStride, added, addedStride) = strideA == 1 ? (p, strideA, q, strideB) : (q, strideB, p, strideA)
+            if copiedStride == 1 { _ = out.update(fromContentsOf: UnsafeBufferPointer(start: copied, count: out.count)) } else { out.update(repeating: copied[0]) }
+            if addedStride == 1 {
+                Kernels.add(UnsafeBufferPointer(start: added, count: out.count), to: out)
+            } else {
+                Kernels.add(added[0], clamping: out, to: -Float.infinity...Float.infinity)
+            }
+        }
+    }
+
+    /// `tensor` (floats) repeated along the dimensions this broadcast (of an output shape and
+    /// `tensor`'s) gives it: what `Expand` and `Where` read.
+    func expanded(_ tensor: Tensor) -> Tensor {
+        if tensor.shape == outputShape { return tensor }
+        let (_, _, strideB) = inner
+        return forEachRun(of: Tensor(zeros: outputShape), tensor, parallelism: .serial) { out, _, q in
+            if strideB == 1 { _ = out.update(fromContentsOf: UnsafeBufferPointer(start: q, count: out.count)) } else { out.update(repeating: q[0]) }
+        }
+    }
+
+    /// A new output-shaped tensor, `body(out, a, b)` called for each run of it with where the run
+    /// reads `a` and `b` (at their inner strides), runs spread over the threads.
+    private func forEachRun(of a: Tensor, _ b: Tensor, parallelism: Parallelism,
+                            _ body: @escaping @Sendable (UnsafeMutableBufferPointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) -> Tensor {
+        let length = inner.count, runs = count / max(1, length)
         return Tensor(shape: outputShape) { output in
             a.withUnsafeBufferPointer { first in
                 b.withUnsafeBufferPointer { second in
@@ -118,16 +131,7 @@ struct Broadcast {
                     parallelism.forEachChunk(of: runs, minimumChunkSize: max(1, Elementwise.minimumChunk / max(1, length))) { chunk in
                         let left = x.base.assumingMemoryBound(to: Float.self), right = z.base.assumingMemoryBound(to: Float.self)
                         forEachRun(in: chunk) { start, offsetA, offsetB in
-                            let out = UnsafeMutableBufferPointer(start: y.base + start, count: length)
-                            // One operand's run is copied, the other added: whole, or as the one value it repeats.
-                            let (copied, copiedStride, added, addedStride) = strideA == 1 ? (left + offsetA, strideA, right + offsetB, strideB)
-                                                                                          : (right + offsetB, strideB, left + offsetA, strideA)
-                            if copiedStride == 1 { _ = out.update(fromContentsOf: UnsafeBufferPointer(start: copied, count: length)) } else { out.update(repeating: copied[0]) }
-                            if addedStride == 1 {
-                                Kernels.add(UnsafeBufferPointer(start: added, count: length), to: out)
-                            } else {
-                                Kernels.add(added[0], clamping: out, to: -Float.infinity...Float.infinity)
-                            }
+                            body(UnsafeMutableBufferPointer(start: y.base + start, count: length), left + offsetA, right + offsetB)
                         }
                     }
                 }

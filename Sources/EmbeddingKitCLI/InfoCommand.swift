@@ -69,7 +69,7 @@ struct InfoCommand: ParsableCommand {
             ("tensors", summary.tensorCount), ("tensor_bytes", summary.tensorBytes),
         ]
         let texts = summary.inputs == "texts"
-        if texts, let optimizer = summary.strategy.bagTraining?.optimizer { fields.append(("optimizer", optimizer.rawValue)) }
+        if texts, summary.encoderFolder == nil, let optimizer = summary.strategy.bagTraining?.optimizer { fields.append(("optimizer", optimizer.rawValue)) }
         if texts { fields.append(("training_coverage", summary.trainingCoverage)) }
         if let training = summary.imageTraining {
             fields += [("optimizer", training.schedule.optimizer.method.rawValue), ("learning_rate", training.schedule.learningRate),
@@ -78,6 +78,8 @@ struct InfoCommand: ParsableCommand {
         }
         if let file = summary.embeddingFile {
             fields += [("embeddings", file.path), ("embeddings_fingerprint", file.fingerprint)]
+        } else if let encoder = summary.encoderFolder {
+            fields += [("encoder", encoder.path), ("encoder_fingerprints", encoder.fingerprints.joined(separator: " "))]
         } else if texts {
             fields.append(("embeddings", "self-contained"))
         }

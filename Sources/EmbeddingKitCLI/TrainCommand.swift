@@ -65,8 +65,17 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Epochs at most (default: 200 for the fixed-features MLP, 10 for fine-tune, 20 for combine).")
     var epochs: Int?
 
-    @Option(help: "fine-tune: embeddings (every row trains; the default) or head (pre-trained rows stay as they are).")
-    var trainable: TrainableParts?
+    @Option(parsing: .upToNextOption, help: "fine-tune: embeddings (every row trains; the default) or head (pre-trained rows stay as they are); with --encoder: all (the default), top N (transformer layers) or from LAYER.")
+    var trainable: [String] = []
+
+    @Option(help: "A sentence encoder to train on instead of word vectors: a sentence-transformers folder (config.json, model.safetensors, tokenizer.json).")
+    var encoder: String?
+
+    @Option(parsing: .unconditional, help: "fine-tune with --encoder: the pre-trained layers' share of the learning rate (default 0.03: 3e-5 against the new layer's 1e-3).")
+    var baseRateFactor: Float?
+
+    @Option(parsing: .unconditional, help: "fine-tune with --encoder: each transformer layer's rate is this factor times the rate of the layer above it (layer-wise decay; default none).")
+    var layerRateDecay: Float?
 
     @Option(parsing: .unconditional, help: "fine-tune and combine: the longest run of words hashed into an n-gram bucket (1: words only; default 2).")
     var wordNgrams: Int?
@@ -134,6 +143,7 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if encoder != nil { return try validateEncoderOptions() }
         guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
         try validateHiddenLayerMemory(hiddenSizes)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -144,7 +154,9 @@ struct TrainCommand: ParsableCommand {
         if !trainsBag && (wordNgrams != nil || lr != nil || tokenDropout != nil || threads != 1 || optimizer != nil) {
             throw ValidationError("--word-ngrams, --lr, --optimizer, --token-dropout and --threads apply to fine-tune, combine and auto")
         }
-        if trainable != nil && strategy != .fineTune { throw ValidationError("--trainable applies to fine-tune") }
+        if !trainable.isEmpty && strategy != .fineTune { throw ValidationError("--trainable applies to fine-tune") }
+        if !trainable.isEmpty && trainableParts == nil { throw ValidationError("--trainable takes embeddings or head (all, top N, from LAYER with --encoder)") }
+        if baseRateFactor != nil || layerRateDecay != nil { throw ValidationError("--base-rate-factor and --layer-rate-decay apply to fine-tune with --encoder") }
         if let charNgrams {
             guard strategy == .fineTune || strategy == .auto else { throw ValidationError("--char-ngrams applies to fine-tune and auto") }
             guard characterNgrams(charNgrams) != nil else { throw ValidationError("--char-ngrams takes MIN-MAX with 1 ≤ MIN ≤ MAX ≤ 32, e.g. 3-6") }
@@ -176,9 +188,13 @@ struct TrainCommand: ParsableCommand {
         return low...high
     }
 
-    private var hiddenSizes: [Int]? { hiddenLayerSizes(hidden) }
+    var hiddenSizes: [Int]? { hiddenLayerSizes(hidden) }
+
+    /// `--trainable` for word vectors (nil when not given or not one of their parts).
+    private var trainableParts: TrainableParts? { trainable.count == 1 ? TrainableParts(rawValue: trainable[0]) : nil }
 
     func run() throws {
+        if let encoder { return try runOnEncoder(encoder) }
         let vectors = try fileOptions.load(embeddings ?? ShippedData.path(ShippedData.embeddings))
         if unknownWords == .subwords && !vectors.hasSubwords {
             StandardError.print("embkit: \(vectors.metadata.sourcePath): --unknown-words subwords needs character n-gram vectors "
@@ -276,7 +292,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The fixed-features classifier the options describe.
-    private var head: ClassifierHead {
+    var head: ClassifierHead {
         switch classifier {
         case .logistic:
             var settings = LogisticRegressionSettings()
@@ -297,7 +313,7 @@ struct TrainCommand: ParsableCommand {
     /// The settings of every strategy the options describe.
     private var strategies: StrategySettings {
         var fineTuning = FineTuning()
-        fineTuning.trainable = trainable ?? fineTuning.trainable
+        fineTuning.trainable = trainableParts ?? fineTuning.trainable
         fineTuning.wordNgrams = wordNgrams ?? fineTuning.wordNgrams
         fineTuning.characterNgrams = charNgrams.flatMap(characterNgrams)
         fineTuning.hiddenLayers = classifier == .mlp ? hiddenSizes! : []

@@ -10,16 +10,21 @@ final class AlignedStorage: @unchecked Sendable {
 
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    /// The bytes of the block `pointer` points to (a `BlockCache` size class, perhaps a larger cached one).
+    private let blockBytes: Int
 
     init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "AlignedStorage: negative count \(count)")
-        let bytes = BlockCache.blockSize(for: max(1, count) * MemoryLayout<Float>.stride)
-        var raw = BlockCache.take(bytes: bytes)
-        if raw == nil {
+        var bytes = BlockCache.blockSize(for: max(1, count) * MemoryLayout<Float>.stride)
+        var raw: UnsafeMutableRawPointer?
+        if let cached = BlockCache.take(bytes: bytes) {
+            (raw, bytes) = (cached.block, cached.bytes)
+        } else {
             guard posix_memalign(&raw, AlignedStorage.alignment, bytes) == 0, raw != nil else {
                 fatalError("AlignedStorage: cannot allocate \(bytes) bytes")
             }
         }
+        blockBytes = bytes
         pointer = raw!.bindMemory(to: Float.self, capacity: max(1, count))
         if zeroed { pointer.initialize(repeating: 0, count: max(1, count)) } else { pointer.initialize(to: 0) }
         self.count = count
@@ -34,7 +39,6 @@ final class AlignedStorage: @unchecked Sendable {
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     deinit {
-        let bytes = BlockCache.blockSize(for: max(1, count) * MemoryLayout<Float>.stride)
-        if !BlockCache.give(UnsafeMutableRawPointer(pointer), bytes: bytes) { free(pointer) }
+        if !BlockCache.give(UnsafeMutableRawPointer(pointer), bytes: blockBytes) { free(pointer) }
     }
 }

@@ -9,8 +9,9 @@ import Synchronization
 /// MobileNetV2 fine-tuning step at 224 × 224 (`clear_page` and page faults in `perf`). Reusing the
 /// freed blocks removes that.
 ///
-/// Blocks are sized in classes of sixteen per doubling (at most 6.25% unused), so work whose
-/// shapes vary a little — a sentence encoder's batches of different lengths — reuses them too.
+/// Blocks are sized in classes of sixteen per doubling, and a request takes the smallest cached
+/// block up to half as large again, so work whose shapes vary — a sentence encoder's batches of
+/// different lengths, in training drawn at random — reuses them too.
 /// The cache holds no more than the most bytes that were ever live in blocks at once (nor more than
 /// `capacity`); when a freed block does not fit, the longest-kept blocks are given back first, so
 /// sizes that stopped recurring do not stay. It is shared process-wide, like the C allocator's own
@@ -41,16 +42,21 @@ enum BlockCache {
         return ((bytes + (1 << shift) - 1) >> shift) << shift
     }
 
-    /// A cached block of exactly `bytes` (a size class), or nil; either way the block counts as live.
-    static func take(bytes: Int) -> UnsafeMutableRawPointer? {
+    /// The smallest cached block of at least `bytes` (a size class) and less than half as large
+    /// again, with its size, or nil; either way the block counts as live.
+    static func take(bytes: Int) -> (block: UnsafeMutableRawPointer, bytes: Int)? {
         guard bytes >= minimumBytes else { return nil }
         return state.withLock { state in
-            state.live += bytes
+            var best: Int?
+            for (index, block) in state.blocks.enumerated() where block.bytes >= bytes && block.bytes < bytes + bytes / 2 {
+                if block.bytes == bytes { best = index; break }
+                if best.map({ block.bytes < state.blocks[$0].bytes }) ?? true { best = index }
+            }
+            let taken = best.map { state.blocks.remove(at: $0) }
+            state.bytes -= taken?.bytes ?? 0
+            state.live += taken?.bytes ?? bytes
             state.peakLive = max(state.peakLive, state.live)
-            guard let index = state.blocks.lastIndex(where: { $0.bytes == bytes }) else { return nil }
-            let block = state.blocks.remove(at: index)
-            state.bytes -= bytes
-            return UnsafeMutableRawPointer(bitPattern: block.address)
+            return taken.map { (UnsafeMutableRawPointer(bitPattern: $0.address)!, $0.bytes) }
         }
     }
 

@@ -10,6 +10,9 @@ struct GraphRecord: Codable, Hashable {
         var kind: Graph.Parameter.Kind
         var shape: [Int]
         var elementType: Tensor.ElementType
+        /// Whether the values come from outside the file (a pre-trained model it refers to) instead
+        /// of a tensor (nil: a tensor).
+        var external: Bool?
     }
 
     struct NodeRecord: Codable, Hashable {
@@ -24,13 +27,18 @@ struct GraphRecord: Codable, Hashable {
     var nodes: [NodeRecord]
     var outputs: [Graph.Value]
 
-    /// The record of `graph`, its parameters added to `tensors` under `prefix`: weights of rank 2
-    /// or more in `precision`, everything else as float32 (or int32).
-    init(_ graph: Graph, prefix: String, precision: TensorPrecision, into tensors: inout [String: TensorContainer.Tensor]) {
+    /// The record of `graph`, its parameters that `stores` accepts added to `tensors` under
+    /// `prefix` (weights of rank 2 or more in `precision`, everything else as float32 or int32), the
+    /// others marked external.
+    init(_ graph: Graph, prefix: String, precision: TensorPrecision, into tensors: inout [String: TensorContainer.Tensor],
+         stores: (Graph.Parameter) -> Bool = { _ in true }) {
         inputs = graph.inputs
         outputs = graph.outputs
         parameters = graph.parameters.map { parameter in
             let value = parameter.value
+            guard stores(parameter) else {
+                return ParameterRecord(name: parameter.name, kind: parameter.kind, shape: value.shape, elementType: value.elementType, external: true)
+            }
             switch value.elementType {
             case .int32: tensors["\(prefix).\(parameter.name)"] = .init(integers: value.integers)
             case .float32:
@@ -42,9 +50,10 @@ struct GraphRecord: Codable, Hashable {
         nodes = graph.nodes.map { NodeRecord(operation: $0.operation.typeName, attributes: $0.operation.attributes, inputs: $0.inputs, name: $0.name) }
     }
 
-    /// The graph, every size, tensor and node checked first.
+    /// The graph, every size, tensor and node checked first; external parameters are taken from
+    /// `external` by name.
     /// - Throws: `ModelFileError` naming the node, parameter or tensor that does not fit.
-    func graph(tensors: [String: TensorContainer.Tensor], prefix: String, path: String) throws -> Graph {
+    func graph(tensors: [String: TensorContainer.Tensor], prefix: String, path: String, external: [String: Tensor] = [:]) throws -> Graph {
         func fail(_ message: String) -> ModelFileError { ModelFileError(path: path, message: message) }
         guard (1...16).contains(inputs.count), (1...100_000).contains(nodes.count), parameters.count <= 100_000, (1...16).contains(outputs.count) else {
             throw fail("header: \(inputs.count) inputs, \(nodes.count) nodes, \(parameters.count) parameters or \(outputs.count) outputs out of range")
@@ -53,6 +62,12 @@ struct GraphRecord: Codable, Hashable {
             let tensorName = "\(prefix).\(record.name)"
             guard let count = Tensor.elementCount(of: record.shape), count <= Graph.maximumElementCount, record.shape.count <= 8 else {
                 throw fail("header: parameter '\(record.name)' has shape \(record.shape)")
+            }
+            if record.external == true {
+                guard let value = external[record.name], value.shape == record.shape, value.elementType == record.elementType else {
+                    throw fail("parameter '\(record.name)' (\(record.shape)) is not in the pre-trained model the file refers to")
+                }
+                return Graph.Parameter(name: record.name, value: value, kind: record.kind)
             }
             guard let tensor = tensors[tensorName] else { throw fail("tensor '\(tensorName)' is missing") }
             let value: Tensor

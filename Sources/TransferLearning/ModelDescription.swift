@@ -18,6 +18,8 @@ struct ModelDescription: Codable {
     var embeddings: EmbeddingReference?
     var pooledFeatures: PooledFeaturesDescription?
     var embeddingBag: TextBagModel.Description?
+    /// Sentence-encoder models: the encoder folder and the network on it.
+    var sentenceEncoder: SentenceEncoderModelDescription?
     /// Image models: the network, from the image to the classes.
     var image: ImageNetworkDescription?
     /// Image models: how they trained (the schedule and the augmentation).
@@ -27,7 +29,8 @@ struct ModelDescription: Codable {
     var olderImageModel = false
 
     private enum CodingKeys: String, CodingKey {
-        case format, version, strategy, labels, advice, trainingCoverage, dimensions, embeddings, pooledFeatures, embeddingBag, image, imageTraining
+        case format, version, strategy, labels, advice, trainingCoverage, dimensions, embeddings, pooledFeatures, embeddingBag, sentenceEncoder, image,
+             imageTraining
         case imageNetwork, imageGraph
     }
 
@@ -52,6 +55,7 @@ struct ModelDescription: Codable {
         embeddings = try values.decodeIfPresent(EmbeddingReference.self, forKey: .embeddings)
         pooledFeatures = try values.decodeIfPresent(PooledFeaturesDescription.self, forKey: .pooledFeatures)
         embeddingBag = try values.decodeIfPresent(TextBagModel.Description.self, forKey: .embeddingBag)
+        sentenceEncoder = try values.decodeIfPresent(SentenceEncoderModelDescription.self, forKey: .sentenceEncoder)
         image = try values.decodeIfPresent(ImageNetworkDescription.self, forKey: .image)
         imageTraining = try values.decodeIfPresent(ImageTrainingSettings.self, forKey: .imageTraining)
         olderImageModel = values.contains(.imageNetwork) || values.contains(.imageGraph)
@@ -69,6 +73,7 @@ struct ModelDescription: Codable {
         try values.encodeIfPresent(embeddings, forKey: .embeddings)
         try values.encodeIfPresent(pooledFeatures, forKey: .pooledFeatures)
         try values.encodeIfPresent(embeddingBag, forKey: .embeddingBag)
+        try values.encodeIfPresent(sentenceEncoder, forKey: .sentenceEncoder)
         try values.encodeIfPresent(image, forKey: .image)
         try values.encodeIfPresent(imageTraining, forKey: .imageTraining)
     }

@@ -19,6 +19,9 @@ public struct ModelFileSummary: Sendable {
     public let architecture: String
     /// The embedding file the model reads and its fingerprint (nil: self-contained or an image model).
     public let embeddingFile: (path: String, fingerprint: String)?
+    /// The sentence-encoder folder the model reads and the fingerprints of its files, as
+    /// `name=fingerprint` (nil: not a sentence-encoder model).
+    public let encoderFolder: (path: String, fingerprints: [String])?
     /// How an image model trained (nil for text models and networks used as they are).
     public let imageTraining: ImageTrainingSettings?
     /// The number of tensors and their bytes.
@@ -35,6 +38,7 @@ public struct ModelFileSummary: Sendable {
         trainingCoverage = description.trainingCoverage
         imageTraining = description.imageTraining
         embeddingFile = description.embeddings.map { ($0.absolutePath, $0.fingerprint) }
+        encoderFolder = description.sentenceEncoder.map { ($0.encoder.absolutePath, $0.encoder.fingerprints.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }) }
         tensorCount = container.tensors.count
         tensorBytes = container.tensors.values.reduce(0) { $0 + $1.bytes.count }
         let classes = "\(description.labels.count) classes"
@@ -48,6 +52,11 @@ public struct ModelFileSummary: Sendable {
         } else if let pooled = description.pooledFeatures {
             inputs = "texts"
             architecture = "\(pooled.settings.pooling.rawValue)-pooled \(description.dimensions)-dimension vectors → \(pooled.head.name), \(classes)"
+        } else if let encoder = description.sentenceEncoder {
+            inputs = "texts"
+            let layers = Set(encoder.graph.nodes.compactMap { $0.name.hasPrefix("encoder.layer.") ? $0.name.split(separator: ".")[2] : nil }).count
+            architecture = "sentence encoder \(encoder.encoder.absolutePath) (\(layers) transformer layers, "
+                + "\(encoder.trainedParameters.count) parameters trained here) → \(classes)"
         } else if let image = description.image {
             inputs = "images"
             let operations = Dictionary(grouping: image.graph.nodes, by: \.operation).mapValues(\.count)

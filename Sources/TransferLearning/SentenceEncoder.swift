@@ -32,6 +32,8 @@ public struct SentenceEncoder: Sendable {
     /// The graph: inputs `input_ids` and `attention_mask` (`[batch, sequence]` integers), outputs
     /// the sentence embeddings `[batch, hidden]` and the last hidden state `[batch, sequence, hidden]`.
     public let graph: Graph
+    /// The folder it was read from.
+    public let folder: String
 
     /// The encoder of a sentence-transformers (or plain Hugging Face BERT) folder.
     /// - Throws: `ModelFileError` or `TokenizerFileError` naming the file and what is missing,
@@ -58,6 +60,7 @@ public struct SentenceEncoder: Sendable {
         normalizes = modules.normalizes
         let declared = (try json("sentence_bert_config.json"))?["max_seq_length"] as? Int
         maximumLength = min(declared ?? tokenizer.maximumLength, configuration.maximumPositions)
+        self.folder = path
         let weightsPath = file("model.safetensors")
         let container = try TensorContainer(safetensors: weightsPath)
         graph = try Self.graph(configuration, pooling: pooling, normalizes: normalizes) { name, shape in
@@ -83,19 +86,33 @@ public struct SentenceEncoder: Sendable {
         return try builder.graph(outputs: [embedding, hidden])
     }
 
+    /// The files whose content makes the encoder: its weights and the tokenizer file read
+    /// (`tokenizer.json`, else `vocab.txt`).
+    public var contentFiles: [String] {
+        let tokenizerFile = ["tokenizer.json", "vocab.txt"].map { (folder as NSString).appendingPathComponent($0) }
+            .first { FileManager.default.fileExists(atPath: $0) }
+        return [(folder as NSString).appendingPathComponent("model.safetensors")] + (tokenizerFile.map { [$0] } ?? [])
+    }
+
     /// The sentence embeddings of `sentences`, one row each, in batches of `batchSize` sentences of
     /// similar length (sorted by token count, as sentence-transformers batches, so little is padding).
     /// - Throws: `GraphError` only for a defect (the graph takes what the tokenizer gives).
     public func encode(_ sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available) throws -> Matrix {
+        try rows(of: graph, for: sentences, batchSize: batchSize, parallelism: parallelism)
+    }
+
+    /// The first output of `network` — a graph reading this encoder's `input_ids` and
+    /// `attention_mask`, N × width out — for each of `sentences`, batched as `encode` batches.
+    func rows(of network: Graph, for sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available) throws -> Matrix {
         let encoded = sentences.map { tokenizer.encode($0, maximumLength: maximumLength) }
         let order = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
-        let width = configuration.hiddenSize
+        let width = network.shape(of: network.outputs[0]).last ?? 0
         var rows = [Float](repeating: 0, count: sentences.count * width)
         for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
             let members = Array(order[start..<min(order.count, start + max(1, batchSize))])
             let batch = tokenizer.batch(encoded: members.map { encoded[$0] })
-            let embeddings = try graph.run([batch.ids, batch.attentionMask], outputs: [graph.outputs[0]], parallelism: parallelism)[0]
-            embeddings.withUnsafeBufferPointer { values in
+            let outputs = try network.run([batch.ids, batch.attentionMask], outputs: [network.outputs[0]], parallelism: parallelism)[0]
+            outputs.withUnsafeBufferPointer { values in
                 for (position, sentence) in members.enumerated() {
                     rows.replaceSubrange((sentence * width)..<((sentence + 1) * width), with: values[(position * width)..<((position + 1) * width)])
                 }

@@ -52,7 +52,7 @@ extension TransferModel {
             format: Self.formatName, version: Self.formatVersion, strategy: strategy, labels: labels, advice: advice, trainingCoverage: trainingCoverage))
         try body.record(into: &file, storage: storage, precision: precision)
         file.description.imageTraining = imageTraining
-        if storage == .reference, file.description.image == nil {
+        if storage == .reference, file.description.image == nil, file.description.sentenceEncoder == nil {
             guard let embeddings = file.embeddings else {
                 throw ModelFileError(path: path, message: "the model was read self-contained and knows no embedding file; write it self-contained")
             }
@@ -71,8 +71,8 @@ extension TransferModel {
     /// (used as it is).
     /// - Parameters:
     ///   - path: the model file.
-    ///   - embeddingsPath: use this embedding file instead of the recorded one (its fingerprint must
-    ///     still match).
+    ///   - embeddingsPath: use this embedding file (or sentence-encoder folder) instead of the
+    ///     recorded one (its fingerprint must still match).
     /// - Throws: `ModelFileError` for a missing, foreign, newer or damaged file (naming the damaged
     ///   section), or embeddings that are missing or differ from the ones the model was trained
     ///   with; `EmbeddingFileError` for a damaged fastText model.
@@ -98,6 +98,12 @@ extension TransferModel {
             }
             self.init(strategy: description.strategy, labels: description.labels, body: network, advice: description.advice)
             imageTraining = description.imageTraining
+            return
+        }
+        if let encoder = description.sentenceEncoder {
+            let classifier = try encoder.body(tensors: container.tensors, modelPath: path, override: embeddingsPath)
+            self.init(strategy: description.strategy, labels: description.labels, body: classifier, advice: description.advice,
+                      trainingCoverage: description.trainingCoverage)
             return
         }
         if description.olderImageModel {

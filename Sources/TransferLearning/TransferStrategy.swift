@@ -73,13 +73,20 @@ public struct FineTuning: Sendable, Hashable, Codable {
     /// digits 0–4 → 5–9) it matched or beat every layer at 0.3 (or 0.1) of the rate at 50 and 200
     /// images per class, in a third of the time.
     public var backboneLayers = BackboneLayers.top(2)
+    /// Sentence encoders: which transformer layers train under the new output layer — all (the
+    /// default: as PyTorch fine-tunes BERT, the pre-trained weights at 0.03 of the head's rate,
+    /// 3e-5 against 1e-3), the top N (at that same 0.03), or from a named node on.
+    public var encoderLayers = BackboneLayers.all(baseRateFactor: FineTuning.encoderRateFactor)
+    /// The share of the learning rate pre-trained transformer layers train at by default.
+    public static let encoderRateFactor: Float = 0.03
     /// Images: how batch normalisation behaves in the layers that train.
     public var batchNormalization = BatchNormalizationMode.train
     /// Images: epochs of training the new output layer alone on the frozen network before the
     /// chosen layers train (LP-FT, Kumar et al. 2022; 0: none).
     public var linearProbeEpochs = 0
-    /// Images: each pre-trained layer's rate is this factor times the rate of the layer above it
-    /// (layer-wise learning-rate decay; nil: one factor for all).
+    /// Images and sentence encoders: each pre-trained layer's rate is this factor times the rate of
+    /// the layer above it (layer-wise learning-rate decay; nil: one factor for all). An encoder's
+    /// layers are its transformer layers, the embeddings one below the first.
     public var layerRateDecay: Float?
 
     /// The defaults: embeddings and head train, word bigrams, a linear head, 10 epochs of SGD at
@@ -88,7 +95,7 @@ public struct FineTuning: Sendable, Hashable, Codable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case trainable, wordNgrams, characterNgrams, hiddenLayers, training, smallCorpus, backboneLayers, batchNormalization,
+        case trainable, wordNgrams, characterNgrams, hiddenLayers, training, smallCorpus, backboneLayers, encoderLayers, batchNormalization,
              linearProbeEpochs, layerRateDecay
     }
 
@@ -102,6 +109,7 @@ public struct FineTuning: Sendable, Hashable, Codable {
         training = try values.decode(SGDSettings.self, forKey: .training)
         smallCorpus = try values.decodeIfPresent(SmallCorpusRule.self, forKey: .smallCorpus)
         backboneLayers = try values.decode(BackboneLayers.self, forKey: .backboneLayers)
+        encoderLayers = try values.decodeIfPresent(BackboneLayers.self, forKey: .encoderLayers) ?? .all(baseRateFactor: Self.encoderRateFactor)
         batchNormalization = try values.decodeIfPresent(BatchNormalizationMode.self, forKey: .batchNormalization) ?? .train
         linearProbeEpochs = try values.decodeIfPresent(Int.self, forKey: .linearProbeEpochs) ?? 0
         layerRateDecay = try values.decodeIfPresent(Float.self, forKey: .layerRateDecay)

@@ -54,7 +54,7 @@ public struct TrainingScope: Sendable, Hashable {
     }
 
     /// The weights the nodes in the scope read.
-    func trainedParameters(in graph: Graph) -> Set<Int> {
+    public func trainedParameters(in graph: Graph) -> Set<Int> {
         var result = Set<Int>()
         for (index, node) in graph.nodes.enumerated() where index >= firstNode {
             for case .parameter(let parameter) in node.inputs where graph.parameters[parameter].kind == .weight { result.insert(parameter) }

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import NeuralNetworks
+import Plots
+import TextFeatures
+import TransferLearning
+
+extension TrainCommand {
+    /// Refuses what `--encoder` cannot take: options of word vectors and of the bag strategies.
+    func validateEncoderOptions() throws {
+        let wordVectorOnly = [("--embeddings", embeddings != nil), ("--word-ngrams", wordNgrams != nil), ("--char-ngrams", charNgrams != nil),
+                              ("--optimizer", optimizer != nil), ("--token-dropout", tokenDropout != nil), ("--threads", threads != 1),
+                              ("--pooling", pooling != nil), ("--weighting", weighting != .none), ("--normalize", normalize),
+                              ("--keep-case", keepCase), ("--self-contained", selfContained),
+                              ("--plot", plot != nil)]
+        if let (name, _) = wordVectorOnly.first(where: \.1) { throw ValidationError("\(name) does not apply to --encoder") }
+        guard [.fixedFeatures, .fineTune, .combine].contains(strategy) else {
+            throw ValidationError("--encoder trains fixed-features, fine-tune or combine (auto across representations is not built yet)")
+        }
+        guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
+        try validateHiddenLayerMemory(hiddenSizes)
+        if strategy != .fineTune, let name = [("--trainable", !trainable.isEmpty), ("--base-rate-factor", baseRateFactor != nil),
+                                              ("--layer-rate-decay", layerRateDecay != nil)].first(where: \.1)?.0 {
+            throw ValidationError("\(name) applies to --strategy fine-tune, not \(strategy.rawValue)")
+        }
+        _ = try encoderLayers()
+        if let baseRateFactor, !(baseRateFactor > 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes (0, 10]") }
+        if let layerRateDecay, !(layerRateDecay > 0 && layerRateDecay <= 1) { throw ValidationError("--layer-rate-decay takes a factor in (0, 1]") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if strategy == .fixedFeatures && classifier == .logistic && epochs != nil {
+            throw ValidationError("--epochs does not apply to logistic regression (L-BFGS runs until it converges)")
+        }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
+        if let validationSplit, !(0 < validationSplit && validationSplit < 1) { throw ValidationError("--validation-split must be between 0 and 1") }
+        if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
+        try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test)])
+    }
+
+    /// The transformer layers `--trainable` names (all by default).
+    private func encoderLayers() throws -> BackboneLayers {
+        let factor = baseRateFactor ?? FineTuning.encoderRateFactor
+        switch trainable {
+        case [], ["all"]: return .all(baseRateFactor: factor)
+        case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: return .top(Int(words[1])!)
+        case let words where words.count == 2 && words[0] == "from" && !words[1].isEmpty: return .from(layer: words[1], baseRateFactor: factor)
+        default: throw ValidationError("--trainable with --encoder takes `all`, `top N` (N ≥ 1) or `from LAYER`, not '\(trainable.joined(separator: " "))'")
+        }
+    }
+
+    /// `embkit train --encoder DIR`: the corpus read into memory, the strategy trained on the
+    /// encoder, the model written and (with a test set) reported.
+    func runOnEncoder(_ folder: String) throws {
+        let encoder = try reportingFileErrors { try SentenceEncoder(folder: folder) }
+        let trainingPath = train ?? ShippedData.path(ShippedData.trainingCorpus)
+        var corpus = try corpusOptions.read(trainingPath), validation = try valid.map(corpusOptions.read)
+        if let validationSplit {
+            let parts = corpus.split(by: HeldOutSelection(share: validationSplit, seed: seed))
+            corpus = parts.kept
+            if !parts.heldOut.documents.isEmpty { validation = parts.heldOut }
+        }
+        var transfer: TransferStrategy = .fixedFeatures
+        if strategy == .fineTune {
+            var fineTuning = FineTuning()
+            fineTuning.encoderLayers = try encoderLayers()
+            fineTuning.layerRateDecay = layerRateDecay
+            transfer = .fineTune(fineTuning)
+        } else if strategy == .combine {
+            var combination = Combination()
+            combination.hiddenLayers = hiddenSizes!
+            transfer = .combine(combination)
+        }
+        var settings = TrainingSettings.forSentenceEncoder(transfer, documentCount: corpus.documents.count)
+        settings.epochs = epochs ?? settings.epochs
+        settings.learningRate = lr ?? settings.learningRate
+        let line = ProgressLine("training")
+        let steps = StepProgress(line)
+        let start = Date()
+        let model = try reportingTrainingErrors(data: trainingPath) {
+            try TransferModel.train(transfer, sentenceEncoder: encoder, on: corpus, validation: validation, head: head, settings: settings,
+                                    seed: seed, progress: strategy == .fixedFeatures ? epochProgress(line) : steps.epoch,
+                                    stepProgress: strategy == .fixedFeatures ? nil : steps.step)
+        }
+        line.finish()
+        try reportingTrainingErrors { try model.write(to: output) }
+        let seconds = Date().timeIntervalSince(start)
+        if !fileOptions.progressOptions.quiet {
+            StandardError.print("trained \(model.strategy.kind.rawValue) on \(corpus.documents.count) documents (\(model.labels.count) labels) "
+                + "with the encoder \(folder) in \(String(format: "%.1f", seconds)) s; wrote \(output)")
+        }
+        let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
+        if let testPath {
+            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json, plot: nil)
+        } else if json {
+            print(JSONValue.object([
+                ("strategy", .string(model.strategy.kind.rawValue)), ("documents", .integer(corpus.documents.count)),
+                ("labels", .array(model.labels.map(JSONValue.string))), ("token_coverage", .double(model.trainingCoverage)),
+                ("seconds", .double(seconds)), ("model", .string(output)),
+            ]).rendered)
+        }
+    }
+}

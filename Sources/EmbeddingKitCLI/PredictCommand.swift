@@ -12,7 +12,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The model file.")
     var model: String
 
-    @Option(help: "Use this embedding file instead of the one the model records.")
+    @Option(help: "Use this embedding file (or sentence-encoder folder) instead of the one the model records.")
     var embeddings: String?
 
     @Argument(help: "Input text, one document per line (`-` for stdin).")

@@ -9,11 +9,11 @@ import TransferLearning
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve neighbours, similarity, analogy, vector and predict as HTTP JSON endpoints.",
+        abstract: "Serve neighbours, similarity, analogy, vector, predict and encode as HTTP JSON endpoints.",
         discussion: """
-            Each --embeddings and --model is NAME=PATH (or just PATH, named by its file name without extension). \
+            Each --embeddings, --model and --encoder is NAME=PATH (or just PATH, named by its file name without extension). \
             Routes: GET /health, GET /openapi.json, and GET (one query) or POST (a batch) /neighbors, /similarity, \
-            /analogy, /vector, /predict, e.g. `curl 'localhost:8080/neighbors?word=king&k=5'`. Responses use the keys \
+            /analogy, /vector, /predict, /encode, e.g. `curl 'localhost:8080/neighbors?word=king&k=5'`. Responses use the keys \
             of the commands' --json output. Concurrent neighbour queries on one file share one scan. SIGTERM or Ctrl-C \
             stops the server after the requests in flight.
             """)
@@ -23,6 +23,9 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "A model to serve (EmbeddingKit model or supervised fastText .bin/.ftz), NAME=PATH (repeatable).")
     var model: [String] = []
+
+    @Option(help: "A sentence encoder to serve at /encode (a sentence-transformers folder), NAME=PATH (repeatable).")
+    var encoder: [String] = []
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -37,7 +40,9 @@ struct ServeCommand: ParsableCommand {
     var maxBatch = 1024
 
     func validate() throws {
-        guard !embeddings.isEmpty || !model.isEmpty else { throw ValidationError("give at least one --embeddings or --model") }
+        guard !embeddings.isEmpty || !model.isEmpty || !encoder.isEmpty else {
+            throw ValidationError("give at least one --embeddings, --model or --encoder")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxK >= 1, maxK <= 1_000_000 else { throw ValidationError("--max-k must be 1 to 1,000,000") }
         guard maxBatch >= 1, maxBatch <= 1_000_000 else { throw ValidationError("--max-batch must be 1 to 1,000,000") }
@@ -45,12 +50,14 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let fileOptions = try EmbeddingFileOptions.parse([])
-        var tables: [String: WordEmbeddings] = [:], models: [String: TransferModel] = [:]
+        var tables: [String: WordEmbeddings] = [:], models: [String: TransferModel] = [:], encoders: [String: SentenceEncoder] = [:]
         for (name, path) in try named(embeddings) { tables[name] = try fileOptions.load(path) }
         for (name, path) in try named(model) { models[name] = try openModel(path, embeddings: nil) }
-        let server = EmbeddingServer(embeddings: tables, models: models,
+        for (name, path) in try named(encoder) { encoders[name] = try reportingFileErrors { try SentenceEncoder(folder: path) } }
+        let server = EmbeddingServer(embeddings: tables, models: models, encoders: encoders,
                                      limits: .init(maximumK: maxK, maximumBatch: maxBatch))
-        let host = host, port = port, names = (tables.keys.sorted() + models.keys.sorted()).joined(separator: ", ")
+        let host = host, port = port
+        let names = (tables.keys.sorted() + models.keys.sorted() + encoders.keys.sorted()).joined(separator: ", ")
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let finished = DispatchSemaphore(value: 0)
         Task {

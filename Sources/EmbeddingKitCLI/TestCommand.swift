@@ -17,7 +17,7 @@ struct TestCommand: ParsableCommand {
     @Option(help: "The model file (EmbeddingKit, or a supervised fastText .bin/.ftz).")
     var model: String
 
-    @Option(help: "Use this embedding file instead of the one the model records.")
+    @Option(help: "Use this embedding file (or sentence-encoder folder) instead of the one the model records.")
     var embeddings: String?
 
     @Argument(help: "The labelled corpus (fastText, TSV, CSV or a folder per class).")

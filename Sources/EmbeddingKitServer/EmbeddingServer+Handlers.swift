@@ -132,6 +132,25 @@ extension EmbeddingServer {
         })
     }
 
+    // MARK: encode
+
+    func encode(_ query: Parameters) async throws -> EncodeAnswer {
+        try await encode(EncodeBatch(encoder: query["encoder"].map(String.init), texts: [try required(query, "text")])).results[0]
+    }
+
+    func encode(_ batch: EncodeBatch) async throws -> BatchAnswer<EncodeAnswer> {
+        let encoder = try named(batch.encoder, in: encoders, what: "encoder").1
+        try checkBatch(batch.texts.count)
+        if let long = batch.texts.firstIndex(where: { $0.utf8.count > limits.maximumLineBytes }) {
+            throw HTTPError(.contentTooLarge, message: "text \(long + 1) is longer than \(limits.maximumLineBytes) bytes")
+        }
+        let texts = batch.texts
+        let embeddings = try await offConcurrencyPool { try encoder.encode(texts) }
+        return BatchAnswer(results: texts.indices.map { row in
+            EncodeAnswer(text: texts[row], embedding: embeddings.withRow(row) { Array($0) })
+        })
+    }
+
     // MARK: shared checks
 
     /// The table `name` names, or the only one.

@@ -3,8 +3,9 @@ import Foundation
 import Hummingbird
 import TransferLearning
 
-/// An HTTP JSON service over loaded vector tables and models: neighbours, similarity, analogy,
-/// vector and predict, one query by `GET` or many by `POST`, with the CLI's `--json` keys.
+/// An HTTP JSON service over loaded vector tables, models and sentence encoders: neighbours,
+/// similarity, analogy, vector, predict and encode, one query by `GET` or many by `POST`, with the
+/// CLI's `--json` keys.
 ///
 /// Concurrent neighbour queries on one table are answered together by one scan (see
 /// `NeighborBatcher`). Requests are bounded (`Limits`); bad ones get a 4xx JSON error naming the
@@ -28,14 +29,18 @@ public struct EmbeddingServer: Sendable {
 
     let embeddings: [String: WordEmbeddings]
     let models: [String: TransferModel]
+    let encoders: [String: SentenceEncoder]
     let limits: Limits
     let batchers: [String: NeighborBatcher]
 
-    /// A service over `embeddings` and `models`, each by the name requests use (`?embeddings=NAME`,
-    /// `?model=NAME`; a request may leave the name out when there is only one).
-    public init(embeddings: [String: WordEmbeddings], models: [String: TransferModel], limits: Limits = Limits()) {
+    /// A service over `embeddings`, `models` and `encoders`, each by the name requests use
+    /// (`?embeddings=NAME`, `?model=NAME`, `?encoder=NAME`; a request may leave the name out when
+    /// there is only one).
+    public init(embeddings: [String: WordEmbeddings], models: [String: TransferModel], encoders: [String: SentenceEncoder] = [:],
+                limits: Limits = Limits()) {
         self.embeddings = embeddings
         self.models = models
+        self.encoders = encoders
         self.limits = limits
         batchers = embeddings.mapValues { NeighborBatcher(embeddings: $0) }
     }
@@ -54,7 +59,7 @@ public struct EmbeddingServer: Sendable {
     func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.get("health") { _, _ in
-            HealthAnswer(status: "ok", embeddings: embeddings.keys.sorted(), models: models.keys.sorted())
+            HealthAnswer(status: "ok", embeddings: embeddings.keys.sorted(), models: models.keys.sorted(), encoders: encoders.keys.sorted())
         }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -70,9 +75,12 @@ public struct EmbeddingServer: Sendable {
         router.post("vector") { request, context in try vector(try await request.decode(as: VectorBatch.self, context: context)) }
         router.get("predict") { request, _ in try await predict(request.uri.queryParameters) }
         router.post("predict") { request, context in try await predict(try await request.decode(as: PredictBatch.self, context: context)) }
+        router.get("encode") { request, _ in try await encode(request.uri.queryParameters) }
+        router.post("encode") { request, context in try await encode(try await request.decode(as: EncodeBatch.self, context: context)) }
         // Other methods on a known path are 405 with the methods it takes, not 404.
         let allowed: [String: String] = ["health": "GET", "openapi.json": "GET", "neighbors": "GET, POST", "similarity": "GET, POST",
-                                         "analogy": "GET, POST", "vector": "GET, POST", "predict": "GET, POST"]
+                                         "analogy": "GET, POST", "vector": "GET, POST", "predict": "GET, POST",
+                                         "encode": "GET, POST"]
         for (path, methods) in allowed {
             for method in [HTTPRequest.Method.head, .put, .delete, .patch] + (methods == "GET" ? [.post] : []) {
                 router.on(RouterPath(path), method: method) { _, _ -> Response in

@@ -2,7 +2,7 @@ extension EmbeddingServer {
     /// The OpenAPI 3.0 description of the routes, served at `GET /openapi.json`.
     static let openAPIDocument = #"""
     {"openapi": "3.0.3",
-     "info": {"title": "embkit serve", "version": "1", "description": "Word-vector queries and text classification over the files `embkit serve` loaded. GET answers one query (the CLI's --json object); POST answers a batch ({\"results\": [...]}, in request order). Unknown words give an object with \"error\" and status 200; bad requests 400, unknown names 404, too many items 413, each with {\"error\": {\"message\": ...}}."},
+     "info": {"title": "embkit serve", "version": "1", "description": "Word-vector queries, text classification and sentence embeddings over the files `embkit serve` loaded. GET answers one query (the CLI's --json object); POST answers a batch ({\"results\": [...]}, in request order). Unknown words give an object with \"error\" and status 200; bad requests 400, unknown names 404, too many items 413, each with {\"error\": {\"message\": ...}}."},
      "paths": {
       "/health": {"get": {"summary": "Liveness and what is loaded", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}}}},
       "/neighbors": {
@@ -29,7 +29,12 @@ extension EmbeddingServer {
        "get": {"summary": "Labels of one text", "parameters": [{"name": "model", "in": "query", "schema": {"type": "string"}}, {"name": "text", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "k", "in": "query", "description": "How many labels (default 1, as embkit predict; at most the server's --max-k)", "schema": {"type": "integer", "minimum": 1}}, {"name": "threshold", "in": "query", "schema": {"type": "number", "minimum": 0, "maximum": 1}}],
                "responses": {"200": {"description": "labels", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Prediction"}}}}}},
        "post": {"summary": "Labels of many lines", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["lines"], "properties": {"model": {"type": "string"}, "lines": {"type": "array", "items": {"type": "string"}}, "k": {"type": "integer", "description": "default 1"}, "threshold": {"type": "number"}}}}}},
-               "responses": {"200": {"description": "one answer per line", "content": {"application/json": {"schema": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}}}}}}}}
+               "responses": {"200": {"description": "one answer per line", "content": {"application/json": {"schema": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Prediction"}}}}}}}}}},
+      "/encode": {
+       "get": {"summary": "The sentence embedding of one text", "parameters": [{"name": "encoder", "in": "query", "schema": {"type": "string"}}, {"name": "text", "in": "query", "required": true, "schema": {"type": "string"}}],
+               "responses": {"200": {"description": "embedding", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Encoding"}}}}}},
+       "post": {"summary": "Sentence embeddings of many texts", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["texts"], "properties": {"encoder": {"type": "string"}, "texts": {"type": "array", "items": {"type": "string"}}}}}}},
+               "responses": {"200": {"description": "one answer per text", "content": {"application/json": {"schema": {"type": "object", "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/Encoding"}}}}}}}}}}
      },
      "components": {
       "parameters": {
@@ -42,7 +47,8 @@ extension EmbeddingServer {
        "Analogy": {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}, "method": {"type": "string"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/ScoredWord"}}, "error": {"type": "string"}}},
        "Vector": {"type": "object", "properties": {"word": {"type": "string"}, "vector": {"type": "array", "items": {"type": "number"}}, "error": {"type": "string"}}},
        "Prediction": {"type": "object", "properties": {"labels": {"type": "array", "items": {"type": "object", "properties": {"label": {"type": "string"}, "probability": {"type": "number"}}}}}},
-       "Health": {"type": "object", "properties": {"status": {"type": "string"}, "embeddings": {"type": "array", "items": {"type": "string"}}, "models": {"type": "array", "items": {"type": "string"}}}}}}
+       "Encoding": {"type": "object", "properties": {"text": {"type": "string"}, "embedding": {"type": "array", "items": {"type": "number"}}}},
+       "Health": {"type": "object", "properties": {"status": {"type": "string"}, "embeddings": {"type": "array", "items": {"type": "string"}}, "models": {"type": "array", "items": {"type": "string"}}, "encoders": {"type": "array", "items": {"type": "string"}}}}}}
     }
     """#
 }

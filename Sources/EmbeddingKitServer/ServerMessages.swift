@@ -48,6 +48,12 @@ struct PredictAnswer: ResponseCodable {
     let labels: [Label]
 }
 
+/// `embkit encode --json`'s object for one line: the text and its sentence embedding.
+struct EncodeAnswer: ResponseCodable {
+    let text: String
+    let embedding: [Float]
+}
+
 /// Several answers for a batch request.
 struct BatchAnswer<Answer: Codable & Sendable>: ResponseCodable {
     let results: [Answer]
@@ -77,6 +83,11 @@ struct VectorBatch: Decodable {
     let words: [String]
 }
 
+struct EncodeBatch: Decodable {
+    let encoder: String?
+    let texts: [String]
+}
+
 struct PredictBatch: Decodable {
     /// Labels per line when a request does not say: 1, as `embkit predict`.
     static let defaultK = 1
@@ -92,4 +103,5 @@ struct HealthAnswer: ResponseCodable {
     let status: String
     let embeddings: [String]
     let models: [String]
+    let encoders: [String]
 }

@@ -133,8 +133,15 @@ struct SentenceEncoderTransfer {
     }
 }
 
-/// Texts as WordPiece ids with their classes, made into padded batches of ids and mask.
+/// Texts as WordPiece ids with their classes, made into padded batches of ids and mask, each of
+/// texts of similar length.
 struct SentenceBatches: TrainingBatches {
+    /// Batches are cut from runs of this many batches of the shuffled order, each sorted by length
+    /// (Hugging Face's `group_by_length`): on Rotten Tomatoes a random batch of 32 pads its texts to
+    /// 3.4 times their tokens (the longest review sets the width), so this cuts a step's work by
+    /// about as much while the batches still mix texts at random.
+    static let batchesPerRun = 50
+
     let encoded: [[Int32]]
     let labels: [Int]
     let tokenizer: WordPieceTokenizer
@@ -146,6 +153,13 @@ struct SentenceBatches: TrainingBatches {
     }
 
     var count: Int { labels.count }
+
+    func batches(of order: [Int], batchSize: Int) -> [[Int]] {
+        stride(from: 0, to: order.count, by: batchSize * Self.batchesPerRun).flatMap { start in
+            let run = order[start..<min(order.count, start + batchSize * Self.batchesPerRun)].sorted { (encoded[$0].count, $0) > (encoded[$1].count, $1) }
+            return stride(from: 0, to: run.count, by: batchSize).map { Array(run[$0..<min(run.count, $0 + batchSize)]) }
+        }
+    }
 
     func batch(_ indices: [Int], seed: UInt64) -> TrainingBatch {
         let batch = tokenizer.batch(encoded: indices.map { encoded[$0] })

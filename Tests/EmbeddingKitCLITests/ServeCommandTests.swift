@@ -123,8 +123,23 @@ struct ServeCommandTests {
         #expect((nowhere as! HTTPURLResponse).statusCode == 404)
         let spec = try await server.request("/openapi.json")
         let paths = (try JSONSerialization.jsonObject(with: Data(spec.json.utf8)) as? [String: Any])?["paths"] as? [String: Any]
-        #expect(spec.status == 200 && paths?.keys.sorted() == ["/analogy", "/health", "/neighbors", "/predict", "/similarity", "/vector"])
+        #expect(spec.status == 200 && paths?.keys.sorted() == ["/analogy", "/encode", "/health", "/neighbors", "/predict", "/similarity", "/vector"])
 
+        #expect(server.stop() == 0)
+    }
+
+    @Test("/encode answers as `embkit encode --json` does, one text by GET or many by POST; /health lists the encoder")
+    func encodes() async throws {
+        let server = try Server(["--encoder", "tiny=\(EncodeCommandTests.encoder)"])
+        defer { if server.process.isRunning { _ = server.stop() } }
+        let cli = try EmbeddingKitProcess.run(["encode", "--encoder", EncodeCommandTests.encoder, "--json"], input: "a cat sat.\n! ! !\n").stdout
+            .split(separator: "\n").map { try canonical(Data($0.utf8)) }
+        let one = try await server.request("/encode?text=a%20cat%20sat.")
+        #expect(one.status == 200 && one.json == cli[0])
+        let many = try await server.request("/encode", body: #"{"texts": ["a cat sat.", "! ! !"], "encoder": "tiny"}"#)
+        #expect(many.status == 200 && many.json == #"{"results":["# + cli.joined(separator: ",") + "]}")
+        #expect(try await server.request("/encode?text=x&encoder=nope").status == 404)
+        #expect(try await server.request("/health").json.contains(#""encoders":["tiny"]"#))
         #expect(server.stop() == 0)
     }
 

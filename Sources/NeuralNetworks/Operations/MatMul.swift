@@ -54,27 +54,41 @@ public struct MatMul: Operation {
         }
     }
 
-    /// dA = dY · Bᵀ and dB = Aᵀ · dY per product, summed over the dimensions each operand was broadcast along.
+    /// dA = dY · Bᵀ and dB = Aᵀ · dY per product, summed over the dimensions each operand was
+    /// broadcast along. Many small products that each write their own dA and dB (attention's per
+    /// head and example) go to the threads whole, as in the forward pass.
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
-        let a = pass.input(0), b = pass.input(1), plan = Plan(a.shape, b.shape)
+        let a = pass.input(0), b = pass.input(1), plan = Plan(a.shape, b.shape), pairs = plan.pairs
         var da: Tensor? = pass.needsGradient[0] ? Tensor(zeros: a.shape) : nil
         var db: Tensor? = pass.needsGradient[1] ? Tensor(zeros: b.shape) : nil
+        let separate = pairs.count >= 2 * pass.parallelism.threadCount
+            && Set(pairs.map(\.0)).count == pairs.count && Set(pairs.map(\.1)).count == pairs.count
+        let perProduct: Parallelism = separate ? .serial : pass.parallelism, across: Parallelism = separate ? pass.parallelism : .serial
         outputGradient.withUnsafeBufferPointer { dy in
             a.withUnsafeBufferPointer { left in
                 b.withUnsafeBufferPointer { right in
                     withOptionalMutablePointer(&da) { daBase in
                         withOptionalMutablePointer(&db) { dbBase in
-                            for (batch, (i, j)) in plan.pairs.enumerated() {
-                                let g = dy.baseAddress! + batch * plan.n * plan.m
-                                if let daBase {
-                                    Kernels.multiply(g, .none, lda: plan.m, right.baseAddress! + j * plan.k * plan.m, .transposed, ldb: plan.m,
-                                                     into: daBase + i * plan.n * plan.k, ldc: plan.k, m: plan.n, n: plan.k, k: plan.m,
-                                                     beta: 1, parallelism: pass.parallelism)
-                                }
-                                if let dbBase {
-                                    Kernels.multiply(left.baseAddress! + i * plan.n * plan.k, .transposed, lda: plan.k, g, .none, ldb: plan.m,
-                                                     into: dbBase + j * plan.k * plan.m, ldc: plan.m, m: plan.k, n: plan.m, k: plan.n,
-                                                     beta: 1, parallelism: pass.parallelism)
+                            let gradient = SharedReadOnlyPointer(base: UnsafeRawPointer(dy.baseAddress!))
+                            let x = SharedReadOnlyPointer(base: UnsafeRawPointer(left.baseAddress!))
+                            let y = SharedReadOnlyPointer(base: UnsafeRawPointer(right.baseAddress!))
+                            let targetA = daBase.map { SharedPointer(base: $0) }, targetB = dbBase.map { SharedPointer(base: $0) }
+                            across.forEachChunk(of: pairs.count, minimumChunkSize: max(1, 65_536 / max(1, plan.n * plan.m * plan.k))) { chunk in
+                                let dy = gradient.base.assumingMemoryBound(to: Float.self)
+                                let left = x.base.assumingMemoryBound(to: Float.self), right = y.base.assumingMemoryBound(to: Float.self)
+                                for batch in chunk {
+                                    let (i, j) = pairs[batch]
+                                    let g = dy + batch * plan.n * plan.m
+                                    if let targetA {
+                                        Kernels.multiply(g, .none, lda: plan.m, right + j * plan.k * plan.m, .transposed, ldb: plan.m,
+                                                         into: targetA.base + i * plan.n * plan.k, ldc: plan.k, m: plan.n, n: plan.k, k: plan.m,
+                                                         beta: 1, parallelism: perProduct)
+                                    }
+                                    if let targetB {
+                                        Kernels.multiply(left + i * plan.n * plan.k, .transposed, lda: plan.k, g, .none, ldb: plan.m,
+                                                         into: targetB.base + j * plan.k * plan.m, ldc: plan.m, m: plan.k, n: plan.m, k: plan.n,
+                                                         beta: 1, parallelism: perProduct)
+                                    }
                                 }
                             }
                         }

@@ -44,8 +44,7 @@ extension Graph {
                                 tolerance: settings.tolerance)
         let outcome = try loop.run(progress: progress, epoch: { _ in
             order.shuffle(using: &random)
-            let batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min(order.count, $0 + batchSize)]) }
-                .filter { $0.count > 1 || order.count == 1 }
+            let batches = examples.batches(of: order, batchSize: batchSize).filter { $0.count > 1 || order.count == 1 }
             let seeds = batches.map { _ in random.next() }
             var total = 0.0, seen = 0
             var pending = BatchPrefetch { try examples.batch(batches[0], seed: seeds[0]) }

@@ -26,6 +26,16 @@ public protocol TrainingBatches: Sendable {
     /// The examples at `indices`, in that order; `seed` drives any augmentation.
     /// - Throws: what reading or decoding an example throws.
     func batch(_ indices: [Int], seed: UInt64) throws -> TrainingBatch
+
+    /// An epoch's mini-batches from the examples in shuffled `order`: consecutive runs of
+    /// `batchSize` by default. Every batch but the last holds `batchSize` examples.
+    func batches(of order: [Int], batchSize: Int) -> [[Int]]
+}
+
+extension TrainingBatches {
+    public func batches(of order: [Int], batchSize: Int) -> [[Int]] {
+        stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min(order.count, $0 + batchSize)]) }
+    }
 }
 
 /// Examples held as one tensor per graph input (the examples along dimension 0), with classes.

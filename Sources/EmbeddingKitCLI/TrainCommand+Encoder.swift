@@ -82,9 +82,9 @@ extension TrainCommand {
         }
         line.finish()
         try reportingTrainingErrors { try model.write(to: output) }
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = Date().timeIntervalSince(start), documents = model.trainingDocumentCount ?? corpus.documents.count
         if !fileOptions.progressOptions.quiet {
-            StandardError.print("trained \(model.strategy.kind.rawValue) on \(corpus.documents.count) documents (\(model.labels.count) labels) "
+            StandardError.print("trained \(model.strategy.kind.rawValue) on \(documents) documents (\(model.labels.count) labels) "
                 + "with the encoder \(folder) in \(String(format: "%.1f", seconds)) s; wrote \(output)")
         }
         let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
@@ -92,7 +92,7 @@ extension TrainCommand {
             try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json, plot: nil)
         } else if json {
             print(JSONValue.object([
-                ("strategy", .string(model.strategy.kind.rawValue)), ("documents", .integer(corpus.documents.count)),
+                ("strategy", .string(model.strategy.kind.rawValue)), ("documents", .integer(documents)),
                 ("labels", .array(model.labels.map(JSONValue.string))), ("token_coverage", .double(model.trainingCoverage)),
                 ("seconds", .double(seconds)), ("model", .string(output)),
             ]).rendered)

@@ -10,7 +10,8 @@ extension TransferModel {
     ///   the transformer layers `FineTuning.encoderLayers` chooses (all by default, at 0.03 of the
     ///   rate), optionally with layer-wise rate decay;
     /// - `combine`: the encoder frozen and a new head (`Combination.hiddenLayers`, ReLU, dropout
-    ///   0.1) trained on its embeddings, computed once.
+    ///   0.1) trained on its embeddings, computed once, until the validation loss stops falling —
+    ///   without `validation`, on a tenth of the documents held out (picked by `seed`).
     /// Each gives one network from WordPiece ids to the classes, which a model file stores as the
     /// weights it trained and a reference to the encoder folder (with content fingerprints).
     /// - Parameters:
@@ -39,6 +40,11 @@ extension TransferModel {
         if let document = (corpus.documents + (validation?.documents ?? [])).first(where: { $0.labels.count != 1 }) {
             throw TransferError.unsupported(strategy.kind, inputs: "documents with several labels (line \(document.line)) on a sentence encoder")
         }
+        var corpus = corpus, validation = validation
+        if case .combine = strategy, validation == nil {
+            let parts = corpus.split(by: HeldOutSelection(share: 0.1, seed: seed))
+            if !parts.heldOut.documents.isEmpty && !parts.kept.documents.isEmpty { (corpus, validation) = (parts.kept, parts.heldOut) }
+        }
         let transfer = SentenceEncoderTransfer(
             encoder: encoder, texts: corpus.documents.map(\.text), classes: try corpus.classIndices(labels: labels), labels: labels,
             validation: try validation.map { (texts: $0.documents.map(\.text), classes: try $0.classIndices(labels: labels)) },
@@ -63,8 +69,7 @@ extension TrainingSettings {
     /// (the encoder at its share, 3e-5 by default), 10% warm-up then linear decay, gradients
     /// clipped to norm 1 — for 2 epochs, or up to 10 when that makes fewer than 600 steps (small
     /// corpora need more passes to move the new layer at all). Combine: Adam at 1e-3 on the cached
-    /// embeddings, at least 30 epochs and 1,500 steps (at most 200 epochs; patience 4 with
-    /// validation data).
+    /// embeddings for at most 200 epochs, stopped 4 epochs after the validation loss last fell.
     public static func forSentenceEncoder(_ strategy: TransferStrategy, documentCount: Int) -> TrainingSettings {
         var settings = TrainingSettings()
         settings.batchSize = 32
@@ -77,7 +82,7 @@ extension TrainingSettings {
             settings.schedule = .warmupLinear(warmup: 0.1)
             settings.gradientClipNorm = 1
         default:
-            settings.epochs = min(200, max(30, epochs(forSteps: 1_500)))
+            settings.epochs = 200
         }
         return settings
     }

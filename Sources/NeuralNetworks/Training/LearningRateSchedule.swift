@@ -25,7 +25,8 @@ public enum LearningRateSchedule: Sendable, Hashable, Codable {
         case .linearDecay:
             return base * max(0, 1 - progress)
         case .warmupCosine(let warmup), .warmupLinear(let warmup):
-            if progress < warmup { return base * (progress + 1 / Float(max(1, total))) / warmup }
+            // The first update already moves (at base / warm-up steps), never faster than `base`.
+            if progress < warmup { return base * min(1, (progress + 1 / Float(max(1, total))) / warmup) }
             let rest = min(1, (progress - warmup) / max(1e-6, 1 - warmup))
             if case .warmupLinear = self { return base * max(0, 1 - rest) }
             return base * 0.5 * (1 + cos(Float.pi * rest))

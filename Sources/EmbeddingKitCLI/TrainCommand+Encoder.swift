@@ -31,6 +31,7 @@ extension TrainCommand {
             throw ValidationError("--epochs does not apply to logistic regression (L-BFGS runs until it converges)")
         }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
+        if let maxLength, !(3...65_536).contains(maxLength) { throw ValidationError("--max-length takes 3 to 65,536 tokens") }
         if let validationSplit, !(0 < validationSplit && validationSplit < 1) { throw ValidationError("--validation-split must be between 0 and 1") }
         if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
         try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test)])
@@ -50,7 +51,8 @@ extension TrainCommand {
     /// `embkit train --encoder DIR`: the corpus read into memory, the strategy trained on the
     /// encoder, the model written and (with a test set) reported.
     func runOnEncoder(_ folder: String) throws {
-        let encoder = try reportingFileErrors { try SentenceEncoder(folder: folder) }
+        var encoder = try reportingFileErrors { try SentenceEncoder(folder: folder) }
+        if let maxLength { encoder = encoder.truncating(to: maxLength) }
         let trainingPath = train ?? ShippedData.path(ShippedData.trainingCorpus)
         var corpus = try corpusOptions.read(trainingPath), validation = try valid.map(corpusOptions.read)
         if let validationSplit {
@@ -87,15 +89,6 @@ extension TrainCommand {
             StandardError.print("trained \(model.strategy.kind.rawValue) on \(documents) documents (\(model.labels.count) labels) "
                 + "with the encoder \(folder) in \(String(format: "%.1f", seconds)) s; wrote \(output)")
         }
-        let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
-        if let testPath {
-            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json, plot: nil)
-        } else if json {
-            print(JSONValue.object([
-                ("strategy", .string(model.strategy.kind.rawValue)), ("documents", .integer(documents)),
-                ("labels", .array(model.labels.map(JSONValue.string))), ("token_coverage", .double(model.trainingCoverage)),
-                ("seconds", .double(seconds)), ("model", .string(output)),
-            ]).rendered)
-        }
+        try printResult(model, documents: documents, seconds: seconds, confusionPlot: nil)
     }
 }

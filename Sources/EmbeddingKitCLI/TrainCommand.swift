@@ -71,6 +71,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A sentence encoder to train on instead of word vectors: a sentence-transformers folder (config.json, model.safetensors, tokenizer.json).")
     var encoder: String?
 
+    @Option(parsing: .unconditional, help: "With --encoder: cut texts to at most this many tokens, [CLS] and [SEP] included (default: the folder's max_seq_length; BERT recipes often use 128).")
+    var maxLength: Int?
+
     @Option(parsing: .unconditional, help: "fine-tune with --encoder: the pre-trained layers' share of the learning rate (default 0.03: 3e-5 against the new layer's 1e-3).")
     var baseRateFactor: Float?
 
@@ -156,7 +159,9 @@ struct TrainCommand: ParsableCommand {
         }
         if !trainable.isEmpty && strategy != .fineTune { throw ValidationError("--trainable applies to fine-tune") }
         if !trainable.isEmpty && trainableParts == nil { throw ValidationError("--trainable takes embeddings or head (all, top N, from LAYER with --encoder)") }
-        if baseRateFactor != nil || layerRateDecay != nil { throw ValidationError("--base-rate-factor and --layer-rate-decay apply to fine-tune with --encoder") }
+        if baseRateFactor != nil || layerRateDecay != nil || maxLength != nil {
+            throw ValidationError("--base-rate-factor, --layer-rate-decay and --max-length apply with --encoder")
+        }
         if let charNgrams {
             guard strategy == .fineTune || strategy == .auto else { throw ValidationError("--char-ngrams applies to fine-tune and auto") }
             guard characterNgrams(charNgrams) != nil else { throw ValidationError("--char-ngrams takes MIN-MAX with 1 ≤ MIN ≤ MAX ≤ 32, e.g. 3-6") }
@@ -244,12 +249,15 @@ struct TrainCommand: ParsableCommand {
             try writePlot(TrainingCurvePlot(points: curve, title: title, stepName: rounds == "epochs" ? "epoch" : "L-BFGS iteration").svg,
                           to: plot)
         }
-        let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil)
-        if let testPath {
-            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json,
-                                   plot: plot.map { String($0.dropLast(4)) + "-confusion.svg" })
+        try printResult(model, documents: documents, seconds: seconds, confusionPlot: plot.map { String($0.dropLast(4)) + "-confusion.svg" })
+    }
+
+    /// The test report on `--test` (or the shipped test set when training on the shipped corpus),
+    /// or without a test set and with `--json`, what trained.
+    func printResult(_ model: TransferModel, documents: Int, seconds: Double, confusionPlot: String?) throws {
+        if let testPath = test ?? (train == nil ? ShippedData.path(ShippedData.testCorpus) : nil) {
+            try TestCommand.report(model: model, corpus: try corpusOptions.reader(testPath), options: corpusOptions, k: 1, json: json, plot: confusionPlot)
         } else if json {
-            // Without a test set, --json describes the training.
             print(JSONValue.object([
                 ("strategy", .string(model.strategy.kind.rawValue)), ("documents", .integer(documents)),
                 ("labels", .array(model.labels.map(JSONValue.string))), ("token_coverage", .double(model.trainingCoverage)),

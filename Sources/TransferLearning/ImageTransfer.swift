@@ -83,16 +83,9 @@ struct ImageTransfer {
         let feature = network.featureValue
         var builder = GraphBuilder(continuing: network.graph, keepingNodes: Self.nodeCount(through: feature))
         let firstHeadNode = builder.nodes.count
-        var value = Self.appendPooling(to: &builder, reading: feature, shape: network.graph.shape(of: feature))
-        var width = network.featureCount
-        value = builder.node(Dropout(ratio: dropout), [value], name: "head.dropout0")
-        for (index, size) in hiddenLayers.enumerated() {
-            value = builder.dense(value, inputs: width, outputs: size, initializer: .heNormal, name: "head.dense\(index + 1)", using: &generator)
-            value = builder.node(Relu(), [value], name: "head.relu\(index + 1)")
-            value = builder.node(Dropout(ratio: dropout), [value], name: "head.dropout\(index + 1)")
-            width = size
-        }
-        value = builder.dense(value, inputs: width, outputs: labels.count, initializer: .glorotUniform, name: "head.classifier", using: &generator)
+        let pooled = Self.appendPooling(to: &builder, reading: feature, shape: network.graph.shape(of: feature))
+        let value = builder.classifierHead(pooled, inputs: network.featureCount, hiddenLayers: hiddenLayers, classes: labels.count,
+                                           dropout: dropout, using: &generator)
         var trained = try builder.graph(outputs: [value])
         try train(&trained, scope: TrainingScope(firstNode: firstHeadNode), multipliers: [:], settings: settings, seed: generator.next())
         return try network.replacing(graph: trained, classNames: labels, featureValue: feature)

@@ -28,7 +28,7 @@ public struct SentenceEncoder: Sendable {
     /// Whether embeddings are divided by their length.
     public let normalizes: Bool
     /// The most tokens a sentence is given (`[CLS]` and `[SEP]` included).
-    public let maximumLength: Int
+    public private(set) var maximumLength: Int
     /// The graph: inputs `input_ids` and `attention_mask` (`[batch, sequence]` integers), outputs
     /// the sentence embeddings `[batch, hidden]` and the last hidden state `[batch, sequence, hidden]`.
     public let graph: Graph
@@ -70,6 +70,14 @@ public struct SentenceEncoder: Sendable {
             guard tensor.shape == shape else { throw ModelFileError(path: weightsPath, message: "tensor '\(name)' is \(tensor.shape), not \(shape)") }
             return Tensor(shape: shape, elements: try tensor.floats(in: weightsPath, name: name))
         }
+    }
+
+    /// The encoder with sentences cut to at most `length` tokens (`[CLS]` and `[SEP]` included;
+    /// at most the position table's length and at least 3).
+    public func truncating(to length: Int) -> SentenceEncoder {
+        var copy = self
+        copy.maximumLength = min(max(3, length), configuration.maximumPositions)
+        return copy
     }
 
     /// The graph of the encoder with weights from `weights`.

@@ -57,17 +57,26 @@ struct SentenceEncoderModelDescription: Codable {
     /// The network; the parameters not in `trainedParameters` are read from the encoder.
     var graph: GraphRecord
     var trainedParameters: [String]
+    /// The most tokens a text was given in training (nil: the folder's own limit).
+    var maximumLength: Int?
 
     init(_ classifier: SentenceEncoderClassifier, modelPath: String, precision: TensorPrecision, into tensors: inout [String: TensorContainer.Tensor]) throws {
         encoder = try EncoderFolderReference(classifier.encoder, modelPath: modelPath)
         graph = GraphRecord(classifier.network, prefix: "graph", precision: precision, into: &tensors) { classifier.trainedParameters.contains($0.name) }
         trainedParameters = classifier.trainedParameters.sorted()
+        maximumLength = classifier.encoder.maximumLength
     }
 
     /// The classifier, after checking the encoder folder is the one trained with.
     /// - Throws: `ModelFileError` for a missing or changed encoder, or a network that does not fit it.
     func body(tensors: [String: TensorContainer.Tensor], modelPath: String, override: String?) throws -> SentenceEncoderClassifier {
-        let sentenceEncoder = try encoder.open(modelPath: modelPath, override: override)
+        var sentenceEncoder = try encoder.open(modelPath: modelPath, override: override)
+        if let maximumLength {
+            guard (3...sentenceEncoder.configuration.maximumPositions).contains(maximumLength) else {
+                throw ModelFileError(path: modelPath, message: "header: maximum length \(maximumLength) does not fit the encoder")
+            }
+            sentenceEncoder = sentenceEncoder.truncating(to: maximumLength)
+        }
         let pretrained = Dictionary(sentenceEncoder.graph.parameters.map { ($0.name, $0.value) }) { first, _ in first }
         let network = try graph.graph(tensors: tensors, prefix: "graph", path: modelPath, external: pretrained)
         guard network.inputs.count == 2, network.outputs.count == 1 else {

@@ -59,15 +59,8 @@ struct SentenceEncoderTransfer {
         var generator = SplitMix64(seed: seed)
         var builder = GraphBuilder(continuing: encoder.graph, keepingNodes: embeddingNodes)
         let headStart = builder.nodes.count
-        var value = builder.node(Dropout(ratio: dropout), [embedding], name: "head.dropout0")
-        var width = encoder.configuration.hiddenSize
-        for (index, size) in hiddenLayers.enumerated() {
-            value = builder.dense(value, inputs: width, outputs: size, initializer: .heNormal, name: "head.dense\(index + 1)", using: &generator)
-            value = builder.node(Relu(), [value], name: "head.relu\(index + 1)")
-            value = builder.node(Dropout(ratio: dropout), [value], name: "head.dropout\(index + 1)")
-            width = size
-        }
-        value = builder.dense(value, inputs: width, outputs: labels.count, initializer: .glorotUniform, name: "head.classifier", using: &generator)
+        let value = builder.classifierHead(embedding, inputs: encoder.configuration.hiddenSize, hiddenLayers: hiddenLayers, classes: labels.count,
+                                           dropout: dropout, using: &generator)
         var network = try builder.graph(outputs: [value])
         var head = try network.head(from: headStart)
         func cached(_ texts: [String], _ classes: [Int]) throws -> TensorBatches {

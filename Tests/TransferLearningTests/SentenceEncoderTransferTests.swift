@@ -52,6 +52,22 @@ struct SentenceEncoderTransferTests {
         #expect(try probabilities(read, corpus(10)) == probabilities(model, corpus(10)))
     }
 
+    @Test("a model trained on texts cut to fewer tokens records the cut and predicts with it after reading back")
+    func maximumLength() throws {
+        let short = encoder.truncating(to: 4)
+        let model = try TransferModel.train(.fixedFeatures, sentenceEncoder: short, on: corpus(30))
+        let scratch = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = scratch.appendingPathComponent("model.ekm").path
+        try model.write(to: path)
+        let read = try TransferModel(contentsOf: path)
+        #expect(try #require(read.body as? SentenceEncoderClassifier).encoder.maximumLength == 4)
+        #expect(try probabilities(read, corpus(10)) == probabilities(model, corpus(10)))
+        #expect(try probabilities(read, corpus(10)) != probabilities(TransferModel(strategy: .fixedFeatures, labels: model.labels,
+            body: SentenceEncoderClassifier(encoder: encoder, network: try #require(model.body as? SentenceEncoderClassifier).network,
+                                            trainedParameters: [])), corpus(10)))
+    }
+
     @Test("fine-tune top 1: the lower layer and the embeddings stay as they were, the top layer and the new output train; read back exactly")
     func fineTuneTopLayer() throws {
         var fineTuning = FineTuning()

@@ -93,6 +93,21 @@ public struct GraphBuilder: Sendable {
         return dense(x, weights: Tensor(weights), bias: Tensor(zeros: [outputs]), name: name)
     }
 
+    /// Adds a new classifier head over `x` (N × `inputs`): dropout, then per hidden layer dense
+    /// (He-normal) + ReLU + dropout, then the class scores (Glorot-uniform), named `head.…`.
+    /// Returns the scores' value.
+    public mutating func classifierHead<G: RandomNumberGenerator>(_ x: Graph.Value, inputs: Int, hiddenLayers: [Int], classes: Int,
+                                                                  dropout: Float, using generator: inout G) -> Graph.Value {
+        var value = node(Dropout(ratio: dropout), [x], name: "head.dropout0"), width = inputs
+        for (index, size) in hiddenLayers.enumerated() {
+            value = dense(value, inputs: width, outputs: size, initializer: .heNormal, name: "head.dense\(index + 1)", using: &generator)
+            value = node(Relu(), [value], name: "head.relu\(index + 1)")
+            value = node(Dropout(ratio: dropout), [value], name: "head.dropout\(index + 1)")
+            width = size
+        }
+        return dense(value, inputs: width, outputs: classes, initializer: .glorotUniform, name: "head.classifier", using: &generator)
+    }
+
     /// Adds a dense layer with these weights (outputs × inputs) and bias.
     public mutating func dense(_ x: Graph.Value, weights: Tensor, bias: Tensor, name: String) -> Graph.Value {
         let w = parameter("\(name).weight", weights), b = parameter("\(name).bias", bias)

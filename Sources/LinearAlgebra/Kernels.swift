@@ -82,6 +82,16 @@ public enum Kernels {
         ek_gelu(InstructionSet.detected.kernelValue, x.count, source, target)
     }
 
+    /// `dx[i] = dy[i] · (Φ(x[i]) + x[i] · φ(x[i]))`: the exact GELU's gradient, vectorized (erf as
+    /// in `gelu`); NaN in `x` stays NaN.
+    /// - Precondition: equal counts.
+    /// - Complexity: O(n).
+    public static func geluGradient(_ x: UnsafeBufferPointer<Float>, upstream dy: UnsafeBufferPointer<Float>, into dx: UnsafeMutableBufferPointer<Float>) {
+        precondition(x.count == dy.count && x.count == dx.count, "geluGradient: lengths differ (\(x.count), \(dy.count), \(dx.count))")
+        guard let source = x.baseAddress, let gradient = dy.baseAddress, let target = dx.baseAddress, !x.isEmpty else { return }
+        ek_gelu_backward(InstructionSet.detected.kernelValue, x.count, source, gradient, target)
+    }
+
     /// `x[i] = min(max(x[i], range.lowerBound), range.upperBound)`.
     /// - Complexity: O(n).
     public static func clamp(_ x: UnsafeMutableBufferPointer<Float>, to range: ClosedRange<Float>) {

@@ -128,46 +128,70 @@ EK_TARGET static void EK_FN(sigmoid)(size_t n, const float *x, float *y, int tim
     }
 }
 
-// y[i] = x[i] · Φ(x[i]) = 0.5 · x · (1 + erf(x / √2)) (the exact GELU), erf as XLA computes it in
-// single precision: x clamped to [−4, 4] (erf is ±1 in float beyond), then x · P(x²) / Q(x²) with
-// a degree-13 odd numerator and degree-8 denominator — within 4.2e-7 of erf everywhere; NaN stays NaN.
+// erf(t) for every lane as XLA computes it in single precision: t clamped to [−4, 4] (erf is ±1
+// in float beyond), then t · P(t²) / Q(t²) with a degree-13 odd numerator and degree-8
+// denominator — within 4.2e-7 of erf everywhere (NaN becomes 0: callers restore it).
+EK_TARGET static inline VEC EK_FN(erf_lanes)(VEC t) {
+    t = (VEC)(((IVEC)t & (t < 4.0f)) | ((IVEC)(VEC)4.0f & (t >= 4.0f)));
+    t = (VEC)(((IVEC)t & (t > -4.0f)) | ((IVEC)(VEC)(-4.0f) & (t <= -4.0f)));
+    VEC t2 = t * t;
+    VEC p = -2.72614225801306e-10f;
+    p = p * t2 + 2.77068142495902e-08f;
+    p = p * t2 + -2.10102402082508e-06f;
+    p = p * t2 + -5.69250639462346e-05f;
+    p = p * t2 + -7.34990630326855e-04f;
+    p = p * t2 + -2.95459980854025e-03f;
+    p = p * t2 + -1.60960333262415e-02f;
+    VEC q = -1.45660718464996e-05f;
+    q = q * t2 + -2.13374055278905e-04f;
+    q = q * t2 + -1.68282697438203e-03f;
+    q = q * t2 + -7.37332916720468e-03f;
+    q = q * t2 + -1.42647390514189e-02f;
+    return t * p / q;
+}
+
+// `count` (≤ EK_VW) floats from `x` as a vector, the missing lanes 0.
+EK_TARGET static inline VEC EK_FN(load_partial)(const float *x, size_t count) {
+    if (count == EK_VW) return EK_FN(load)((const char *)x);
+    float lanes[EK_VW] = {0};
+    memcpy(lanes, x, count * sizeof(float));
+    return EK_FN(load)((const char *)lanes);
+}
+
+// The first `count` (≤ EK_VW) lanes of `v` to `y`.
+EK_TARGET static inline void EK_FN(store_partial)(float *y, VEC v, size_t count) {
+    if (count == EK_VW) {
+        EK_FN(store)(y, v);
+    } else {
+        float lanes[EK_VW];
+        EK_FN(store)(lanes, v);
+        memcpy(y, lanes, count * sizeof(float));
+    }
+}
+
+// y[i] = x[i] · Φ(x[i]) = 0.5 · x · (1 + erf(x / √2)) (the exact GELU); NaN stays NaN.
 EK_TARGET static void EK_FN(gelu)(size_t n, const float *x, float *y) {
     for (size_t i = 0; i < n; i += EK_VW) {
-        float lanes[EK_VW];
         size_t count = n - i < EK_VW ? n - i : EK_VW;
-        VEC v;
-        if (count == EK_VW) {
-            v = EK_FN(load)((const char *)(x + i));
-        } else {
-            memset(lanes, 0, sizeof lanes);
-            memcpy(lanes, x + i, count * sizeof(float));
-            v = EK_FN(load)((const char *)lanes);
-        }
-        VEC t = v * 0.70710678118654752f;
-        t = (VEC)(((IVEC)t & (t < 4.0f)) | ((IVEC)(VEC)4.0f & (t >= 4.0f)));
-        t = (VEC)(((IVEC)t & (t > -4.0f)) | ((IVEC)(VEC)(-4.0f) & (t <= -4.0f)));
-        VEC t2 = t * t;
-        VEC p = -2.72614225801306e-10f;
-        p = p * t2 + 2.77068142495902e-08f;
-        p = p * t2 + -2.10102402082508e-06f;
-        p = p * t2 + -5.69250639462346e-05f;
-        p = p * t2 + -7.34990630326855e-04f;
-        p = p * t2 + -2.95459980854025e-03f;
-        p = p * t2 + -1.60960333262415e-02f;
-        VEC q = -1.45660718464996e-05f;
-        q = q * t2 + -2.13374055278905e-04f;
-        q = q * t2 + -1.68282697438203e-03f;
-        q = q * t2 + -7.37332916720468e-03f;
-        q = q * t2 + -1.42647390514189e-02f;
-        VEC result = 0.5f * v * (1.0f + t * p / q);
+        VEC v = EK_FN(load_partial)(x + i, count);
+        VEC result = 0.5f * v * (1.0f + EK_FN(erf_lanes)(v * 0.70710678118654752f));
         IVEC nan = v != v;
-        result = (VEC)(((IVEC)result & ~nan) | ((IVEC)v & nan));
-        if (count == EK_VW) {
-            EK_FN(store)(y + i, result);
-        } else {
-            EK_FN(store)(lanes, result);
-            memcpy(y + i, lanes, count * sizeof(float));
-        }
+        EK_FN(store_partial)(y + i, (VEC)(((IVEC)result & ~nan) | ((IVEC)v & nan)), count);
+    }
+}
+
+// dx[i] = dy[i] · (Φ(x[i]) + x[i] · φ(x[i])), the exact GELU's gradient (φ the normal density,
+// its term 0 where |x| ≥ 10, where it is below float's resolution); NaN in x stays NaN.
+EK_TARGET static void EK_FN(gelu_backward)(size_t n, const float *x, const float *dy, float *dx) {
+    for (size_t i = 0; i < n; i += EK_VW) {
+        size_t count = n - i < EK_VW ? n - i : EK_VW;
+        VEC v = EK_FN(load_partial)(x + i, count), g = EK_FN(load_partial)(dy + i, count);
+        VEC cdf = 0.5f * (1.0f + EK_FN(erf_lanes)(v * 0.70710678118654752f));
+        VEC density = v * EK_FN(exp)(-0.5f * v * v) * 0.39894228040143268f;
+        density = (VEC)((IVEC)density & ((v < 10.0f) & (v > -10.0f)));
+        VEC result = g * (cdf + density);
+        IVEC nan = v != v;
+        EK_FN(store_partial)(dx + i, (VEC)(((IVEC)result & ~nan) | ((IVEC)v & nan)), count);
     }
 }
 

@@ -203,6 +203,7 @@ void ek_sigmoid(ek_isa isa, size_t n, const float *x, float *y, int times_input)
 void ek_softmax(ek_isa isa, size_t n, float *x) { EK_DISPATCH(softmax, n, x) }
 
 void ek_gelu(ek_isa isa, size_t n, const float *x, float *y) { EK_DISPATCH(gelu, n, x, y) }
+void ek_gelu_backward(ek_isa isa, size_t n, const float *x, const float *dy, float *dx) { EK_DISPATCH(gelu_backward, n, x, dy, dx) }
 
 void ek_adam_step(ek_isa isa, size_t n, const float *gradient, float *m, float *v, float *w, float beta1, float beta2,
                   float step, float epsilon) {

@@ -86,6 +86,29 @@ struct VectorKernelTests {
         #expect(result[0].isNaN && abs(result[1] - 0.8413447) < 1e-6 && abs(result[2] - 1.9544997) < 1e-6 && result[3].isNaN)
     }
 
+    @Test("the exact GELU's gradient within 1e-6 (absolute, relative above 1) of dy · (Φ(x) + x · φ(x)) in double precision over ±50; NaN stays NaN; any length", arguments: instructionSets)
+    func geluGradient(instructionSet: InstructionSet) {
+        let values = stride(from: -50.0 as Float, through: 50, by: 0.0071).map { $0 } + [0, -0, 1e-30, 1e30, -1e30, .nan]
+        let upstream = values.indices.map { Float($0 % 7) - 3.25 }
+        var output = [Float](repeating: 0, count: values.count + 1)
+        values.withUnsafeBufferPointer { x in
+            upstream.withUnsafeBufferPointer { dy in
+                output.withUnsafeMutableBufferPointer { dx in ek_gelu_backward(instructionSet.kernelValue, x.count, x.baseAddress!, dy.baseAddress!, dx.baseAddress!) }
+            }
+        }
+        for (index, x) in values.enumerated() {
+            let v = Double(x), cdf = 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot()))
+            let density = abs(v) < 10 ? v * Foundation.exp(-0.5 * v * v) / (2 * Double.pi).squareRoot() : 0
+            let expected = Double(upstream[index]) * (cdf + density), y = output[index]
+            if x.isNaN {
+                #expect(y.isNaN)
+            } else {
+                #expect(abs(Double(y) - expected) <= 1e-6 * max(1, abs(expected)), "\(instructionSet) x \(x): \(y), not \(expected)")
+            }
+        }
+        #expect(output[values.count] == 0, "wrote past the end")
+    }
+
     @Test("axpy and scale", arguments: instructionSets)
     func updates(instructionSet: InstructionSet) {
         for length in Self.lengths {

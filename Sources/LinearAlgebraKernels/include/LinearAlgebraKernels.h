@@ -75,6 +75,8 @@ void ek_softmax(ek_isa isa, size_t n, float *x);
 
 /// y[i] = x[i] · Φ(x[i]), the exact GELU, with a rational erf within 4.2e-7 of erf (NaN stays NaN).
 void ek_gelu(ek_isa isa, size_t n, const float *x, float *y);
+/// dx[i] = dy[i] · (Φ(x[i]) + x[i] · φ(x[i])): the exact GELU's gradient.
+void ek_gelu_backward(ek_isa isa, size_t n, const float *x, const float *dy, float *dx);
 
 /// gradient[i] = activation[i] > 0 ? gradient[i] : 0 (the backward pass of ReLU).
 void ek_relu_backward(ek_isa isa, size_t n, const float *activation, float *gradient);

@@ -56,9 +56,7 @@ public struct Gelu: Operation {
     public func backward(_ outputGradient: Tensor, pass: SavedPass) -> [Tensor?] {
         switch approximation {
         case .none:
-            return [Elementwise.chain(outputGradient, pass.input(0), parallelism: pass.parallelism) { x in
-                0.5 * (1 + erf(x * Float(0.5).squareRoot())) + x * exp(-0.5 * x * x) / Float(2 * Double.pi).squareRoot()
-            }]
+            return [Elementwise.apply(pass.input(0), outputGradient, parallelism: pass.parallelism) { Kernels.geluGradient($0, upstream: $1, into: $2) }]
         case .tanh:
             return [Elementwise.chain(outputGradient, pass.input(0), parallelism: pass.parallelism) { x in
                 let inner = Self.tanhScale * (x + 0.044715 * x * x * x), t = tanh(inner)

@@ -29,6 +29,26 @@ enum Elementwise {
         }
     }
 
+    /// A vector `kernel(a, b, output)` over two tensors of the same shape, chunk by chunk on the threads.
+    /// - Precondition: equal counts.
+    static func apply(_ a: Tensor, _ b: Tensor, parallelism: Parallelism,
+                      _ kernel: @escaping @Sendable (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        precondition(a.count == b.count, "Elementwise.apply: \(a) and \(b)")
+        return Tensor(shape: a.shape) { output in
+            a.withUnsafeBufferPointer { first in
+                b.withUnsafeBufferPointer { second in
+                    let x = SharedReadOnlyPointer(base: UnsafeRawPointer(first.baseAddress!))
+                    let z = SharedReadOnlyPointer(base: UnsafeRawPointer(second.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
+                    parallelism.forEachChunk(of: first.count, minimumChunkSize: minimumChunk) { range in
+                        kernel(UnsafeBufferPointer(start: x.base.assumingMemoryBound(to: Float.self) + range.lowerBound, count: range.count),
+                               UnsafeBufferPointer(start: z.base.assumingMemoryBound(to: Float.self) + range.lowerBound, count: range.count),
+                               UnsafeMutableBufferPointer(start: y.base + range.lowerBound, count: range.count))
+                    }
+                }
+            }
+        }
+    }
+
     /// `combine(a, b)` for every pair of elements of two tensors of the same shape.
     /// - Precondition: equal counts.
     @inline(__always)

@@ -53,18 +53,8 @@ enum Elementwise {
     /// - Precondition: equal counts.
     @inline(__always)
     static func zip(_ a: Tensor, _ b: Tensor, parallelism: Parallelism, _ combine: @escaping @Sendable (Float, Float) -> Float) -> Tensor {
-        precondition(a.count == b.count, "Elementwise.zip: \(a) and \(b)")
-        return Tensor(shape: a.shape) { output in
-            a.withUnsafeBufferPointer { first in
-                b.withUnsafeBufferPointer { second in
-                    let x = SharedReadOnlyPointer(base: UnsafeRawPointer(first.baseAddress!))
-                    let z = SharedReadOnlyPointer(base: UnsafeRawPointer(second.baseAddress!)), y = SharedPointer(base: output.baseAddress!)
-                    parallelism.forEachChunk(of: first.count, minimumChunkSize: minimumChunk) { range in
-                        let left = x.base.assumingMemoryBound(to: Float.self), right = z.base.assumingMemoryBound(to: Float.self)
-                        for index in range { y.base[index] = combine(left[index], right[index]) }
-                    }
-                }
-            }
+        apply(a, b, parallelism: parallelism) { left, right, output in
+            for index in output.indices { output[index] = combine(left[index], right[index]) }
         }
     }
 

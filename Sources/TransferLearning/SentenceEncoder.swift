@@ -106,12 +106,14 @@ public struct SentenceEncoder: Sendable {
     /// similar length (sorted by token count, as sentence-transformers batches, so little is padding).
     /// - Throws: `GraphError` only for a defect (the graph takes what the tokenizer gives).
     public func encode(_ sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available) throws -> Matrix {
-        try rows(of: graph, for: sentences, batchSize: batchSize, parallelism: parallelism)
+        try rows(of: graph, for: sentences, batchSize: batchSize, parallelism: parallelism).matrix
     }
 
     /// The first output of `network` — a graph reading this encoder's `input_ids` and
-    /// `attention_mask`, N × width out — for each of `sentences`, batched as `encode` batches.
-    func rows(of network: Graph, for sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available) throws -> Matrix {
+    /// `attention_mask`, N × width out — for each of `sentences`, batched as `encode` batches, and
+    /// their mean `coverage(of:)`.
+    func rows(of network: Graph, for sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available)
+        throws -> (matrix: Matrix, coverage: Double) {
         let encoded = sentences.map { tokenizer.encode($0, maximumLength: maximumLength) }
         let order = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
         let width = network.shape(of: network.outputs[0]).last ?? 0
@@ -126,7 +128,20 @@ public struct SentenceEncoder: Sendable {
                 }
             }
         }
-        return Matrix(rows: sentences.count, columns: width, elements: rows)
+        return (Matrix(rows: sentences.count, columns: width, elements: rows), coverage(of: encoded))
+    }
+
+    /// The mean over texts of the share of their WordPiece pieces that are not `[UNK]` (the
+    /// special tokens around them not counted; texts without pieces left out; 1 when none has any):
+    /// what token coverage means for word vectors, the share of tokens the model knows.
+    func coverage(of encoded: [[Int32]]) -> Double {
+        let (prefix, suffix) = (tokenizer.prefixIDs.count, tokenizer.suffixIDs.count)
+        let shares = encoded.compactMap { ids -> Double? in
+            let pieces = ids.dropFirst(prefix).dropLast(suffix)
+            guard !pieces.isEmpty else { return nil }
+            return Double(pieces.filter { $0 != tokenizer.unknownID }.count) / Double(pieces.count)
+        }
+        return shares.isEmpty ? 1 : shares.reduce(0, +) / Double(shares.count)
     }
 
     /// The pooling folder and whether a `Normalize` module follows, from `modules.json` (without

@@ -26,10 +26,10 @@ public struct SentenceEncoderClassifier: TransferBody {
     /// `texts`.
     public var inputs: String { "texts" }
 
-    /// The network's probabilities, sentences batched by length; coverage 1 (WordPiece gives every
-    /// text tokens).
+    /// The network's probabilities, sentences batched by length, and the share of their WordPiece
+    /// pieces that are not `[UNK]`.
     public func probabilities(for texts: [String], labels: [String]) throws -> (matrix: Matrix, coverage: Double) {
-        (try encoder.rows(of: network, for: texts), 1)
+        try encoder.rows(of: network, for: texts)
     }
 
     /// Not yet: the WordPiece tokenizer has no ONNX form here.

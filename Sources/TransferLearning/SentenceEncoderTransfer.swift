@@ -164,8 +164,9 @@ extension SentenceEncoder: FeatureExtractor {
     /// The sentence embedding's width.
     public var featureCount: Int { configuration.hiddenSize }
 
-    /// The sentence embeddings of `inputs` (coverage 1).
+    /// The sentence embeddings of `inputs` and the share of their WordPiece pieces that are not `[UNK]`.
     public func extractFeatures(from inputs: [String]) throws -> (features: Matrix, coverage: Double) {
-        (try encode(inputs), 1)
+        let rows = try rows(of: graph, for: inputs)
+        return (rows.matrix, rows.coverage)
     }
 }

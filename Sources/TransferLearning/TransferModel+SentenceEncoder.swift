@@ -57,7 +57,8 @@ extension TransferModel {
         case .fineTune(let fineTuning): body = try transfer.fineTune(fineTuning)
         case .combine(let combination): body = try transfer.combine(hiddenLayers: combination.hiddenLayers)
         }
-        var model = TransferModel(strategy: strategy, labels: labels, body: body)
+        let coverage = encoder.coverage(of: corpus.documents.map { encoder.tokenizer.encode($0.text, maximumLength: encoder.maximumLength) })
+        var model = TransferModel(strategy: strategy, labels: labels, body: body, trainingCoverage: coverage)
         model.trainingDocumentCount = corpus.documents.count
         return model
     }

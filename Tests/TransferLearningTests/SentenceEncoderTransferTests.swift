@@ -42,6 +42,13 @@ struct SentenceEncoderTransferTests {
     func fixedFeatures() throws {
         let model = try TransferModel.train(.fixedFeatures, sentenceEncoder: encoder, on: corpus(60))
         #expect(try accuracy(model, corpus(40, offset: 1)) >= 0.95)
+        // Token coverage: the share of pieces not [UNK] (the tiny vocabulary knows `!`, not `word`).
+        let shares = corpus(60).documents.map { document in
+            let tokens = document.text.split(separator: " ")
+            return Double(tokens.filter { $0 == "!" }.count) / Double(tokens.count)
+        }
+        #expect(abs(model.trainingCoverage - shares.reduce(0, +) / Double(shares.count)) < 1e-12)
+        #expect(abs(try model.predictionsAndCoverage(for: ["! ! word", ""]).coverage - 2.0 / 3) < 1e-12)
         let scratch = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let path = scratch.appendingPathComponent("model.ekm").path

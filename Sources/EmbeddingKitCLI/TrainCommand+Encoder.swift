@@ -6,7 +6,8 @@ import TextFeatures
 import TransferLearning
 
 extension TrainCommand {
-    /// Refuses what `--encoder` cannot take: options of word vectors and of the bag strategies.
+    /// Refuses what `--encoder` cannot take (options of word vectors and of the bag strategies) and
+    /// checks its own options; `validateSharedOptions` has checked the rest.
     func validateEncoderOptions() throws {
         let wordVectorOnly = [("--embeddings", embeddings != nil), ("--word-ngrams", wordNgrams != nil), ("--char-ngrams", charNgrams != nil),
                               ("--optimizer", optimizer != nil), ("--token-dropout", tokenDropout != nil), ("--threads", threads != 1),
@@ -17,8 +18,6 @@ extension TrainCommand {
         guard [.fixedFeatures, .fineTune, .combine].contains(strategy) else {
             throw ValidationError("--encoder trains fixed-features, fine-tune or combine (auto across representations is not built yet)")
         }
-        guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
-        try validateHiddenLayerMemory(hiddenSizes)
         if strategy != .fineTune, let name = [("--trainable", !trainable.isEmpty), ("--base-rate-factor", baseRateFactor != nil),
                                               ("--layer-rate-decay", layerRateDecay != nil)].first(where: \.1)?.0 {
             throw ValidationError("\(name) applies to --strategy fine-tune, not \(strategy.rawValue)")
@@ -26,26 +25,15 @@ extension TrainCommand {
         _ = try encoderLayers()
         if let baseRateFactor, !(baseRateFactor > 0 && baseRateFactor <= 10) { throw ValidationError("--base-rate-factor takes (0, 10]") }
         if let layerRateDecay, !(layerRateDecay > 0 && layerRateDecay <= 1) { throw ValidationError("--layer-rate-decay takes a factor in (0, 1]") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if strategy == .fixedFeatures && classifier == .logistic && epochs != nil {
-            throw ValidationError("--epochs does not apply to logistic regression (L-BFGS runs until it converges)")
-        }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let maxLength, !(3...65_536).contains(maxLength) { throw ValidationError("--max-length takes 3 to 65,536 tokens") }
-        if let validationSplit, !(0 < validationSplit && validationSplit < 1) { throw ValidationError("--validation-split must be between 0 and 1") }
-        if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
-        try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test)])
     }
 
     /// The transformer layers `--trainable` names (all by default).
     private func encoderLayers() throws -> BackboneLayers {
-        let factor = baseRateFactor ?? FineTuning.encoderRateFactor
-        switch trainable {
-        case [], ["all"]: return .all(baseRateFactor: factor)
-        case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: return .top(Int(words[1])!)
-        case let words where words.count == 2 && words[0] == "from" && !words[1].isEmpty: return .from(layer: words[1], baseRateFactor: factor)
-        default: throw ValidationError("--trainable with --encoder takes `all`, `top N` (N ≥ 1) or `from LAYER`, not '\(trainable.joined(separator: " "))'")
+        guard let layers = trainableLayers(trainable.isEmpty ? ["all"] : trainable, baseRateFactor: baseRateFactor ?? FineTuning.encoderRateFactor) else {
+            throw ValidationError("--trainable with --encoder takes `all`, `top N` (N ≥ 1) or `from LAYER`, not '\(trainable.joined(separator: " "))'")
         }
+        return layers
     }
 
     /// `embkit train --encoder DIR`: the corpus read into memory, the strategy trained on the
@@ -54,12 +42,7 @@ extension TrainCommand {
         var encoder = try reportingFileErrors { try SentenceEncoder(folder: folder) }
         if let maxLength { encoder = encoder.truncating(to: maxLength) }
         let trainingPath = train ?? ShippedData.path(ShippedData.trainingCorpus)
-        var corpus = try corpusOptions.read(trainingPath), validation = try valid.map(corpusOptions.read)
-        if let validationSplit {
-            let parts = corpus.split(by: HeldOutSelection(share: validationSplit, seed: seed))
-            corpus = parts.kept
-            if !parts.heldOut.documents.isEmpty { validation = parts.heldOut }
-        }
+        let (corpus, validation) = try corpusOptions.read(trainingPath).holdingOut(heldOutSelection, validation: try valid.map(corpusOptions.read))
         var transfer: TransferStrategy = .fixedFeatures
         if strategy == .fineTune {
             var fineTuning = FineTuning()

@@ -146,11 +146,8 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try validateSharedOptions()
         if encoder != nil { return try validateEncoderOptions() }
-        guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
-        try validateHiddenLayerMemory(hiddenSizes)
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let tokenDropout, !(0..<1).contains(tokenDropout) { throw ValidationError("--token-dropout must be in [0, 1)") }
         if let wordNgrams, !(1...5).contains(wordNgrams) { throw ValidationError("--word-ngrams must be 1 to 5") }
         let trainsBag = strategy == .fineTune || strategy == .combine || strategy == .auto
@@ -170,20 +167,29 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("fine-tune pools by mean; --pooling, --weighting and --normalize apply to fixed features")
         }
         if !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
+        try validatePlotPath(plot)
+        if strategy == .combine && pooling == .max { throw ValidationError("combine pools by mean or mean-max") }
+        if let plot { try validateOutput(plot, option: "--plot", isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--embeddings", embeddings)]) }
+    }
+
+    /// The checks of options word vectors and encoders share: the head, epochs and rate, the
+    /// validation split, and an output that names none of the inputs.
+    private func validateSharedOptions() throws {
+        guard let hiddenSizes else { throw ValidationError(hiddenSizesRule) }
+        try validateHiddenLayerMemory(hiddenSizes)
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if strategy == .fixedFeatures && classifier == .logistic && epochs != nil {
             throw ValidationError("--epochs does not apply to logistic regression (L-BFGS runs until it converges)")
         }
         if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
         if patience < 1 { throw ValidationError("--patience must be at least 1") }
         if regularization <= 0 { throw ValidationError("--regularization must be positive") }
-        try validatePlotPath(plot)
         if let validationSplit, !(0 < validationSplit && validationSplit < 1) {
             throw ValidationError("--validation-split must be between 0 and 1")
         }
-        if strategy == .combine && pooling == .max { throw ValidationError("combine pools by mean or mean-max") }
         if validationSplit != nil && valid != nil { throw ValidationError("give --valid or --validation-split, not both") }
         try validateOutput(output, isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--embeddings", embeddings)])
-        if let plot { try validateOutput(plot, option: "--plot", isNotAnyOf: [("--train", train), ("--valid", valid), ("--test", test), ("--embeddings", embeddings)]) }
     }
 
     /// `MIN-MAX` as a range of 1…32, or nil when malformed.
@@ -194,6 +200,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     var hiddenSizes: [Int]? { hiddenLayerSizes(hidden) }
+
+    /// The documents `--validation-split` holds out (nil without it).
+    var heldOutSelection: HeldOutSelection? { validationSplit.map { HeldOutSelection(share: $0, seed: seed) } }
 
     /// `--trainable` for word vectors (nil when not given or not one of their parts).
     private var trainableParts: TrainableParts? { trainable.count == 1 ? TrainableParts(rawValue: trainable[0]) : nil }
@@ -208,7 +217,7 @@ struct TrainCommand: ParsableCommand {
         }
         let trainingPath = train ?? ShippedData.path(ShippedData.trainingCorpus)
         let validation = try valid.map(corpusOptions.read)
-        let selection = validationSplit.map { HeldOutSelection(share: $0, seed: seed) }
+        let selection = heldOutSelection
         let tokenizer: any Tokenizer = tokenizer == .whitespace
             ? WhitespaceTokenizer() : UnicodeTokenizer(caseFolding: keepCase ? .preserve : .lowercase)
         let featurizer = DocumentFeaturizer(embeddings: vectors, tokenizer: tokenizer, settings: FeaturizerSettings(
@@ -272,12 +281,7 @@ struct TrainCommand: ParsableCommand {
                             validation: LabeledCorpus?, progress: @escaping TrainingProgress) throws -> TransferModel {
         switch strategy {
         case .auto:
-            var corpus = try corpusOptions.read(trainingPath), validation = validation
-            if let selection {
-                let parts = corpus.split(by: selection)
-                corpus = parts.kept
-                if !parts.heldOut.documents.isEmpty { validation = parts.heldOut }
-            }
+            let (corpus, validation) = try corpusOptions.read(trainingPath).holdingOut(selection, validation: validation)
             return try StrategyAdvisor(seed: seed).train(featurizer: featurizer, on: corpus, validation: validation,
                                                          strategies: strategies, progress: progress)
         case .usePretrained:

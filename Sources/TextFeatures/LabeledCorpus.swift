@@ -133,6 +133,15 @@ extension LabeledCorpus: DocumentSource {
         }
         return (LabeledCorpus(documents: kept, path: path), LabeledCorpus(documents: held, path: path))
     }
+
+    /// The documents to train on and the validation data: without `selection`, all of them and
+    /// `validation`; with it, those it keeps, and those it holds out in place of `validation`
+    /// (unless it holds out none).
+    public func holdingOut(_ selection: HeldOutSelection?, validation: LabeledCorpus?) -> (training: LabeledCorpus, validation: LabeledCorpus?) {
+        guard let selection else { return (self, validation) }
+        let parts = split(by: selection)
+        return (parts.kept, parts.heldOut.documents.isEmpty ? validation : parts.heldOut)
+    }
 }
 
 /// Which documents a validation split holds out, decided for each document by its position alone,

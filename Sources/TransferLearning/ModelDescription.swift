@@ -105,8 +105,22 @@ struct EmbeddingReference: Codable {
             throw ModelFileError(path: modelPath, message: "the embeddings were not read from a file; write the model self-contained")
         }
         absolutePath = URL(fileURLWithPath: source).standardizedFileURL.path
-        relativePath = Self.relative(absolutePath, from: URL(fileURLWithPath: modelPath).standardizedFileURL.deletingLastPathComponent().path)
+        relativePath = Self.relative(absolutePath, toModelAt: modelPath)
         self.fingerprint = fingerprint
+    }
+
+    /// The absolute `path` relative to the folder of the model file at `modelPath`.
+    static func relative(_ path: String, toModelAt modelPath: String) -> String {
+        relative(path, from: URL(fileURLWithPath: modelPath).standardizedFileURL.deletingLastPathComponent().path)
+    }
+
+    /// Where a file (or folder) a model refers to is now: `override` when given, else the recorded
+    /// path relative to the model file's folder, then the absolute one — the first that `exists`
+    /// accepts (nil when none does).
+    static func locate(modelPath: String, override: String?, relativePath: String?, absolutePath: String, exists: (String) -> Bool) -> String? {
+        let modelFolder = URL(fileURLWithPath: modelPath).deletingLastPathComponent()
+        let candidates = override.map { [$0] } ?? [relativePath.map { modelFolder.appendingPathComponent($0).path }, absolutePath].compactMap { $0 }
+        return candidates.first(where: exists)
     }
 
     /// `path` relative to the folder `base` (both absolute).
@@ -117,10 +131,9 @@ struct EmbeddingReference: Codable {
     }
 
     func open(modelPath: String, override: String?, dimensions: Int) throws -> WordEmbeddings {
-        let modelFolder = URL(fileURLWithPath: modelPath).deletingLastPathComponent()
-        let candidates = override.map { [$0] } ?? ([relativePath.map { modelFolder.appendingPathComponent($0).path }, absolutePath].compactMap { $0 })
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw ModelFileError(path: modelPath, message: "its embedding file \(candidates.last ?? absolutePath) is missing; pass --embeddings")
+        guard let path = Self.locate(modelPath: modelPath, override: override, relativePath: relativePath, absolutePath: absolutePath,
+                                     exists: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ModelFileError(path: modelPath, message: "its embedding file \(override ?? absolutePath) is missing; pass --embeddings")
         }
         guard ContentFingerprint.matches(fingerprint, fileAt: path) else {
             throw ModelFileError(path: modelPath, message: "the embedding file \(path) is not the one the model was trained with "

@@ -114,10 +114,20 @@ public struct SentenceEncoder: Sendable {
     /// their mean `coverage(of:)`.
     func rows(of network: Graph, for sentences: [String], batchSize: Int = 32, parallelism: Parallelism = .available)
         throws -> (matrix: Matrix, coverage: Double) {
-        let encoded = sentences.map { tokenizer.encode($0, maximumLength: maximumLength) }
+        let encoded = tokenized(sentences)
+        return (try rows(of: network, forTokenized: encoded, batchSize: batchSize, parallelism: parallelism), coverage(of: encoded))
+    }
+
+    /// Each sentence's ids, cut to `maximumLength`.
+    func tokenized(_ sentences: [String]) -> [[Int32]] {
+        sentences.map { tokenizer.encode($0, maximumLength: maximumLength) }
+    }
+
+    /// The first output of `network` for sentences already tokenized, in batches of similar length.
+    func rows(of network: Graph, forTokenized encoded: [[Int32]], batchSize: Int = 32, parallelism: Parallelism = .available) throws -> Matrix {
         let order = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
         let width = network.shape(of: network.outputs[0]).last ?? 0
-        var rows = [Float](repeating: 0, count: sentences.count * width)
+        var rows = [Float](repeating: 0, count: encoded.count * width)
         for start in stride(from: 0, to: order.count, by: max(1, batchSize)) {
             let members = Array(order[start..<min(order.count, start + max(1, batchSize))])
             let batch = tokenizer.batch(encoded: members.map { encoded[$0] })
@@ -128,7 +138,7 @@ public struct SentenceEncoder: Sendable {
                 }
             }
         }
-        return (Matrix(rows: sentences.count, columns: width, elements: rows), coverage(of: encoded))
+        return Matrix(rows: encoded.count, columns: width, elements: rows)
     }
 
     /// The mean over texts of the share of their WordPiece pieces that are not `[UNK]` (the

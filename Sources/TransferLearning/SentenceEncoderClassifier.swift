@@ -96,7 +96,7 @@ struct EncoderFolderReference: Codable {
 
     init(_ encoder: SentenceEncoder, modelPath: String) throws {
         absolutePath = URL(fileURLWithPath: encoder.folder).standardizedFileURL.path
-        relativePath = EmbeddingReference.relative(absolutePath, from: URL(fileURLWithPath: modelPath).standardizedFileURL.deletingLastPathComponent().path)
+        relativePath = EmbeddingReference.relative(absolutePath, toModelAt: modelPath)
         var fingerprints: [String: String] = [:]
         for file in encoder.contentFiles {
             guard let fingerprint = ContentFingerprint.of(fileAt: file) else {
@@ -107,13 +107,12 @@ struct EncoderFolderReference: Codable {
         self.fingerprints = fingerprints
     }
 
-    /// The encoder, from `override` or the recorded folder (relative first), each recorded file
-    /// checked against its fingerprint.
+    /// The encoder, from `override` (`--embeddings DIR` of `test` and `predict`) or the recorded
+    /// folder (relative first), each recorded file checked against its fingerprint.
     func open(modelPath: String, override: String?) throws -> SentenceEncoder {
-        let modelFolder = URL(fileURLWithPath: modelPath).deletingLastPathComponent()
-        let candidates = override.map { [$0] } ?? [relativePath.map { modelFolder.appendingPathComponent($0).path }, absolutePath].compactMap { $0 }
-        guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }) else {
-            throw ModelFileError(path: modelPath, message: "its sentence encoder \(candidates.last ?? absolutePath) is missing; pass --encoder")
+        guard let folder = EmbeddingReference.locate(modelPath: modelPath, override: override, relativePath: relativePath, absolutePath: absolutePath,
+                                                     exists: { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }) else {
+            throw ModelFileError(path: modelPath, message: "its sentence encoder \(override ?? absolutePath) is missing; pass --embeddings DIR")
         }
         guard !fingerprints.isEmpty else { throw ModelFileError(path: modelPath, message: "header: the encoder reference has no fingerprints") }
         for (name, fingerprint) in fingerprints.sorted(by: { $0.key < $1.key }) {

@@ -9,10 +9,10 @@ import TextFeatures
 /// once per text (its embeddings cached); fine-tuning runs it every step.
 struct SentenceEncoderTransfer {
     let encoder: SentenceEncoder
-    let texts: [String]
-    let classes: [Int]
+    /// The training texts, tokenized once, and their classes.
+    let examples: SentenceBatches
     let labels: [String]
-    let validation: (texts: [String], classes: [Int])?
+    let validation: SentenceBatches?
     let settings: TrainingSettings
     let seed: UInt64
     let progress: TrainingProgress?
@@ -25,9 +25,9 @@ struct SentenceEncoderTransfer {
     /// Fixed features: the frozen encoder's embeddings, computed once, train `head`, which then
     /// sits on the encoder as graph nodes.
     func fixedFeatures(head: ClassifierHead) throws -> SentenceEncoderClassifier {
-        let (trained, _) = try TransferModel.trainHead(head, extractor: encoder, inputs: texts, classes: classes, classCount: labels.count,
-                                                       validation: validation.map { (inputs: $0.texts, classes: $0.classes) },
-                                                       seed: seed, progress: progress)
+        let (trained, _) = try TransferModel.trainHead(head, extractor: TokenizedSentenceFeatures(encoder: encoder), inputs: examples.encoded,
+                                                       classes: examples.labels, classCount: labels.count,
+                                                       validation: validation.map { (inputs: $0.encoded, classes: $0.labels) }, seed: seed, progress: progress)
         var builder = GraphBuilder(continuing: encoder.graph, keepingNodes: embeddingNodes)
         let output = trained.appendNodes(to: &builder, reading: embedding)
         return try classifier(try builder.graph(outputs: [output]), trainedFrom: embeddingNodes)
@@ -46,9 +46,7 @@ struct SentenceEncoderTransfer {
         let (firstNode, baseFactor) = try firstTrainedNode(fineTuning.encoderLayers, in: network)
         let scope = TrainingScope(firstNode: firstNode)
         let multipliers = rateMultipliers(network, scope: scope, headStart: headStart, baseFactor: baseFactor, decay: fineTuning.layerRateDecay)
-        let examples = SentenceBatches(encoder: encoder, texts: texts, classes: classes)
-        let held = validation.map { SentenceBatches(encoder: encoder, texts: $0.texts, classes: $0.classes) }
-        try network.train(on: examples, validation: held, scope: scope, rateMultipliers: multipliers, settings: settings,
+        try network.train(on: examples, validation: validation, scope: scope, rateMultipliers: multipliers, settings: settings,
                           seed: generator.next(), progress: progress, stepProgress: stepProgress)
         return try classifier(try Self.withSoftmax(network), trainedFrom: firstNode)
     }
@@ -63,10 +61,10 @@ struct SentenceEncoderTransfer {
                                            dropout: dropout, using: &generator)
         var network = try builder.graph(outputs: [value])
         var head = try network.head(from: headStart)
-        func cached(_ texts: [String], _ classes: [Int]) throws -> TensorBatches {
-            TensorBatches([Tensor(try encoder.encode(texts))], labels: classes)
+        func cached(_ sentences: SentenceBatches) throws -> TensorBatches {
+            TensorBatches([Tensor(try encoder.rows(of: encoder.graph, forTokenized: sentences.encoded))], labels: sentences.labels)
         }
-        try head.graph.train(on: try cached(texts, classes), validation: try validation.map { try cached($0.texts, $0.classes) },
+        try head.graph.train(on: try cached(examples), validation: try validation.map(cached),
                              settings: settings, seed: generator.next(), progress: progress, stepProgress: stepProgress)
         network.absorb(head)
         return try classifier(try Self.withSoftmax(network), trainedFrom: headStart)
@@ -140,7 +138,7 @@ struct SentenceBatches: TrainingBatches {
     let tokenizer: WordPieceTokenizer
 
     init(encoder: SentenceEncoder, texts: [String], classes: [Int]) {
-        encoded = texts.map { encoder.tokenizer.encode($0, maximumLength: encoder.maximumLength) }
+        encoded = encoder.tokenized(texts)
         labels = classes
         tokenizer = encoder.tokenizer
     }
@@ -157,6 +155,17 @@ struct SentenceBatches: TrainingBatches {
     func batch(_ indices: [Int], seed: UInt64) -> TrainingBatch {
         let batch = tokenizer.batch(encoded: indices.map { encoded[$0] })
         return TrainingBatch(inputs: [batch.ids, batch.attentionMask], labels: indices.map { labels[$0] })
+    }
+}
+
+/// The frozen encoder's sentence embeddings of texts tokenized once, as fixed features.
+private struct TokenizedSentenceFeatures: FeatureExtractor {
+    let encoder: SentenceEncoder
+
+    var featureCount: Int { encoder.featureCount }
+
+    func extractFeatures(from inputs: [[Int32]]) throws -> (features: Matrix, coverage: Double) {
+        (try encoder.rows(of: encoder.graph, forTokenized: inputs), encoder.coverage(of: inputs))
     }
 }
 

@@ -45,9 +45,11 @@ extension TransferModel {
             let parts = corpus.split(by: HeldOutSelection(share: 0.1, seed: seed))
             if !parts.heldOut.documents.isEmpty && !parts.kept.documents.isEmpty { (corpus, validation) = (parts.kept, parts.heldOut) }
         }
+        func sentences(_ corpus: LabeledCorpus) throws -> SentenceBatches {
+            SentenceBatches(encoder: encoder, texts: corpus.documents.map(\.text), classes: try corpus.classIndices(labels: labels))
+        }
         let transfer = SentenceEncoderTransfer(
-            encoder: encoder, texts: corpus.documents.map(\.text), classes: try corpus.classIndices(labels: labels), labels: labels,
-            validation: try validation.map { (texts: $0.documents.map(\.text), classes: try $0.classIndices(labels: labels)) },
+            encoder: encoder, examples: try sentences(corpus), labels: labels, validation: try validation.map(sentences),
             settings: settings ?? .forSentenceEncoder(strategy, documentCount: corpus.documents.count), seed: seed, progress: progress, stepProgress: stepProgress)
         let body: SentenceEncoderClassifier
         switch strategy {
@@ -57,8 +59,7 @@ extension TransferModel {
         case .fineTune(let fineTuning): body = try transfer.fineTune(fineTuning)
         case .combine(let combination): body = try transfer.combine(hiddenLayers: combination.hiddenLayers)
         }
-        let coverage = encoder.coverage(of: corpus.documents.map { encoder.tokenizer.encode($0.text, maximumLength: encoder.maximumLength) })
-        var model = TransferModel(strategy: strategy, labels: labels, body: body, trainingCoverage: coverage)
+        var model = TransferModel(strategy: strategy, labels: labels, body: body, trainingCoverage: encoder.coverage(of: transfer.examples.encoded))
         model.trainingDocumentCount = corpus.documents.count
         return model
     }

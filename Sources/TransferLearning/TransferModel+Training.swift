@@ -88,12 +88,7 @@ extension TransferModel {
         var documents: [LabeledDocument] = []
         try source.forEachDocument { documents.append($0) }
         guard !documents.isEmpty else { throw EmbeddingFileError(path: source.path, location: .file, kind: .empty, message: "the corpus holds no documents") }
-        var corpus = LabeledCorpus(documents: documents, path: source.path), validation = validation
-        if let selection {
-            let parts = corpus.split(by: selection)
-            corpus = parts.kept
-            if !parts.heldOut.documents.isEmpty { validation = parts.heldOut }
-        }
+        let (corpus, validation) = LabeledCorpus(documents: documents, path: source.path).holdingOut(selection, validation: validation)
         return try train(strategy, featurizer: featurizer, head: head, on: corpus, validation: validation, seed: seed, progress: progress)
     }
 

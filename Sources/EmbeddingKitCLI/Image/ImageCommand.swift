@@ -189,6 +189,17 @@ private func epochSummary(_ epoch: Int, epochs: Int?, loss: Double, accuracy: Do
         + (accuracy.map { ", validation accuracy \(String(format: "%.4f", $0))" } ?? "")
 }
 
+/// `--trainable`'s words as the layers fine-tuning trains — `all`, `top N` (N ≥ 1) or `from LAYER`,
+/// the pre-trained ones of `all` and `from` at `baseRateFactor` of the rate — or nil for anything else.
+func trainableLayers(_ words: [String], baseRateFactor: Float) -> BackboneLayers? {
+    switch words {
+    case ["all"]: .all(baseRateFactor: baseRateFactor)
+    case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: .top(Int(words[1])!)
+    case let words where words.count == 2 && words[0] == "from" && !words[1].isEmpty: .from(layer: words[1], baseRateFactor: baseRateFactor)
+    default: nil
+    }
+}
+
 /// Progress of a mini-batch training run on one line: the steps done with the time left, after
 /// the last epoch's loss (and validation accuracy) — for runs whose epochs take minutes.
 final class StepProgress: Sendable {

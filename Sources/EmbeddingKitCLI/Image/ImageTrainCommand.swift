@@ -155,13 +155,10 @@ struct ImageTrainCommand: ParsableCommand {
     private var hiddenSizes: [Int]? { hiddenLayerSizes(hidden ?? "256") }
 
     private func backboneLayers() throws -> BackboneLayers {
-        let trainable = self.trainable.isEmpty ? ["top", "2"] : self.trainable, baseRateFactor = self.baseRateFactor ?? 0.3
-        switch trainable {
-        case ["all"]: return .all(baseRateFactor: baseRateFactor)
-        case let words where words.count == 2 && words[0] == "top" && (Int(words[1]) ?? 0) >= 1: return .top(Int(words[1])!)
-        case let words where words.count == 2 && words[0] == "from" && !words[1].isEmpty: return .from(layer: words[1], baseRateFactor: baseRateFactor)
-        default: throw ValidationError("--trainable takes `all`, `top N` (N ≥ 1) or `from LAYER`, not '\(trainable.joined(separator: " "))'")
+        guard let layers = trainableLayers(trainable.isEmpty ? ["top", "2"] : trainable, baseRateFactor: baseRateFactor ?? 0.3) else {
+            throw ValidationError("--trainable takes `all`, `top N` (N ≥ 1) or `from LAYER`, not '\(trainable.joined(separator: " "))'")
         }
+        return layers
     }
 
     /// Refuses options the chosen strategy would ignore, naming the first one.
